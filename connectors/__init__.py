@@ -1,0 +1,1 @@
+"""One module per outside service, all of one shape: pure builders and thin senders."""
