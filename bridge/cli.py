@@ -1,0 +1,102 @@
+"""The ``bridge`` command line (also ``flask --app wsgi bridge …``)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from types import FrameType
+
+import click
+from flask import current_app
+from flask.cli import AppGroup, FlaskGroup
+
+from bridge import db
+from bridge.config import ConfigError
+from bridge.context import bridge_context
+from bridge.jobs import worker_jobs
+from bridge.worker import Worker
+
+bridge_group = AppGroup("bridge", help="Run and operate the escalation bridge.")
+
+
+@bridge_group.group("db")
+def db_group() -> None:
+    """Database migrations."""
+
+
+@db_group.command("upgrade")
+def db_upgrade() -> None:
+    """Apply all pending migrations."""
+    engine = bridge_context().storage.engine
+    db.upgrade(engine)
+    click.echo(f"database at revision {db.current_revision(engine)}")
+
+
+@bridge_group.command("worker")
+def worker_command() -> None:
+    """Run the scheduler and delivery jobs (one leader among several workers)."""
+    context = bridge_context()
+    worker = Worker(context, worker_jobs(current_app._get_current_object()))  # type: ignore[attr-defined]
+    _announce(context.settings.describe())
+    _run_until_signalled(worker)
+
+
+@bridge_group.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option(
+    "--port",
+    type=int,
+    default=lambda: int(os.environ.get("PORT", "8000")),
+    show_default="$PORT or 8000",
+)
+@click.option("--threads", type=int, default=8, show_default=True)
+def serve_command(host: str, port: int, threads: int) -> None:
+    """Web and worker in one process, for small deployments."""
+    from bridge.serve import serve
+
+    context = bridge_context()
+    _announce(context.settings.describe())
+    serve(current_app._get_current_object(), host=host, port=port, threads=threads)  # type: ignore[attr-defined]
+
+
+def _announce(lines: list[str]) -> None:
+    for line in lines:
+        click.echo(line)
+
+
+def _run_until_signalled(worker: Worker) -> None:
+    stop = threading.Event()
+
+    def handle(_signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, handle) for sig in (signal.SIGTERM, signal.SIGINT)}
+    worker.start()
+    try:
+        stop.wait()
+    finally:
+        worker.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def main() -> None:
+    """Console script ``bridge``: the same commands as ``flask --app wsgi bridge``."""
+    from bridge import create_app
+
+    cli = FlaskGroup(
+        create_app=create_app,
+        add_default_commands=False,
+        add_version_option=False,
+        load_dotenv=False,
+        set_debug_flag=False,
+        help=bridge_group.help,
+    )
+    for name, command in bridge_group.commands.items():
+        cli.add_command(command, name)
+    try:
+        cli.main(prog_name="bridge")
+    except ConfigError as error:
+        click.echo(f"bridge: {error}", err=True)
+        raise SystemExit(2) from None

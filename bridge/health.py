@@ -1,0 +1,32 @@
+"""Liveness and readiness."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify
+from sqlalchemy.exc import SQLAlchemyError
+
+from bridge import db
+from bridge.context import bridge_context
+
+blueprint = Blueprint("health", __name__)
+
+
+@blueprint.get("/healthz")
+def healthz() -> Response:
+    return jsonify({"status": "ok"})
+
+
+@blueprint.get("/readyz")
+def readyz() -> Response:
+    checks: dict[str, str] = {}
+    storage = bridge_context().storage
+    try:
+        current = db.current_revision(storage.engine)
+        checks["database"] = "ok"
+        checks["migrations"] = "ok" if current == db.head_revision() else f"at {current}"
+    except SQLAlchemyError as exc:
+        checks["database"] = f"unreachable: {type(exc).__name__}"
+    ready = all(value == "ok" for value in checks.values())
+    response = jsonify({"status": "ready" if ready else "not ready", "checks": checks})
+    response.status_code = 200 if ready else 503
+    return response

@@ -1,0 +1,140 @@
+"""Repository functions over the tables: the only module that writes SQL for the bridge."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, Insert, Table, and_, delete, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from bridge.schema import inbox, leases, sync_cursors
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    id: int
+    source: str
+    dedup_key: str
+    kind: str
+    ticket_id: str | None
+    body: bytes
+    received_at: datetime
+    attempts: int
+
+
+class Storage:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def _insert(self, table: Table) -> Insert:
+        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
+        return dialect.insert(table)  # type: ignore[no-any-return]
+
+    # -- inbox -------------------------------------------------------------------------------
+    def store_inbound(
+        self,
+        *,
+        source: str,
+        dedup_key: str,
+        kind: str,
+        ticket_id: str | None,
+        body: bytes,
+        received_at: datetime,
+    ) -> bool:
+        """Store a verified inbound event once; False when it was already stored."""
+        statement = (
+            self._insert(inbox)
+            .values(
+                source=source,
+                dedup_key=dedup_key,
+                kind=kind,
+                ticket_id=ticket_id,
+                body=body,
+                received_at=received_at,
+            )
+            .on_conflict_do_nothing(index_elements=["source", "dedup_key"])  # type: ignore[attr-defined]
+            .returning(inbox.c.id)
+        )
+        # RETURNING rather than rowcount: psycopg reports no rowcount for this statement.
+        with self.engine.begin() as connection:
+            return connection.execute(statement).first() is not None
+
+    def unprocessed_inbound(self, limit: int = 100) -> list[InboxItem]:
+        query = (
+            select(inbox).where(inbox.c.processed_at.is_(None)).order_by(inbox.c.id).limit(limit)
+        )
+        with self.engine.connect() as connection:
+            return [
+                InboxItem(
+                    id=row.id,
+                    source=row.source,
+                    dedup_key=row.dedup_key,
+                    kind=row.kind,
+                    ticket_id=row.ticket_id,
+                    body=row.body,
+                    received_at=row.received_at,
+                    attempts=row.attempts,
+                )
+                for row in connection.execute(query)
+            ]
+
+    def count_inbound(self, **where: Any) -> int:
+        query = select(inbox.c.id).where(*(inbox.c[k] == v for k, v in where.items()))
+        with self.engine.connect() as connection:
+            return len(connection.execute(query).all())
+
+    # -- sync cursors ------------------------------------------------------------------------
+    def get_cursor(self, desk: str) -> str | None:
+        with self.engine.connect() as connection:
+            return connection.execute(
+                select(sync_cursors.c.cursor).where(sync_cursors.c.desk == desk)
+            ).scalar_one_or_none()
+
+    def set_cursor(self, desk: str, cursor: str, now: datetime) -> None:
+        statement = self._insert(sync_cursors).values(desk=desk, cursor=cursor, updated_at=now)
+        statement = statement.on_conflict_do_update(  # type: ignore[attr-defined]
+            index_elements=["desk"], set_={"cursor": cursor, "updated_at": now}
+        )
+        with self.engine.begin() as connection:
+            connection.execute(statement)
+
+    # -- leader lease ------------------------------------------------------------------------
+    def acquire_lease(self, name: str, holder: str, now: datetime, ttl: timedelta) -> bool:
+        """Take or renew the lease if it is free, expired or already ours. Atomic on both DBs."""
+        expires = now + ttl
+        with self.engine.begin() as connection:
+            taken = connection.execute(
+                update(leases)
+                .where(
+                    and_(
+                        leases.c.name == name,
+                        or_(leases.c.holder == holder, leases.c.expires_at <= now),
+                    )
+                )
+                .values(holder=holder, expires_at=expires)
+            ).rowcount
+            if taken:
+                return True
+            inserted = connection.execute(
+                self._insert(leases)
+                .values(name=name, holder=holder, expires_at=expires)
+                .on_conflict_do_nothing(index_elements=["name"])  # type: ignore[attr-defined]
+                .returning(leases.c.name)
+            ).first()
+            return inserted is not None
+
+    def release_lease(self, name: str, holder: str) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(
+                delete(leases).where(and_(leases.c.name == name, leases.c.holder == holder))
+            )
+
+    def lease_holder(self, name: str, now: datetime) -> str | None:
+        with self.engine.connect() as connection:
+            return connection.execute(
+                select(leases.c.holder).where(
+                    and_(leases.c.name == name, leases.c.expires_at > now)
+                )
+            ).scalar_one_or_none()

@@ -1,0 +1,261 @@
+"""Inbound endpoints: verify over the raw body, store once in the inbox, answer fast.
+
+Nothing here calls an outside service: the worker processes the inbox. Bad input gets a clear
+4xx and leaves no row: 404 integration not configured, 413 too large, 415 wrong content type,
+401 bad signature, 400 unparseable.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs
+
+from flask import Blueprint, Response, jsonify, request
+from pydantic import SecretStr
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from bridge import MAX_BODY_BYTES
+from bridge.context import bridge_context
+from bridge.signatures import (
+    SignatureError,
+    verify_basic_password,
+    verify_pagerduty,
+    verify_slack,
+    verify_zendesk,
+)
+from connectors import freshdesk, zendesk
+from connectors.base import WebhookParseError, body_digest
+
+log = logging.getLogger(__name__)
+blueprint = Blueprint("webhooks", __name__)
+
+JSON = "application/json"
+FORM = "application/x-www-form-urlencoded"
+
+
+@dataclass(frozen=True)
+class Parsed:
+    kind: str
+    ticket_id: str | None
+    dedup_key: str
+
+
+class Rejected(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def _reject(error: Rejected, source: str) -> Response:
+    log.warning(
+        "webhook rejected",
+        extra={"source": source, "status": error.status, "reason": error.message},
+    )
+    response = jsonify({"error": error.message})
+    response.status_code = error.status
+    return response
+
+
+def _receive(
+    source: str,
+    secret: SecretStr | None,
+    content_type: str,
+    verify: Callable[[str, bytes], None],
+    parse: Callable[[bytes], Parsed],
+) -> tuple[Parsed, bool]:
+    """The shared intake steps; returns what was stored and whether it was new."""
+    if secret is None:
+        raise Rejected(404, f"{source} is not configured on this bridge")
+    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+        raise Rejected(413, "body larger than 1 MiB")
+    if request.mimetype != content_type:
+        raise Rejected(415, f"expected {content_type}, got {request.mimetype or 'nothing'}")
+    try:
+        body = request.get_data(cache=False)
+    except RequestEntityTooLarge:
+        raise Rejected(413, "body larger than 1 MiB") from None
+    try:
+        verify(secret.get_secret_value(), body)
+    except SignatureError as exc:
+        raise Rejected(401, str(exc)) from None
+    try:
+        parsed = parse(body)
+    except (WebhookParseError, ValueError) as exc:
+        raise Rejected(400, str(exc)) from None
+    context = bridge_context()
+    stored = context.storage.store_inbound(
+        source=source,
+        dedup_key=parsed.dedup_key[:255],
+        kind=parsed.kind[:64],
+        ticket_id=parsed.ticket_id,
+        body=body,
+        received_at=context.clock(),
+    )
+    return parsed, stored
+
+
+def _accepted(parsed: Parsed, stored: bool) -> Response:
+    response = jsonify(
+        {"status": "accepted", "duplicate": not stored, "ticket_id": parsed.ticket_id}
+    )
+    response.status_code = 202
+    return response
+
+
+# -- help desks ------------------------------------------------------------------------------
+
+
+def _parse_zendesk(body: bytes) -> Parsed:
+    hint = zendesk.parse_webhook(body)
+    # Trigger webhooks carry no event id; the invocation id is per delivery, not per event,
+    # so a redelivered trigger call falls back to the body, which is identical on retries.
+    dedup = hint.event_id or request.headers.get("X-Zendesk-Webhook-Invocation-Id")
+    return Parsed(hint.kind, hint.ticket_id, dedup or body_digest(body))
+
+
+@blueprint.post("/webhooks/zendesk")
+def zendesk_webhook() -> Response:
+    settings = bridge_context().settings
+
+    def verify(secret: str, body: bytes) -> None:
+        verify_zendesk(
+            secret,
+            request.headers.get("X-Zendesk-Webhook-Signature-Timestamp"),
+            request.headers.get("X-Zendesk-Webhook-Signature"),
+            body,
+            bridge_context().clock(),
+        )
+
+    try:
+        return _accepted(
+            *_receive("zendesk", settings.zendesk_webhook_secret, JSON, verify, _parse_zendesk)
+        )
+    except Rejected as error:
+        return _reject(error, "zendesk")
+
+
+def _parse_freshdesk(body: bytes) -> Parsed:
+    hint = freshdesk.parse_webhook(body)
+    return Parsed(hint.kind, hint.ticket_id, hint.event_id or body_digest(body))
+
+
+@blueprint.post("/webhooks/freshdesk")
+def freshdesk_webhook() -> Response:
+    settings = bridge_context().settings
+
+    def verify(secret: str, _body: bytes) -> None:
+        verify_basic_password(secret, request.headers.get("Authorization"))
+
+    try:
+        return _accepted(
+            *_receive(
+                "freshdesk", settings.freshdesk_webhook_secret, JSON, verify, _parse_freshdesk
+            )
+        )
+    except Rejected as error:
+        return _reject(error, "freshdesk")
+
+
+# -- PagerDuty -------------------------------------------------------------------------------
+
+
+def _parse_pagerduty(body: bytes) -> Parsed:
+    payload = _json_object(body)
+    event = payload.get("event")
+    if not isinstance(event, dict) or not isinstance(event.get("event_type"), str):
+        raise ValueError("not a PagerDuty V3 webhook: no event.event_type")
+    data = event.get("data") if isinstance(event.get("data"), dict) else {}
+    incident = data.get("incident", data) if isinstance(data, dict) else {}
+    incident_key = incident.get("incident_key") if isinstance(incident, dict) else None
+    dedup = request.headers.get("X-Webhook-Id") or event.get("id") or body_digest(body)
+    return Parsed(event["event_type"], incident_key, str(dedup))
+
+
+@blueprint.post("/webhooks/pagerduty")
+def pagerduty_webhook() -> Response:
+    settings = bridge_context().settings
+
+    def verify(secret: str, body: bytes) -> None:
+        verify_pagerduty(secret, request.headers.get("X-PagerDuty-Signature"), body)
+
+    try:
+        return _accepted(
+            *_receive(
+                "pagerduty", settings.pagerduty_webhook_secret, JSON, verify, _parse_pagerduty
+            )
+        )
+    except Rejected as error:
+        return _reject(error, "pagerduty")
+
+
+# -- Slack -----------------------------------------------------------------------------------
+
+
+def _verify_slack(secret: str, body: bytes) -> None:
+    verify_slack(
+        secret,
+        request.headers.get("X-Slack-Request-Timestamp"),
+        request.headers.get("X-Slack-Signature"),
+        body,
+        bridge_context().clock(),
+    )
+
+
+def _parse_slack_action(body: bytes) -> Parsed:
+    form = _form(body)
+    payload = _json_object(form.get("payload", "").encode())
+    kind = payload.get("type")
+    if not isinstance(kind, str):
+        raise ValueError("Slack payload has no type")
+    return Parsed(f"slack.{kind}"[:64], None, body_digest(body))
+
+
+def _parse_slack_command(body: bytes) -> Parsed:
+    form = _form(body)
+    if not form.get("command"):
+        raise ValueError("not a Slack slash command: no command field")
+    return Parsed("slack.command", None, body_digest(body))
+
+
+@blueprint.post("/slack/actions")
+def slack_actions() -> Response:
+    settings = bridge_context().settings
+    try:
+        _receive("slack", settings.slack_signing_secret, FORM, _verify_slack, _parse_slack_action)
+    except Rejected as error:
+        return _reject(error, "slack")
+    # Slack wants a bare 200 within 3 seconds; the worker does the rest.
+    return Response(status=200)
+
+
+@blueprint.post("/slack/commands")
+def slack_commands() -> Response:
+    settings = bridge_context().settings
+    try:
+        _receive("slack", settings.slack_signing_secret, FORM, _verify_slack, _parse_slack_command)
+    except Rejected as error:
+        return _reject(error, "slack")
+    return jsonify({"response_type": "ephemeral", "text": "Received; the bridge is on it."})
+
+
+def _json_object(body: bytes) -> dict[str, Any]:
+    try:
+        payload = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"body is not JSON: {exc}") from None
+    if not isinstance(payload, dict):
+        raise ValueError("body is not a JSON object")
+    return payload
+
+
+def _form(body: bytes) -> dict[str, str]:
+    try:
+        fields = parse_qs(body.decode(), strict_parsing=True)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise ValueError(f"body is not a form: {exc}") from None
+    return {key: values[0] for key, values in fields.items()}

@@ -1,0 +1,118 @@
+"""The worker process: APScheduler jobs run only by the holder of a database lease.
+
+Every worker renews or tries to take the lease every few seconds. Jobs check leadership before
+doing anything, so with several workers exactly one runs them, and when the leader dies another
+takes over once the lease expires (at most ``LEASE_TTL`` + ``RENEW_EVERY``).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy.exc import SQLAlchemyError
+
+from bridge.context import BridgeContext
+
+log = logging.getLogger(__name__)
+
+LEASE_NAME = "worker"
+LEASE_TTL = timedelta(seconds=20)
+RENEW_EVERY = timedelta(seconds=5)
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    every: timedelta
+    run: Callable[[], object]
+
+
+class Worker:
+    def __init__(
+        self,
+        context: BridgeContext,
+        jobs: list[Job],
+        *,
+        holder: str | None = None,
+        lease_ttl: timedelta = LEASE_TTL,
+        renew_every: timedelta = RENEW_EVERY,
+    ) -> None:
+        self.context = context
+        self.jobs = jobs
+        self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.lease_ttl = lease_ttl
+        self.renew_every = renew_every
+        self._leader = threading.Event()
+        self.scheduler = BackgroundScheduler(
+            executors={"default": ThreadPoolExecutor(max_workers=max(2, len(jobs) + 1))},
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30},
+            timezone="UTC",
+        )
+
+    @property
+    def is_leader(self) -> bool:
+        return self._leader.is_set()
+
+    def renew(self) -> bool:
+        """Take or keep the lease; on a database error assume we lost it (never two leaders)."""
+        try:
+            held = self.context.storage.acquire_lease(
+                LEASE_NAME, self.holder, self.context.clock(), self.lease_ttl
+            )
+        except SQLAlchemyError:
+            log.exception("lease renewal failed; standing down")
+            held = False
+        if held and not self._leader.is_set():
+            log.info("became leader", extra={"holder": self.holder})
+        elif not held and self._leader.is_set():
+            log.warning("lost leadership", extra={"holder": self.holder})
+        if held:
+            self._leader.set()
+        else:
+            self._leader.clear()
+        return held
+
+    def _guarded(self, job: Job) -> Callable[[], None]:
+        def run() -> None:
+            if not self.is_leader:
+                return
+            try:
+                job.run()
+            except Exception:
+                log.exception("job failed", extra={"job": job.name})
+
+        return run
+
+    def start(self) -> None:
+        self.renew()
+        self.scheduler.add_job(
+            self.renew, "interval", seconds=self.renew_every.total_seconds(), id="lease"
+        )
+        for job in self.jobs:
+            self.scheduler.add_job(
+                self._guarded(job), "interval", seconds=job.every.total_seconds(), id=job.name
+            )
+        self.scheduler.start()
+        log.info(
+            "worker started", extra={"holder": self.holder, "jobs": [job.name for job in self.jobs]}
+        )
+
+    def stop(self) -> None:
+        """Let running jobs finish, then hand the lease over at once rather than at expiry."""
+        self.scheduler.shutdown(wait=True)
+        if self._leader.is_set():
+            try:
+                self.context.storage.release_lease(LEASE_NAME, self.holder)
+            except SQLAlchemyError:
+                log.exception("could not release the lease; it expires by itself")
+        self._leader.clear()
+        log.info("worker stopped", extra={"holder": self.holder})
