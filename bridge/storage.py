@@ -27,6 +27,13 @@ class InboxItem:
 class Storage:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        # Built once: intake is the hot path, and building a statement costs more than running it.
+        # RETURNING rather than rowcount: psycopg reports no rowcount for this statement.
+        self._store_inbound = (
+            self._insert(inbox)
+            .on_conflict_do_nothing(index_elements=["source", "dedup_key"])  # type: ignore[attr-defined]
+            .returning(inbox.c.id)
+        )
 
     def _insert(self, table: Table) -> Insert:
         dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
@@ -44,22 +51,16 @@ class Storage:
         received_at: datetime,
     ) -> bool:
         """Store a verified inbound event once; False when it was already stored."""
-        statement = (
-            self._insert(inbox)
-            .values(
-                source=source,
-                dedup_key=dedup_key,
-                kind=kind,
-                ticket_id=ticket_id,
-                body=body,
-                received_at=received_at,
-            )
-            .on_conflict_do_nothing(index_elements=["source", "dedup_key"])  # type: ignore[attr-defined]
-            .returning(inbox.c.id)
-        )
-        # RETURNING rather than rowcount: psycopg reports no rowcount for this statement.
+        values = {
+            "source": source,
+            "dedup_key": dedup_key,
+            "kind": kind,
+            "ticket_id": ticket_id,
+            "body": body,
+            "received_at": received_at,
+        }
         with self.engine.begin() as connection:
-            return connection.execute(statement).first() is not None
+            return connection.execute(self._store_inbound, values).first() is not None
 
     def unprocessed_inbound(self, limit: int = 100) -> list[InboxItem]:
         query = (

@@ -1,0 +1,21 @@
+"""gunicorn settings for the web process (``gunicorn -c gunicorn.conf.py wsgi:app``)."""
+
+import multiprocessing
+import os
+
+bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
+worker_class = "gthread"
+threads = int(os.environ.get("WEB_THREADS", "4"))
+keepalive = 5
+# Load the app once in the master: migrations run once, not once per worker.
+preload_app = True
+graceful_timeout = 30
+accesslog = None
+
+
+def post_fork(server: object, worker: object) -> None:
+    # Connections opened in the master must not be shared with forked workers.
+    from wsgi import app
+
+    app.extensions["bridge"].storage.engine.dispose(close=False)
