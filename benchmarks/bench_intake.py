@@ -26,6 +26,7 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "bench-zendesk-webhook-secret"
@@ -100,8 +101,8 @@ def load(
     requests: list[bytes],
     connections: int,
     seconds: float,
-    result: multiprocessing.Queue,
-) -> None:  # type: ignore[type-arg]
+    result: multiprocessing.Queue[Any],
+) -> None:
     latencies: list[float] = []
     statuses: dict[int, int] = {}
     queue = list(reversed(requests))
@@ -168,7 +169,7 @@ def main() -> None:
         try:
             wait_ready(port)
             requests = build_requests(args.requests, port)
-            result: multiprocessing.Queue = multiprocessing.Queue()  # type: ignore[type-arg]
+            result: multiprocessing.Queue[Any] = multiprocessing.Queue()
             loader = multiprocessing.Process(
                 target=load, args=(port, requests, args.connections, args.seconds, result)
             )
