@@ -43,7 +43,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config["BRIDGE_SETTINGS"] = settings
     if not app.config.get("TESTING"):
         logs.configure(settings.log_level, settings.log_format, settings.secret_values())
-        logging.getLogger("alembic").setLevel(logging.WARNING)
+        for chatty in ("alembic", "apscheduler"):
+            logging.getLogger(chatty).setLevel(logging.WARNING)
 
     database_url = settings.database_url or f"sqlite:///{Path(app.instance_path) / 'bridge.db'}"
     engine = db.make_engine(database_url)

@@ -1,0 +1,358 @@
+"""Slack: a thin sender over ``slack_sdk.WebClient`` and pure parsers for what Slack posts to us.
+
+Sending: https://docs.slack.dev/reference/methods/chat.postMessage. Every failure becomes one of
+the typed errors of ``connectors.http`` so the outbox knows whether to try again. The SDK's own
+retry handlers are switched off: the outbox owns retrying, and a handler would block the worker.
+
+Pacing: Slack allows about one message per second per channel. ``post_message`` reserves a slot
+per channel; if the slot is at most ``max_wait`` seconds away it sleeps (a short, bounded wait
+keeps a parent and its first thread reply in one delivery pass), otherwise it raises
+``RetryableError`` with ``retry_after`` instead of holding the worker. A 429 pushes the channel's
+next slot out by its ``Retry-After`` so queued posts to that channel back off without calling Slack.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+from urllib.parse import parse_qs
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web import SlackResponse
+
+from connectors.http import AuthError, PermanentError, RetryableError, parse_retry_after
+from connectors.slack_blocks import (
+    ACTION_ACK,
+    ACTION_ESCALATE,
+    ACTION_OWN,
+    ACTION_RESOLVE,
+    SlackMessage,
+)
+from policies.model import Source
+
+DEFAULT_API_URL = "https://slack.com/api/"
+TOKEN_VARIABLE = "SLACK_BOT_TOKEN"
+SECONDS_PER_POST_PER_CHANNEL = 1.0
+DEFAULT_RATE_LIMIT_WAIT = 30.0  # when a 429 comes without Retry-After
+DEFAULT_TIMEOUT_SECONDS = 10
+
+_RATE_LIMITED = frozenset({"ratelimited", "rate_limited", "message_limit_exceeded"})
+_TRANSIENT = frozenset({"internal_error", "fatal_error", "service_unavailable", "request_timeout"})
+_AUTH = frozenset(
+    {
+        "invalid_auth",
+        "not_authed",
+        "account_inactive",
+        "token_revoked",
+        "token_expired",
+        "missing_scope",
+        "not_allowed_token_type",
+        "no_permission",
+    }
+)
+_HINTS = {
+    "channel_not_found": "the channel does not exist or the bot cannot see it",
+    "not_in_channel": "invite the bot to the channel (/invite @bridge) or grant chat:write.public",
+    "is_archived": "the channel is archived; route this tier to another channel",
+    "invalid_blocks": "the message blocks break a Block Kit rule",
+    "msg_too_long": "the message text is too long",
+    "cant_update_message": "only messages posted by this bot can be updated",
+    "message_not_found": "the message to update no longer exists",
+    "user_not_in_channel": "the user is not a member of the channel",
+}
+
+
+class SlackNotifier:
+    """Posts, updates and answers ephemerally through the Slack Web API."""
+
+    def __init__(
+        self,
+        token: str,
+        *,
+        base_url: str = DEFAULT_API_URL,
+        timeout: int = DEFAULT_TIMEOUT_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        max_wait: float = SECONDS_PER_POST_PER_CHANNEL,
+    ) -> None:
+        self._client = WebClient(token=token, base_url=base_url, timeout=timeout, retry_handlers=[])
+        self._clock = clock
+        self._sleep = sleep
+        self._max_wait = max_wait
+        self._next_slot: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def post_message(
+        self, channel: str, message: SlackMessage, thread_ts: str | None = None
+    ) -> tuple[str, str]:
+        """Post ``message`` (``text`` + ``blocks``); returns Slack's (channel id, ts)."""
+        self._wait_for_slot(channel)
+        response = self._call(
+            "chat.postMessage",
+            channel,
+            lambda: self._client.chat_postMessage(
+                channel=channel,
+                text=message["text"],
+                blocks=message.get("blocks"),
+                thread_ts=thread_ts,
+                unfurl_links=False,
+                unfurl_media=False,
+            ),
+        )
+        return str(response["channel"]), str(response["ts"])
+
+    def update_message(self, channel: str, ts: str, message: SlackMessage) -> None:
+        self._call(
+            "chat.update",
+            channel,
+            lambda: self._client.chat_update(
+                channel=channel, ts=ts, text=message["text"], blocks=message.get("blocks")
+            ),
+        )
+
+    def post_ephemeral(self, channel: str, user: str, text: str) -> str:
+        """A message only ``user`` sees; returns its ``message_ts`` (it cannot be updated)."""
+        response = self._call(
+            "chat.postEphemeral",
+            channel,
+            lambda: self._client.chat_postEphemeral(channel=channel, user=user, text=text),
+        )
+        return str(response["message_ts"])
+
+    def _wait_for_slot(self, channel: str) -> None:
+        with self._lock:
+            now = self._clock()
+            slot = max(now, self._next_slot.get(channel, now))
+            wait = slot - now
+            if wait > self._max_wait:
+                raise RetryableError(
+                    f"Slack pacing: next post to {channel} allowed in {wait:.1f} s",
+                    retry_after=wait,
+                )
+            self._next_slot[channel] = slot + SECONDS_PER_POST_PER_CHANNEL
+        if wait > 0:
+            self._sleep(wait)
+
+    def _hold_channel(self, channel: str, seconds: float) -> None:
+        with self._lock:
+            until = self._clock() + seconds
+            self._next_slot[channel] = max(self._next_slot.get(channel, until), until)
+
+    def _call(
+        self, method: str, channel: str, request: Callable[[], SlackResponse]
+    ) -> SlackResponse:
+        try:
+            return request()
+        except SlackApiError as exc:
+            error = _classify(method, exc.response)
+            if error.status == 429 and error.retry_after is not None:
+                self._hold_channel(channel, error.retry_after)
+            raise error from exc
+        except OSError as exc:  # URLError, timeouts, refused connections
+            raise RetryableError(f"Slack {method}: connection failed: {exc}") from exc
+
+
+def _classify(method: str, response: SlackResponse) -> PermanentError | RetryableError:
+    status = response.status_code
+    error = str(response.get("error", "")) if isinstance(response.data, dict) else ""
+    message = f"Slack {method} failed: {error or f'HTTP {status}'}"
+    if status == 429 or error in _RATE_LIMITED:
+        retry_after = parse_retry_after(_header(response.headers, "retry-after"))
+        return RetryableError(
+            message, status=429, retry_after=retry_after or DEFAULT_RATE_LIMIT_WAIT
+        )
+    if status >= 500 or error in _TRANSIENT:
+        return RetryableError(message, status=status)
+    if error in _AUTH or status in (401, 403):
+        return AuthError(f"{message} (check {TOKEN_VARIABLE})", status=status)
+    hint = _HINTS.get(error)
+    return PermanentError(f"{message}: {hint}" if hint else message, status=status)
+
+
+def _header(headers: Mapping[str, Any], name: str) -> str | None:
+    for key, value in headers.items():
+        if key.lower() == name:
+            return str(value[0] if isinstance(value, list) else value)
+    return None
+
+
+# ---- inbound: interactivity payloads and slash commands (pure) ----
+
+
+class ActionKind(StrEnum):
+    ACK = "ack"
+    OWN = "own"
+    ESCALATE = "escalate"
+    RESOLVE = "resolve"
+
+
+_ACTION_IDS = {
+    ACTION_ACK: ActionKind.ACK,
+    ACTION_OWN: ActionKind.OWN,
+    ACTION_ESCALATE: ActionKind.ESCALATE,
+    ACTION_RESOLVE: ActionKind.RESOLVE,
+}
+
+
+@dataclass(frozen=True)
+class TicketRef:
+    source: Source
+    ticket_id: str
+
+    @classmethod
+    def parse(cls, value: str) -> TicketRef:
+        """``zendesk:123`` → TicketRef; ValueError for anything else."""
+        source, sep, ticket_id = value.partition(":")
+        if not sep or not ticket_id or ":" in ticket_id:
+            raise ValueError(f"not a ticket reference: {value!r}")
+        try:
+            return cls(Source(source), ticket_id)
+        except ValueError:
+            raise ValueError(f"unknown help desk in ticket reference: {value!r}") from None
+
+
+@dataclass(frozen=True)
+class SlackAction:
+    """One button click on an escalation message (``block_actions``)."""
+
+    kind: ActionKind
+    ticket: TicketRef
+    user_id: str
+    user_name: str
+    channel_id: str
+    message_ts: str
+    response_url: str
+
+
+def parse_action(form_body: bytes) -> SlackAction:
+    """Parse the form-encoded ``payload=`` body of a button click; ValueError on anything else.
+
+    Verify the signature over these same raw bytes before calling this.
+    """
+    payload = _json_object(_form(form_body).get("payload", ""))
+    if payload.get("type") != "block_actions":
+        raise ValueError(f"not a block_actions payload: {payload.get('type')!r}")
+    actions = payload.get("actions")
+    if not isinstance(actions, list) or not actions or not isinstance(actions[0], dict):
+        raise ValueError("block_actions payload without actions")
+    action = actions[0]
+    kind = _ACTION_IDS.get(str(action.get("action_id")))
+    if kind is None:
+        raise ValueError(f"unknown action_id: {action.get('action_id')!r}")
+    user = _dict(payload, "user")
+    container = _dict(payload, "container")
+    channel_id = _dict(payload, "channel").get("id") or container.get("channel_id")
+    message_ts = _dict(payload, "message").get("ts") or container.get("message_ts")
+    if not user.get("id") or not channel_id or not message_ts:
+        raise ValueError("block_actions payload without user, channel or message")
+    return SlackAction(
+        kind=kind,
+        ticket=TicketRef.parse(str(action.get("value", ""))),
+        user_id=str(user["id"]),
+        user_name=str(user.get("username") or user.get("name") or ""),
+        channel_id=str(channel_id),
+        message_ts=str(message_ts),
+        response_url=str(payload.get("response_url", "")),
+    )
+
+
+class CommandKind(StrEnum):
+    ESCALATE = "escalate"
+    STATUS = "status"
+
+
+COMMAND_USAGE = "Usage: /escalate TICKET [reason] or /escalation status TICKET (e.g. zendesk:123)"
+
+
+@dataclass(frozen=True)
+class SlashCommand:
+    """``/escalate TICKET [reason]`` or ``/escalation status TICKET``.
+
+    ``ticket`` is the raw reference as typed (``zendesk:123`` or a bare ``123``): the caller
+    resolves a bare number to the one configured desk, or asks which one is meant.
+    """
+
+    kind: CommandKind
+    ticket: str
+    reason: str
+    user_id: str
+    user_name: str
+    channel_id: str
+    response_url: str
+
+
+def parse_command(form_body: bytes) -> SlashCommand:
+    """Parse a slash-command POST body; ValueError (with ``COMMAND_USAGE``) on anything else."""
+    form = _form(form_body)
+    words = form.get("text", "").split()
+    command = form.get("command", "")
+    if command == "/escalate" and words:
+        kind, ticket, reason = CommandKind.ESCALATE, words[0], " ".join(words[1:])
+    elif command == "/escalation" and len(words) == 2 and words[0].lower() == "status":
+        kind, ticket, reason = CommandKind.STATUS, words[1], ""
+    else:
+        raise ValueError(COMMAND_USAGE)
+    if not _looks_like_ticket(ticket) or not form.get("user_id"):
+        raise ValueError(COMMAND_USAGE)
+    return SlashCommand(
+        kind=kind,
+        ticket=ticket,
+        reason=reason,
+        user_id=form["user_id"],
+        user_name=form.get("user_name", ""),
+        channel_id=form.get("channel_id", ""),
+        response_url=form.get("response_url", ""),
+    )
+
+
+@dataclass(frozen=True)
+class SlackAuthorization:
+    """Who may escalate or resolve from Slack. Empty lists mean every workspace member may."""
+
+    allowed_users: frozenset[str] = frozenset()
+    allowed_groups: frozenset[str] = frozenset()
+
+    def permits(self, kind: ActionKind, user_id: str, group_ids: Iterable[str] = ()) -> bool:
+        """Acknowledging and taking ownership are open to all; escalate/resolve are checked."""
+        if kind in (ActionKind.ACK, ActionKind.OWN):
+            return True
+        if not self.allowed_users and not self.allowed_groups:
+            return True
+        return user_id in self.allowed_users or not self.allowed_groups.isdisjoint(group_ids)
+
+
+def _looks_like_ticket(ref: str) -> bool:
+    source, sep, ticket_id = ref.rpartition(":")
+    if sep and source not in {s.value for s in Source}:
+        return False
+    return ticket_id.isdigit()
+
+
+def _form(body: bytes) -> dict[str, str]:
+    try:
+        text = body.decode("utf-8")
+        fields = parse_qs(text, keep_blank_values=True, strict_parsing=bool(text))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise ValueError(f"not a form-encoded body: {exc}") from None
+    return {key: values[0] for key, values in fields.items()}
+
+
+def _json_object(text: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"payload is not JSON: {exc}") from None
+    if not isinstance(value, dict):
+        raise ValueError("payload is not a JSON object")
+    return value
+
+
+def _dict(obj: Mapping[str, Any], key: str) -> dict[str, Any]:
+    value = obj.get(key)
+    return value if isinstance(value, dict) else {}

@@ -1,0 +1,110 @@
+"""Text templates for ticket comments: hand-off note, customer acknowledgement, status reminder,
+RCA request.
+
+Rendered with Jinja2's sandbox, because operators may override the shipped templates with their
+own folder (a file there wins by name). A value the caller did not provide renders as a visible
+``[missing: customer.name]`` rather than failing: a hand-off note with a gap beats no note.
+Pure: no clock (pass ``now`` in the context when a template needs it), no I/O beyond the loader.
+Output is Markdown-flavoured plain text; a connector that posts HTML must escape it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from jinja2 import ChainableUndefined, FileSystemLoader
+from jinja2.sandbox import SandboxedEnvironment
+
+RCA_MARKER = "[RCA]"
+TEMPLATE_SUFFIX = ".md.j2"
+TEMPLATE_NAMES = ("customer_ack", "handoff_note", "status_reminder", "rca_request")
+SHIPPED_DIR = Path(__file__).with_name("templates")
+
+
+class _Node(dict[str, Any]):
+    """A context mapping that knows its dotted path, so a missing key can be named in full."""
+
+    __slots__ = ("_path",)
+
+    def __init__(self, data: Mapping[str, Any], path: str) -> None:
+        super().__init__({key: _wrap(value, f"{path}.{key}") for key, value in data.items()})
+        self._path = path
+
+
+def _wrap(value: Any, path: str) -> Any:
+    if isinstance(value, Mapping):
+        return _Node(value, path)
+    if isinstance(value, list | tuple):
+        return [_wrap(item, f"{path}[{i}]") for i, item in enumerate(value)]
+    return value
+
+
+class MissingValue(ChainableUndefined):
+    """Renders as ``[missing: a.b.c]``; attribute access, calls and arithmetic stay missing."""
+
+    __slots__ = ()
+
+    def path(self) -> str:
+        parent = self._undefined_obj
+        name = self._undefined_name
+        if isinstance(parent, _Node):
+            return f"{parent._path}.{name}"
+        return str(name) if name is not None else "value"
+
+    def __str__(self) -> str:
+        return f"[missing: {self.path()}]"
+
+    def __getattr__(self, name: str) -> MissingValue:
+        if name[:2] == "__" and name[-2:] == "__":
+            raise AttributeError(name)
+        return MissingValue(name=f"{self.path()}.{name}")
+
+    def __getitem__(self, key: Any) -> MissingValue:  # type: ignore[override]
+        return MissingValue(name=f"{self.path()}.{key}")
+
+    def _stay_missing(self, *_: Any, **__: Any) -> MissingValue:
+        return self
+
+    __call__ = __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _stay_missing  # type: ignore[assignment]
+    __truediv__ = __rtruediv__ = __floordiv__ = __rfloordiv__ = __mod__ = __rmod__ = _stay_missing  # type: ignore[assignment]
+    __lt__ = __le__ = __gt__ = __ge__ = __neg__ = __pos__ = _stay_missing  # type: ignore[assignment]
+
+
+def format_when(value: Any) -> str:
+    """``2026-03-02 14:00 UTC`` for a datetime; anything else (a placeholder too) as text."""
+    if isinstance(value, datetime):
+        return f"{value:%Y-%m-%d %H:%M} {value.tzname() or 'UTC'}"
+    return str(value)
+
+
+class TemplateRenderer:
+    """Renders the named comment templates; ``override_dir`` templates win by file name."""
+
+    def __init__(self, override_dir: str | Path | None = None) -> None:
+        search = [str(override_dir)] if override_dir else []
+        self._env = SandboxedEnvironment(
+            loader=FileSystemLoader([*search, str(SHIPPED_DIR)]),
+            undefined=MissingValue,
+            autoescape=False,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self._env.filters["when"] = format_when
+        self._env.globals["RCA_MARKER"] = RCA_MARKER
+        # Load every template now so a broken override fails at startup, not mid-escalation.
+        for name in TEMPLATE_NAMES:
+            self._env.get_template(name + TEMPLATE_SUFFIX)
+
+    def render(self, name: str, context: Mapping[str, Any]) -> str:
+        if name not in TEMPLATE_NAMES:
+            raise ValueError(f"unknown template {name!r}; known: {', '.join(TEMPLATE_NAMES)}")
+        template = self._env.get_template(name + TEMPLATE_SUFFIX)
+        text = template.render({key: _wrap(value, key) for key, value in context.items()})
+        text = text.strip() + "\n"
+        # Later code finds RCA comments by this first line; an override must not lose it.
+        if name == "rca_request" and not text.startswith(RCA_MARKER):
+            text = f"{RCA_MARKER}\n{text}"
+        return text
