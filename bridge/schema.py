@@ -141,3 +141,13 @@ leases = Table(
     Column("holder", String(128), nullable=False),
     Column("expires_at", UTCDateTime(), nullable=False),
 )
+
+slack_threads = Table(
+    "slack_threads",
+    metadata,
+    Column("source", String(16), primary_key=True),
+    Column("ticket_id", String(64), primary_key=True),
+    Column("channel", String(64), primary_key=True),
+    Column("ts", String(32), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+)

@@ -68,6 +68,9 @@ _HINTS = {
 }
 
 
+METADATA_EVENT = "escalation_bridge_post"
+
+
 class SlackNotifier:
     """Posts, updates and answers ephemerally through the Slack Web API."""
 
@@ -89,10 +92,24 @@ class SlackNotifier:
         self._lock = threading.Lock()
 
     def post_message(
-        self, channel: str, message: SlackMessage, thread_ts: str | None = None
+        self,
+        channel: str,
+        message: SlackMessage,
+        thread_ts: str | None = None,
+        *,
+        idempotency_key: str | None = None,
     ) -> tuple[str, str]:
-        """Post ``message`` (``text`` + ``blocks``); returns Slack's (channel id, ts)."""
+        """Post ``message`` (``text`` + ``blocks``); returns Slack's (channel id, ts).
+
+        With an ``idempotency_key`` the message carries it as metadata, so that ``find_posted``
+        can tell after a crash whether the post went through before posting again.
+        """
         self._wait_for_slot(channel)
+        metadata = (
+            {"event_type": METADATA_EVENT, "event_payload": {"key": idempotency_key}}
+            if idempotency_key
+            else None
+        )
         response = self._call(
             "chat.postMessage",
             channel,
@@ -103,9 +120,44 @@ class SlackNotifier:
                 thread_ts=thread_ts,
                 unfurl_links=False,
                 unfurl_media=False,
+                metadata=metadata,
             ),
         )
         return str(response["channel"]), str(response["ts"])
+
+    def find_posted(
+        self, channel: str, idempotency_key: str, *, thread_ts: str | None = None, oldest: float
+    ) -> str | None:
+        """The ts of a message this bridge posted with ``idempotency_key`` since ``oldest``."""
+        if thread_ts:
+            response = self._call(
+                "conversations.replies",
+                channel,
+                lambda: self._client.conversations_replies(
+                    channel=channel,
+                    ts=thread_ts,
+                    oldest=str(oldest),
+                    include_all_metadata=True,
+                    limit=200,
+                ),
+            )
+        else:
+            response = self._call(
+                "conversations.history",
+                channel,
+                lambda: self._client.conversations_history(
+                    channel=channel, oldest=str(oldest), include_all_metadata=True, limit=200
+                ),
+            )
+        for found in response.get("messages") or []:
+            metadata = found.get("metadata") or {}
+            payload = metadata.get("event_payload") or {}
+            if (
+                metadata.get("event_type") == METADATA_EVENT
+                and payload.get("key") == idempotency_key
+            ):
+                return str(found["ts"])
+        return None
 
     def update_message(self, channel: str, ts: str, message: SlackMessage) -> None:
         self._call(

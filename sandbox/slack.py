@@ -173,6 +173,8 @@ class SlackSandbox(SandboxService):
             "chat.postMessage": self._post_message,
             "chat.update": self._update,
             "chat.postEphemeral": self._post_ephemeral,
+            "conversations.history": self._history,
+            "conversations.replies": self._replies,
         }.get(method)
         return handler(args) if handler else _error("unknown_method")
 
@@ -220,6 +222,11 @@ class SlackSandbox(SandboxService):
             }
             if thread_ts:
                 message["thread_ts"] = thread_ts
+            metadata = args.get("metadata")
+            if isinstance(metadata, str):
+                metadata = json.loads(metadata)
+            if metadata:
+                message["metadata"] = metadata
             self.channels[channel].append(message)
         return jsonify(ok=True, channel=channel, ts=message["ts"], message=message)
 
@@ -256,6 +263,29 @@ class SlackSandbox(SandboxService):
             )
         return jsonify(ok=True, message_ts=ts)
 
+    def _history(self, args: Mapping[str, Any]) -> Response:
+        channel = str(args.get("channel") or "")
+        problem = self._channel_error(channel)
+        if problem:
+            return problem
+        oldest = float(args.get("oldest") or 0)
+        with self.lock:
+            found = [m for m in self.messages(channel) if float(m["ts"]) >= oldest]
+        return jsonify(ok=True, messages=_with_metadata(reversed(found), args), has_more=False)
+
+    def _replies(self, args: Mapping[str, Any]) -> Response:
+        channel = str(args.get("channel") or "")
+        problem = self._channel_error(channel)
+        if problem:
+            return problem
+        ts = str(args.get("ts") or "")
+        with self.lock:
+            parent = [m for m in self.channels[channel] if m["ts"] == ts]
+            if not parent:
+                return _error("thread_not_found")
+            found = parent + self.thread(channel, ts)
+        return jsonify(ok=True, messages=_with_metadata(found, args), has_more=False)
+
     def _next_ts(self) -> str:
         self._sequence += 1
         return f"{int(self._clock())}.{self._sequence:06d}"
@@ -281,6 +311,12 @@ class SlackSandbox(SandboxService):
             user_id=form.get("user_id") or "U0SANDBOX",
         )
         return redirect("/", code=303)  # type: ignore[return-value]
+
+
+def _with_metadata(messages: Iterable[Message], args: Mapping[str, Any]) -> list[Message]:
+    """Slack returns message metadata only when asked with include_all_metadata."""
+    include = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
+    return [m if include else {k: v for k, v in m.items() if k != "metadata"} for m in messages]
 
 
 def _arguments() -> dict[str, Any]:

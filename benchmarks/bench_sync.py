@@ -1,0 +1,85 @@
+"""Help-desk API calls per incremental sync at 0, 10 and 5,000 changed tickets (sandboxes).
+
+Run: python -m benchmarks.bench_sync   (prints a table, then one JSON line with the figures)
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from connectors.freshdesk import FreshdeskConfig, FreshdeskDesk
+from connectors.helpdesk import HelpDesk
+from connectors.zendesk import ZendeskConfig, ZendeskDesk
+from sandbox.common import SandboxService, serve
+from sandbox.freshdesk import FreshdeskSandbox
+from sandbox.zendesk import ZendeskSandbox
+
+SIZES = (0, 10, 5000)
+
+
+class TickingClock:
+    """Each read moves time on a little, as ticket updates spread over real seconds."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        self.now += timedelta(milliseconds=250)
+        return self.now
+
+
+def measure(
+    service: SandboxService,
+    desk: HelpDesk,
+    create: Callable[[int], object],
+    clock: TickingClock,
+) -> dict[str, int]:
+    figures: dict[str, int] = {}
+    cursor = desk.changes(None, clock()).next_cursor
+    for size in SIZES:
+        for i in range(size):
+            create(i)
+        before = sum(service.calls.values())
+        batch = desk.changes(cursor, clock() + timedelta(minutes=1))
+        assert len(batch.ticket_ids) == size, (size, len(batch.ticket_ids))
+        cursor = batch.next_cursor
+        figures[str(size)] = sum(service.calls.values()) - before
+        clock.now += timedelta(minutes=5)  # the next sync interval; the budget refills
+    return figures
+
+
+def main() -> None:
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    results: dict[str, dict[str, int]] = {}
+
+    clock = TickingClock()
+    zendesk = ZendeskSandbox(clock=clock)
+    with serve(zendesk) as served:
+        desk = ZendeskDesk(
+            ZendeskConfig("acme", zendesk.email, zendesk.token, base_url=served.url), clock=clock
+        )
+        results["zendesk"] = measure(
+            zendesk, desk, lambda i: zendesk.create_ticket(f"bench {i}"), clock
+        )
+
+    clock = TickingClock()
+    freshdesk = FreshdeskSandbox(clock=clock)
+    with serve(freshdesk) as served:
+        fd = FreshdeskDesk(
+            FreshdeskConfig("acme", freshdesk.api_key, base_url=served.url), clock=clock
+        )
+        results["freshdesk"] = measure(
+            freshdesk, fd, lambda i: freshdesk.create_ticket(f"bench {i}"), clock
+        )
+
+    print(f"{'desk':<10}" + "".join(f"{size:>10} changed" for size in SIZES))
+    for name, figures in results.items():
+        print(f"{name:<10}" + "".join(f"{figures[str(size)]:>10} calls  " for size in SIZES))
+    print(json.dumps({"help_desk_calls_per_sync": results}))
+
+
+if __name__ == "__main__":
+    main()
