@@ -107,6 +107,14 @@ class Satisfaction:
 
 
 @dataclass(frozen=True)
+class StatusChange:
+    """One status transition, where the desk reports them (used to compute paused clock time)."""
+
+    at: datetime
+    status: Status
+
+
+@dataclass(frozen=True)
 class Ticket:
     source: Source
     id: str
@@ -130,6 +138,9 @@ class Ticket:
     # How many times the ticket moved between groups (complexity signal), where known.
     group_changes: int = 0
     description: str = ""
+    # Status transitions in time order, where known. Without them a ticket that is pending/on
+    # hold now is treated as paused since updated_at.
+    status_history: tuple[StatusChange, ...] = ()
 
 
 class ActionKind(StrEnum):
@@ -179,6 +190,7 @@ class Decision:
     key: str  # idempotency key, stable across re-evaluations
     reason: Explanation
     severity: Severity = Severity.MEDIUM
+    template: str | None = None  # message template the bridge renders for this decision, if any
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,228 @@
+"""Read a policy file, report every problem as ``FILE:LINE:COL: message``, compile it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import holidays
+import yaml
+from pydantic import ValidationError
+
+from policies.compiled import CompiledPolicy, compile_policy
+from policies.schema import Condition, PolicyDoc
+
+DEFAULT_POLICY_PATH = Path(__file__).with_name("default.yaml")
+Path_ = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class PolicyIssue:
+    file: str
+    line: int
+    col: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}: {self.message}"
+
+
+class PolicyError(Exception):
+    """The policy file is invalid; ``issues`` lists every problem found."""
+
+    def __init__(self, issues: list[PolicyIssue]) -> None:
+        self.issues = issues
+        super().__init__("\n".join(str(i) for i in issues))
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A validated policy: the document, its compiled form, and where each rule is written."""
+
+    doc: PolicyDoc
+    compiled: CompiledPolicy
+    file: str
+    lines: dict[Path_, int] = field(default_factory=dict)
+
+
+@dataclass
+class _Marks:
+    values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+
+
+def _pos(node: yaml.Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _build(node: yaml.Node, path: Path_, marks: _Marks, issues: list[tuple[Path_, str]]) -> Any:
+    marks.values[path] = _pos(node)
+    if isinstance(node, yaml.MappingNode):
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = yaml.safe_load(yaml.serialize(key_node))
+            marks.keys[(*path, key)] = _pos(key_node)
+            if key in out:
+                issues.append(((*path, key), f"duplicate key {key!r}"))
+            out[key] = _build(value_node, (*path, key), marks, issues)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_build(item, (*path, i), marks, issues) for i, item in enumerate(node.value)]
+    return yaml.safe_load(yaml.serialize(node))
+
+
+def _locate(loc: tuple[Any, ...], marks: _Marks, *, at_key: bool) -> tuple[int, int]:
+    path: Path_ = ()
+    for part in loc:
+        if part == "[key]":
+            at_key = True
+            break
+        candidate = (*path, part)
+        if candidate in marks.values:
+            path = candidate
+    if at_key and path in marks.keys:
+        return marks.keys[path]
+    return marks.values.get(path, (1, 1))
+
+
+def _message(error: Any) -> str:
+    kind, loc, msg = error["type"], error["loc"], error["msg"]
+    last = loc[-1] if loc else ""
+    if kind == "extra_forbidden":
+        return f"unknown key {last!r}"
+    if kind == "missing":
+        return f"missing required key {last!r}"
+    text = str(msg).removeprefix("Value error, ")
+    if last == "[key]" and len(loc) > 1:
+        return f"unknown key {loc[-2]!r}: {text[0].lower()}{text[1:]}"
+    return text
+
+
+def parse_policy(text: str, file: str = "<policy>") -> Policy:
+    """Validate and compile a policy given as YAML text; raise ``PolicyError`` if invalid."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise PolicyError([PolicyIssue(file, line, col, f"YAML: {exc.problem}")]) from exc
+    if root is None or not isinstance(root, yaml.MappingNode):
+        raise PolicyError([PolicyIssue(file, 1, 1, "the policy must be a YAML mapping")])
+    marks = _Marks()
+    raw_issues: list[tuple[Path_, str]] = []
+    data = _build(root, (), marks, raw_issues)
+    issues = [PolicyIssue(file, *_locate(p, marks, at_key=True), m) for p, m in raw_issues]
+    try:
+        doc = PolicyDoc.model_validate(data)
+    except ValidationError as exc:
+        for error in exc.errors():
+            at_key = error["type"] == "extra_forbidden"
+            line, col = _locate(tuple(error["loc"]), marks, at_key=at_key)
+            issues.append(PolicyIssue(file, line, col, _message(error)))
+        raise PolicyError(sorted(issues, key=lambda i: (i.line, i.col))) from exc
+    for path, message in _cross_check(doc):
+        issues.append(PolicyIssue(file, *_locate(path, marks, at_key=False), message))
+    if issues:
+        raise PolicyError(sorted(issues, key=lambda i: (i.line, i.col)))
+    lines = {path: pos[0] for path, pos in marks.values.items()}
+    return Policy(doc=doc, compiled=compile_policy(doc, file, lines), file=file, lines=lines)
+
+
+def load_policy(path: str | Path | None = None) -> Policy:
+    """Load the policy file at ``path`` (default: the packaged ``default.yaml``)."""
+    source = Path(path) if path is not None else DEFAULT_POLICY_PATH
+    name = str(path) if path is not None else "default.yaml"
+    try:
+        text = source.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PolicyError([PolicyIssue(name, 1, 1, f"cannot read: {exc.strerror}")]) from exc
+    return parse_policy(text, name)
+
+
+def _zone_ok(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def _conditions(doc: PolicyDoc) -> Iterator[tuple[Path_, Condition]]:
+    for i, rule in enumerate(doc.severity.overrides):
+        yield ("severity", "overrides", i, "when"), rule.when
+    for i, trigger in enumerate(doc.triggers):
+        yield ("triggers", i, "when"), trigger.when
+    for i, route in enumerate(doc.routes):
+        if route.when is not None:
+            yield ("routes", i, "when"), route.when
+
+
+def _cross_check(doc: PolicyDoc) -> Iterator[tuple[Path_, str]]:
+    if not _zone_ok(doc.timezone):
+        yield ("timezone",), f"unknown time zone {doc.timezone!r}"
+    for name, cal in doc.calendars.items():
+        if cal.timezone and not _zone_ok(cal.timezone):
+            yield ("calendars", name, "timezone"), f"unknown time zone {cal.timezone!r}"
+        if not any(cal.hours.values()):
+            yield ("calendars", name, "hours"), "a calendar needs at least one range of hours"
+        if cal.holidays.country:
+            try:
+                holidays.country_holidays(cal.holidays.country, subdiv=cal.holidays.subdiv)
+            except NotImplementedError:
+                where = ("calendars", name, "holidays", "country")
+                yield where, f"unknown holiday country/subdivision {cal.holidays.country!r}"
+        for i, text in enumerate(cal.holidays.dates):
+            try:
+                dt.date.fromisoformat(text)
+            except ValueError:
+                yield ("calendars", name, "holidays", "dates", i), f"bad date {text!r}"
+    for tier in ("L1", "L2", "L3", "L4"):
+        if tier not in doc.tiers:
+            yield ("tiers",), f"tier {tier} is missing"
+    for sev in ("Critical", "High", "Medium", "Low"):
+        if sev not in doc.matrix:
+            yield ("matrix",), f"severity {sev} is missing from the matrix"
+    for sev, row in doc.matrix.items():
+        if row.clock != "calendar" and row.clock not in doc.calendars:
+            yield ("matrix", sev, "clock"), f"unknown clock {row.clock!r} (define it in calendars)"
+    holders: list[tuple[Path_, str | None, str | None]] = [
+        (("tiers", n), t.channel, t.pagerduty) for n, t in doc.tiers.items()
+    ]
+    holders += [(("routes", i), r.channel, r.pagerduty) for i, r in enumerate(doc.routes)]
+    holders += [
+        (("notify_routes", n), r.channel, r.pagerduty) for n, r in doc.notify_routes.items()
+    ]
+    for path, channel, pager in holders:
+        if channel is not None and channel not in doc.channels:
+            yield (*path, "channel"), f"unknown channel {channel!r} (define it in channels)"
+        if pager is not None and pager not in doc.pagerduty_keys:
+            yield (*path, "pagerduty"), f"unknown PagerDuty key {pager!r} (see pagerduty_keys)"
+    notifiers: list[tuple[Path_, list[str]]] = [
+        (("severity", "overrides", i, "notify"), r.notify)
+        for i, r in enumerate(doc.severity.overrides)
+    ]
+    notifiers += [(("triggers", i, "notify"), t.notify) for i, t in enumerate(doc.triggers)]
+    for path, names in notifiers:
+        for j, name in enumerate(names):
+            if name not in doc.notify_routes:
+                yield (*path, j), f"unknown notify route {name!r} (define it in notify_routes)"
+    if "management" not in doc.notify_routes:
+        yield ("notify_routes",), "a 'management' notify route is required (matrix column)"
+    for path, cond in _conditions(doc):
+        for j, name in enumerate(cond.phrases or ()):
+            if name not in doc.phrases:
+                yield (*path, "phrases", j), f"unknown phrase list {name!r}"
+    seen: set[str] = set()
+    for i, trigger in enumerate(doc.triggers):
+        if trigger.id in seen:
+            yield ("triggers", i, "id"), f"duplicate trigger id {trigger.id!r}"
+        seen.add(trigger.id)
+    for i, warning in enumerate(doc.warnings):
+        if (warning.at_percent is None) == (warning.before is None):
+            yield ("warnings", i), "a warning needs exactly one of at_percent or before"
+    if doc.quiet_hours and doc.quiet_hours.timezone and not _zone_ok(doc.quiet_hours.timezone):
+        yield ("quiet_hours", "timezone"), f"unknown time zone {doc.quiet_hours.timezone!r}"

@@ -1,0 +1,271 @@
+"""The escalation process document, rendered from the policy so it cannot drift from it."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from policies.durations import human_duration
+from policies.loader import Policy
+from policies.schema import Condition
+
+Block = tuple[str, Any]  # ("p", text) or ("table", (headers, rows))
+Section = tuple[str, list[Block]]
+
+
+def _limit(value: int | None, *, business: bool) -> str:
+    if value is None:
+        return "never"
+    days = getattr(value, "days", 0)
+    text = human_duration(value)
+    if business and days:
+        text = text.replace("day", "business day")
+    return text if value else "immediately"
+
+
+def _condition(cond: Condition | None) -> str:
+    if cond is None:
+        return "every escalation"
+    parts = []
+    for name, value in cond.model_dump(exclude_none=True, exclude={"trend_window"}).items():
+        if isinstance(value, list):
+            value = ", ".join(str(v) for v in value)
+        elif isinstance(value, dict):
+            value = "; ".join(
+                f"{k} in {v}" if isinstance(v, list) else f"{k} > {v}" for k, v in value.items()
+            )
+        elif name == "no_update_for":
+            value = human_duration(value)
+        parts.append(f"{name.replace('_', ' ')}: {value}")
+    return " or ".join(parts)
+
+
+def sections(policy: Policy) -> list[Section]:
+    doc = policy.doc
+    out: list[Section] = []
+    tiers = [
+        (
+            name,
+            t.name,
+            t.scope,
+            t.group or "",
+            doc.channels.get(t.channel or "", ""),
+            ", ".join(t.page) or "no",
+            "yes" if t.customer_ack else "no",
+        )
+        for name, t in doc.tiers.items()
+    ]
+    out.append(
+        (
+            "Tiers",
+            [
+                (
+                    "table",
+                    (
+                        ("Tier", "Name", "Scope", "Group", "Slack", "Pages for", "Customer told"),
+                        tiers,
+                    ),
+                )
+            ],
+        )
+    )
+    rows = []
+    for sev, row in doc.matrix.items():
+        business = row.clock != "calendar"
+        mgmt = (
+            "on request only"
+            if row.management is None
+            else _limit(row.management, business=business)
+        )
+        rows.append(
+            (
+                sev,
+                "24/7" if not business else f"business hours ({row.clock})",
+                _limit(row.L1, business=business),
+                _limit(row.L2, business=business),
+                _limit(row.L3, business=business),
+                mgmt,
+            )
+        )
+    out.append(
+        (
+            "Escalation matrix",
+            [
+                (
+                    "p",
+                    "How long an unresolved ticket may stay at a tier before it moves to the next. "
+                    "Management is notified, the ticket does not change tier for that. Clocks stop "
+                    f"while a ticket is {', '.join(doc.pause_statuses)}.",
+                ),
+                (
+                    "table",
+                    (("Severity", "Clock", "L1 → L2", "L2 → L3", "L3 → L4", "Management"), rows),
+                ),
+            ],
+        )
+    )
+    targets = doc.targets
+    blocks: list[Block] = []
+    if targets.first_response:
+        blocks.append(
+            (
+                "p",
+                f"First public reply to the customer within "
+                f"{human_duration(targets.first_response.within)}.",
+            )
+        )
+    cadence = ", ".join(
+        f"{s}: every {_limit(d, business=doc.matrix[s].clock != 'calendar')}"
+        for s, d in targets.status_updates.every.items()
+        if s in doc.matrix
+    )
+    if cadence:
+        blocks.append(
+            (
+                "p",
+                f"Status updates to the customer ({cadence}); a missed update "
+                f"reminds the owner, {targets.status_updates.escalate_after_misses} "
+                "missed updates escalate one tier.",
+            )
+        )
+    if targets.rca:
+        blocks.append(
+            (
+                "p",
+                "Root-cause write-up due "
+                f"{human_duration(targets.rca.due_after)} after an escalated "
+                "ticket is solved.",
+            )
+        )
+    for w in doc.warnings:
+        when = (
+            f"{w.at_percent:g} % of" if w.at_percent else f"{human_duration(w.before or 0)} before"
+        )
+        scope = " ".join(filter(None, [", ".join(w.severities or []), ", ".join(w.tiers or [])]))
+        blocks.append(
+            (
+                "p",
+                f"Warning `{w.id}`: at {when} the tier's time limit"
+                + (f" ({scope})" if scope else "")
+                + ".",
+            )
+        )
+    out.append(("Response targets and warnings", blocks))
+    triggers = [
+        (
+            t.id,
+            _condition(t.when),
+            t.tier or "notify only",
+            ", ".join(t.notify) or "",
+            "on" if t.enabled else "off",
+        )
+        for t in doc.triggers
+    ]
+    overrides = [
+        (o.id, _condition(o.when), o.severity, ", ".join(o.notify)) for o in doc.severity.overrides
+    ]
+    prio = ", ".join(f"{p} → {s}" for p, s in doc.severity.from_priority.items())
+    out.append(
+        (
+            "Severity",
+            [
+                ("p", f"From priority: {prio}; none → {doc.severity.default}."),
+                ("table", (("Rule", "When", "Severity", "Notify"), overrides)),
+            ],
+        )
+    )
+    out.append(
+        (
+            "Automatic triggers",
+            [("table", (("Trigger", "When", "Tier", "Notify", "Enabled"), triggers))],
+        )
+    )
+    tags = ", ".join(f"`{tag}` → {tier}" for tag, tier in doc.manual.tags.items())
+    out.append(
+        (
+            "Manual escalation",
+            [
+                (
+                    "p",
+                    f"Tags: {tags or 'none'}. Slack buttons and slash "
+                    "commands escalate one tier or to a chosen tier.",
+                )
+            ],
+        )
+    )
+    routes = [
+        (
+            r.name,
+            r.type,
+            _condition(r.when),
+            ", ".join(r.tiers or []) or "all",
+            r.group or "",
+            "yes" if r.continue_ else "no",
+        )
+        for r in doc.routes
+    ]
+    out.append(
+        (
+            "Routes",
+            [
+                (
+                    "p",
+                    "Matched in order; the first match owns the ticket, "
+                    "`continue` lets later routes be told too.",
+                ),
+                ("table", (("Route", "Type", "When", "Tiers", "Group", "Continue"), routes)),
+            ],
+        )
+    )
+    templates = sorted({v for t in doc.tiers.values() for v in t.templates.model_dump().values()})
+    quiet = doc.quiet_hours
+    notes = [("p", f"Message templates: {', '.join(templates)}.")]
+    if quiet:
+        notes.append(
+            (
+                "p",
+                f"Quiet hours {quiet.start} to {quiet.end}: pages that are not "
+                "Critical wait until they end.",
+            )
+        )
+    out.append(("Communication", notes))
+    return out
+
+
+def render_markdown(policy: Policy) -> str:
+    lines = [f"# {policy.doc.name}", "", f"Time zone: {policy.doc.timezone}.", ""]
+    for title, blocks in sections(policy):
+        lines += [f"## {title}", ""]
+        for kind, body in blocks:
+            if kind == "p":
+                lines += [body, ""]
+                continue
+            headers, rows = body
+            lines.append("| " + " | ".join(headers) + " |")
+            lines.append("|" + "---|" * len(headers))
+            lines += ["| " + " | ".join(str(c).replace("|", "\\|") for c in r) + " |" for r in rows]
+            lines.append("")
+    return "\n".join(lines)
+
+
+def render_html(policy: Policy) -> str:
+    esc = html.escape
+    parts = [
+        "<!doctype html>",
+        f"<title>{esc(policy.doc.name)}</title>",
+        f"<h1>{esc(policy.doc.name)}</h1>",
+        f"<p>Time zone: {esc(policy.doc.timezone)}.</p>",
+    ]
+    for title, blocks in sections(policy):
+        parts.append(f"<h2>{esc(title)}</h2>")
+        for kind, body in blocks:
+            if kind == "p":
+                parts.append(f"<p>{esc(body)}</p>")
+                continue
+            headers, rows = body
+            head = "".join(f"<th>{esc(h)}</th>" for h in headers)
+            cells = "".join(
+                "<tr>" + "".join(f"<td>{esc(str(c))}</td>" for c in r) + "</tr>" for r in rows
+            )
+            parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{cells}</tbody></table>")
+    return "\n".join(parts) + "\n"

@@ -1,0 +1,61 @@
+"""Routes for an escalation: matched in order; ``continue`` lets later routes hear it too."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from policies.compiled import CompiledPolicy, RouteRule, TierRule
+from policies.facts import Facts
+from policies.model import Route, Severity, Ticket, Tier
+
+
+@dataclass(frozen=True, slots=True)
+class Routed:
+    owner: Route  # who takes the ticket
+    page: bool
+    also: tuple[tuple[Route, str], ...]  # further routes that are told, with their rule source
+    source: str  # where the owner's route is written
+    matched: str  # what made the owner's route match ("" for the tier's own route)
+
+
+def _route(rule: RouteRule, tier: TierRule) -> Route:
+    base = tier.route
+    return Route(
+        name=rule.name,
+        slack_channel=rule.channel or base.slack_channel,
+        pagerduty_routing_key_env=rule.pagerduty or base.pagerduty_routing_key_env,
+        group=rule.group or base.group,
+        assignee=rule.assignee if rule.group or rule.assignee else base.assignee,
+        customer_ack=base.customer_ack,
+    )
+
+
+def route_for(
+    policy: CompiledPolicy, tier: Tier, sev: Severity, ticket: Ticket, facts: Facts, now: float
+) -> Routed:
+    tier_rule = policy.tiers[tier]
+    matches: list[tuple[RouteRule, str]] = []
+    for rule in policy.routes:
+        if rule.tiers is not None and tier not in rule.tiers:
+            continue
+        if rule.severities is not None and sev not in rule.severities:
+            continue
+        what = "every escalation"
+        if rule.when is not None:
+            hit = rule.when.match(ticket, facts)
+            if hit is None or hit[0] > now:
+                continue
+            what = hit[1]
+        matches.append((rule, what))
+        if not rule.cont:
+            break
+    wants_page = sev in tier_rule.page
+    if not matches:
+        page = wants_page and tier_rule.route.pagerduty_routing_key_env is not None
+        return Routed(tier_rule.route, page, (), "", "")
+    first, what = matches[0]
+    owner = _route(first, tier_rule)
+    page = first.page if first.page is not None else wants_page
+    also = tuple((_route(rule, tier_rule), rule.source) for rule, _ in matches[1:])
+    page = page and owner.pagerduty_routing_key_env is not None
+    return Routed(owner, page, also, first.source, what)

@@ -1,0 +1,262 @@
+"""The policy file as pydantic models: the shape and the per-field checks.
+
+Cross-references (a tier naming a channel, a trigger naming a phrase list) are checked in
+``loader`` because they need the whole document.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    field_validator,
+)
+
+from policies.durations import parse_duration
+
+TierName = Literal["L1", "L2", "L3", "L4"]
+SeverityName = Literal["Critical", "High", "Medium", "Low"]
+PriorityName = Literal["urgent", "high", "normal", "low"]
+StatusName = Literal["new", "open", "pending", "hold", "solved", "closed"]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+Duration = Annotated[int, PlainValidator(parse_duration)]
+_HHMM = re.compile(r"([01]\d|2[0-4]):([0-5]\d)")
+_ENV_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
+TEMPLATE_NAMES = ("customer_ack", "handoff_note", "status_reminder", "rca_request")
+
+
+def _env_name(value: str) -> str:
+    if not _ENV_NAME.fullmatch(value):
+        raise ValueError(
+            "must name an environment variable (e.g. PAGERDUTY_ROUTING_KEY), "
+            "never hold the key itself"
+        )
+    return value
+
+
+EnvName = Annotated[str, AfterValidator(_env_name)]
+
+
+def _never(value: object) -> object:
+    if value is None or (isinstance(value, str) and value.strip().lower() in ("never", "")):
+        return None
+    return value
+
+
+def _on_request(value: object) -> object:
+    if value is None or (
+        isinstance(value, str) and value.strip().lower().replace(" ", "_") == "on_request"
+    ):
+        return None
+    return value
+
+
+MaybeDuration = Annotated[Duration | None, BeforeValidator(_never)]
+OnRequestDuration = Annotated[Duration | None, BeforeValidator(_on_request)]
+
+
+def clock_minutes(text: str) -> int:
+    """Minutes after midnight of ``HH:MM`` (``24:00`` allowed as the end of a day)."""
+    match = _HHMM.fullmatch(text.strip())
+    if not match or (match.group(1) == "24" and match.group(2) != "00"):
+        raise ValueError(f"bad time of day {text!r}: write HH:MM, e.g. 09:00")
+    return int(match.group(1)) * 60 + int(match.group(2))
+
+
+def _priority_map() -> dict[PriorityName, SeverityName]:
+    return {"urgent": "Critical", "high": "High", "normal": "Medium", "low": "Low"}
+
+
+def _paused() -> list[StatusName]:
+    return ["pending", "hold"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Holidays(_Strict):
+    country: str | None = None
+    subdiv: str | None = None
+    dates: list[str] = Field(default_factory=list)
+
+
+class Calendar(_Strict):
+    timezone: str | None = None  # None: the policy's time zone
+    hours: dict[Weekday, list[str]]
+    holidays: Holidays = Field(default_factory=Holidays)
+
+    @field_validator("hours")
+    @classmethod
+    def _ranges(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for ranges in value.values():
+            for text in ranges:
+                start, sep, end = text.partition("-")
+                if not sep or clock_minutes(start) >= clock_minutes(end):
+                    raise ValueError(f"bad hours {text!r}: write HH:MM-HH:MM, e.g. 09:00-17:00")
+        return value
+
+
+class Condition(_Strict):
+    """Conditions of a trigger, override or route; any one that holds makes it match."""
+
+    ticket_tags: list[str] | None = None
+    party_tags: list[str] | None = None
+    ticket_fields: dict[str, list[Any]] | None = None
+    party_fields: dict[str, list[Any]] | None = None
+    fields_present: list[str] | None = None
+    fields_above: dict[str, float] | None = None
+    keywords: list[str] | None = None
+    phrases: list[str] | None = None
+    no_update_for: Duration | None = None
+    customer_replies_since_agent: int | None = Field(default=None, ge=1)
+    agent_replies_at_least: int | None = Field(default=None, ge=1)
+    group_changes_at_least: int | None = Field(default=None, ge=1)
+    csat_below: int | None = Field(default=None, ge=1, le=5)
+    sentiment_below: float | None = Field(default=None, ge=-1, le=1)
+    sentiment_trend_below: float | None = Field(default=None, ge=-1, le=1)
+    trend_window: int = Field(default=3, ge=2)
+
+
+class Templates(_Strict):
+    customer_ack: str = "customer_ack"
+    handoff_note: str = "handoff_note"
+    status_reminder: str = "status_reminder"
+    rca_request: str = "rca_request"
+
+
+class TierConfig(_Strict):
+    name: str
+    scope: str = ""
+    group: str | None = None
+    assignee: str | None = None
+    channel: str | None = None  # a name from ``channels``
+    pagerduty: str | None = None  # a name from ``pagerduty_keys``
+    page: list[SeverityName] = Field(default_factory=list)  # severities that page at this tier
+    customer_ack: bool = False
+    templates: Templates = Field(default_factory=Templates)
+
+
+class MatrixRow(_Strict):
+    clock: str = "calendar"
+    L1: MaybeDuration = None
+    L2: MaybeDuration = None
+    L3: MaybeDuration = None
+    management: OnRequestDuration = None
+
+
+class SeverityRule(_Strict):
+    id: str
+    when: Condition
+    severity: SeverityName
+    notify: list[str] = Field(default_factory=list)
+
+
+class SeverityConfig(_Strict):
+    from_priority: dict[PriorityName, SeverityName] = Field(default_factory=_priority_map)
+    default: SeverityName = "Medium"
+    overrides: list[SeverityRule] = Field(default_factory=list)
+
+
+class FirstResponse(_Strict):
+    within: Duration = 1800
+    repeat: Duration | None = None
+
+
+class StatusUpdates(_Strict):
+    every: dict[SeverityName, Duration] = Field(default_factory=dict)
+    escalate_after_misses: int | None = Field(default=2, ge=1)
+
+
+class Rca(_Strict):
+    due_after: Duration = 172800
+    repeat: Duration | None = None
+
+
+class Targets(_Strict):
+    first_response: FirstResponse | None = Field(default_factory=FirstResponse)
+    status_updates: StatusUpdates = Field(default_factory=StatusUpdates)
+    rca: Rca | None = Field(default_factory=Rca)
+
+
+class WarningRule(_Strict):
+    id: str
+    at_percent: float | None = Field(default=None, gt=0, lt=100)
+    before: Duration | None = None
+    severities: list[SeverityName] | None = None
+    tiers: list[TierName] | None = None
+
+
+class Trigger(_Strict):
+    id: str
+    enabled: bool = True
+    when: Condition
+    tier: TierName | Literal["next"] | None = None  # None: notify only
+    notify: list[str] = Field(default_factory=list)
+    while_resolved: bool = False
+
+
+class NotifyRoute(_Strict):
+    channel: str | None = None
+    pagerduty: str | None = None
+    group: str | None = None
+    assignee: str | None = None
+
+
+class RouteConfig(_Strict):
+    name: str
+    type: Literal["functional", "hierarchical", "domain"] = "functional"
+    when: Condition | None = None  # None: matches every escalation
+    tiers: list[TierName] | None = None
+    severities: list[SeverityName] | None = None
+    group: str | None = None
+    assignee: str | None = None
+    channel: str | None = None
+    pagerduty: str | None = None
+    page: bool | None = None  # None: as the tier says
+    continue_: bool = Field(default=False, alias="continue")
+
+
+class QuietHours(_Strict):
+    start: str
+    end: str
+    timezone: str | None = None
+
+    @field_validator("start", "end")
+    @classmethod
+    def _hhmm(cls, value: str) -> str:
+        clock_minutes(value)
+        return value
+
+
+class ManualConfig(_Strict):
+    tags: dict[str, TierName | Literal["next"]] = Field(default_factory=dict)
+
+
+class PolicyDoc(_Strict):
+    version: Literal[1] = 1
+    name: str = "Escalation policy"
+    timezone: str = "UTC"
+    calendars: dict[str, Calendar] = Field(default_factory=dict)
+    pause_statuses: list[StatusName] = Field(default_factory=_paused)
+    channels: dict[str, str] = Field(default_factory=dict)
+    pagerduty_keys: dict[str, EnvName] = Field(default_factory=dict)
+    notify_routes: dict[str, NotifyRoute] = Field(default_factory=dict)
+    severity: SeverityConfig = Field(default_factory=SeverityConfig)
+    tiers: dict[TierName, TierConfig]
+    matrix: dict[SeverityName, MatrixRow]
+    targets: Targets = Field(default_factory=Targets)
+    warnings: list[WarningRule] = Field(default_factory=list)
+    phrases: dict[str, list[str]] = Field(default_factory=dict)
+    triggers: list[Trigger] = Field(default_factory=list)
+    manual: ManualConfig = Field(default_factory=ManualConfig)
+    routes: list[RouteConfig] = Field(default_factory=list)
+    quiet_hours: QuietHours | None = None
