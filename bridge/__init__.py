@@ -15,6 +15,7 @@ from bridge import db, logs
 from bridge.config import Settings
 from bridge.context import BridgeContext, utc_now
 from bridge.storage import Storage
+from policies import load_policy
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +44,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config["BRIDGE_SETTINGS"] = settings
     if not app.config.get("TESTING"):
         logs.configure(settings.log_level, settings.log_format, settings.secret_values())
-        for chatty in ("alembic", "apscheduler"):
+        # Their routine lines (migrations run, a 1 s job skipped while the previous run is still
+        # busy, every outbound request) are noise at the bridge's INFO level.
+        for chatty in ("alembic", "httpx2", "werkzeug"):
             logging.getLogger(chatty).setLevel(logging.WARNING)
+        logging.getLogger("apscheduler").setLevel(logging.ERROR)
 
     database_url = settings.database_url or f"sqlite:///{Path(app.instance_path) / 'bridge.db'}"
     engine = db.make_engine(database_url)
@@ -54,6 +58,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         settings=settings,
         storage=Storage(engine),
         clock=app.config.get("BRIDGE_CLOCK") or utc_now,
+        policy=load_policy(settings.policy_path),
     )
 
     from bridge.cli import bridge_group
@@ -62,6 +67,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(webhooks_blueprint)
     app.register_blueprint(health_blueprint)
+    from bridge.dashboard import blueprint as dashboard_blueprint
+    from bridge.prometheus import blueprint as prometheus_blueprint
+
+    app.register_blueprint(prometheus_blueprint)
+    app.register_blueprint(dashboard_blueprint)
     app.cli.add_command(bridge_group)
     log.info(
         "bridge ready",

@@ -11,13 +11,15 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, FlaskGroup
 
-from bridge import db
+from bridge import db, load_settings
+from bridge.cli_report import report_command
 from bridge.config import ConfigError
 from bridge.context import bridge_context
-from bridge.jobs import worker_jobs
+from bridge.runtime import build_worker
 from bridge.worker import Worker
 
 bridge_group = AppGroup("bridge", help="Run and operate the escalation bridge.")
+bridge_group.add_command(report_command)
 
 
 @bridge_group.group("db")
@@ -37,12 +39,12 @@ def db_upgrade() -> None:
 def worker_command() -> None:
     """Run the scheduler and delivery jobs (one leader among several workers)."""
     context = bridge_context()
-    worker = Worker(context, worker_jobs(current_app._get_current_object()))  # type: ignore[attr-defined]
+    worker = build_worker(current_app._get_current_object())  # type: ignore[attr-defined]
     _announce(context.settings.describe())
     _run_until_signalled(worker)
 
 
-@bridge_group.command("serve")
+@bridge_group.command("serve", with_appcontext=False)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option(
     "--port",
@@ -51,13 +53,25 @@ def worker_command() -> None:
     show_default="$PORT or 8000",
 )
 @click.option("--threads", type=int, default=8, show_default=True)
-def serve_command(host: str, port: int, threads: int) -> None:
+@click.option(
+    "--demo/--no-demo",
+    default=None,
+    help="Run against the built-in sandbox (default: when no help desk is configured).",
+)
+def serve_command(host: str, port: int, threads: int, demo: bool | None) -> None:
     """Web and worker in one process, for small deployments."""
+    settings = load_settings()
+    if demo or (demo is None and not (settings.zendesk_enabled or settings.freshdesk_enabled)):
+        from bridge.demo import run_demo
+
+        run_demo(host, port)
+        return
+    from bridge import create_app
     from bridge.serve import serve
 
-    context = bridge_context()
-    _announce(context.settings.describe())
-    serve(current_app._get_current_object(), host=host, port=port, threads=threads)  # type: ignore[attr-defined]
+    app = create_app({"BRIDGE_SETTINGS": settings})
+    _announce(settings.describe())
+    serve(app, host=host, port=port, threads=threads)
 
 
 def _announce(lines: list[str]) -> None:

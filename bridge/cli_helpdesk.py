@@ -7,8 +7,6 @@ click commands only fetch those from the Flask app and print.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,7 +16,7 @@ from flask import current_app
 from bridge.config import Settings
 from bridge.integrations import build_helpdesks
 from bridge.storage import Storage
-from connectors.helpdesk import HelpDesk
+from bridge.sync import sync
 from connectors.zendesk import ZendeskDesk
 
 WEBHOOK_NAME = "Escalation bridge"
@@ -39,44 +37,6 @@ FRESHDESK_BODY = {
         "ticket_priority": "{{ticket.priority}}",
     }
 }
-
-
-@dataclass(frozen=True)
-class SyncResult:
-    desk: str
-    ticket_ids: tuple[str, ...]
-    calls: int
-    cursor: str
-    complete: bool
-
-    def line(self) -> str:
-        shown = ", ".join(self.ticket_ids[:20]) + (" …" if len(self.ticket_ids) > 20 else "")
-        more = "" if self.complete else " (budget reached; the rest follows next sync)"
-        return f"{self.desk}: {len(self.ticket_ids)} changed [{shown}] in {self.calls} calls{more}"
-
-
-def sync(
-    settings: Settings,
-    storage: Storage,
-    now: datetime,
-    *,
-    desk: str | None = None,
-    desks: Mapping[str, HelpDesk] | None = None,
-) -> list[SyncResult]:
-    """One incremental pass per configured desk (or just ``desk``); stores each new cursor."""
-    available = desks if desks is not None else build_helpdesks(settings)
-    if desk is not None and desk not in available:
-        raise click.ClickException(f"{desk} is not configured (see `bridge` settings)")
-    results = []
-    for name, helpdesk in available.items():
-        if desk is not None and name != desk:
-            continue
-        batch = helpdesk.changes(storage.get_cursor(name), now)
-        storage.set_cursor(name, batch.next_cursor, now)
-        results.append(
-            SyncResult(name, batch.ticket_ids, batch.calls, batch.next_cursor, batch.complete)
-        )
-    return results
 
 
 def setup_zendesk(
@@ -188,9 +148,13 @@ def _context() -> tuple[Settings, Storage]:
 @click.command("sync")
 @click.option("--desk", type=click.Choice(["zendesk", "freshdesk"]), default=None)
 def sync_command(desk: str | None) -> None:
-    """One incremental pass over the help desks; prints what changed and stores the cursor."""
+    """One incremental pass over the help desks; queues what changed for the worker."""
     settings, storage = _context()
-    for result in sync(settings, storage, datetime.now(UTC), desk=desk):
+    try:
+        results = sync(settings, storage, datetime.now(UTC), desk=desk)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    for result in results:
         click.echo(result.line())
 
 

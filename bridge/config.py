@@ -35,6 +35,7 @@ ENV_NAMES: dict[str, str] = {
     "slack_signing_secret": "SLACK_SIGNING_SECRET",
     "slack_channel": "SLACK_CHANNEL",
     "slack_api_url": "SLACK_API_URL",
+    "slack_allowed": "SLACK_ALLOWED_ESCALATORS",
     "pagerduty_routing_key": "PAGERDUTY_ROUTING_KEY",
     "pagerduty_webhook_secret": "PAGERDUTY_WEBHOOK_SECRET",
     "pagerduty_events_url": "PAGERDUTY_EVENTS_URL",
@@ -77,6 +78,7 @@ class Settings(BaseModel):
     slack_signing_secret: SecretStr | None = None
     slack_channel: str | None = None
     slack_api_url: str = "https://slack.com/api/"
+    slack_allowed: str | None = None  # comma-separated Slack user (U…) or user-group (S…) ids
 
     pagerduty_routing_key: SecretStr | None = None
     pagerduty_webhook_secret: SecretStr | None = None
@@ -142,6 +144,10 @@ class Settings(BaseModel):
     @property
     def pagerduty_enabled(self) -> bool:
         return self.pagerduty_routing_key is not None
+
+    @property
+    def slack_allowed_ids(self) -> frozenset[str]:
+        return frozenset(i.strip() for i in (self.slack_allowed or "").split(",") if i.strip())
 
     @property
     def zendesk_base_url(self) -> str:

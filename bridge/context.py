@@ -10,6 +10,7 @@ from flask import Flask, current_app
 
 from bridge.config import Settings
 from bridge.storage import Storage
+from policies import Policy
 
 Clock = Callable[[], datetime]
 
@@ -23,6 +24,7 @@ class BridgeContext:
     settings: Settings
     storage: Storage
     clock: Clock
+    policy: Policy
 
 
 def bridge_context(app: Flask | None = None) -> BridgeContext:

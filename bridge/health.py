@@ -19,7 +19,10 @@ def healthz() -> Response:
 @blueprint.get("/readyz")
 def readyz() -> Response:
     checks: dict[str, str] = {}
-    storage = bridge_context().storage
+    context = bridge_context()
+    storage = context.storage
+    # Loaded and validated at start (the app does not start with a broken policy).
+    checks["policy"] = "ok"
     try:
         current = db.current_revision(storage.engine)
         checks["database"] = "ok"
@@ -27,6 +30,11 @@ def readyz() -> Response:
     except SQLAlchemyError as exc:
         checks["database"] = f"unreachable: {type(exc).__name__}"
     ready = all(value == "ok" for value in checks.values())
-    response = jsonify({"status": "ready" if ready else "not ready", "checks": checks})
+    body = {
+        "status": "ready" if ready else "not ready",
+        "checks": checks,
+        "policy": context.policy.file,
+    }
+    response = jsonify(body)
     response.status_code = 200 if ready else 503
     return response

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -9,6 +10,8 @@ from datetime import UTC, datetime, timedelta
 from bridge.config import Settings
 from connectors.freshdesk import FreshdeskConfig, FreshdeskDesk
 from connectors.helpdesk import HelpDesk
+from connectors.pagerduty import PagerDutyEvents
+from connectors.slack import SlackNotifier
 from connectors.zendesk import ZendeskConfig, ZendeskDesk
 from policies.model import Status
 
@@ -65,3 +68,65 @@ def build_helpdesks(
             clock=clock,
         )
     return desks
+
+
+@dataclass
+class Integrations:
+    """The outside services this bridge has credentials for."""
+
+    desks: dict[str, HelpDesk]
+    slack: SlackNotifier | None
+    pagerduty: PagerDutyEvents | None
+
+    def enabled(self) -> set[str]:
+        names = set(self.desks)
+        if self.slack:
+            names.add("slack")
+        if self.pagerduty:
+            names.add("pagerduty")
+        return names
+
+    def close(self) -> None:
+        if self.pagerduty:
+            self.pagerduty.close()
+
+
+def routing_key_resolver(
+    settings: Settings, environ: Mapping[str, str]
+) -> Callable[[str], str | None]:
+    """Routing keys by the name of their environment variable, read when a page is sent."""
+    default = settings.pagerduty_routing_key
+
+    def resolve(name: str) -> str | None:
+        if name == "PAGERDUTY_ROUTING_KEY" and default is not None:
+            return default.get_secret_value()
+        return environ.get(name) or None
+
+    return resolve
+
+
+def build_integrations(
+    settings: Settings,
+    *,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    environ: Mapping[str, str] | None = None,
+    tuning: DeskTuning | None = None,
+) -> Integrations:
+    env = os.environ if environ is None else environ
+    slack = None
+    if settings.slack_bot_token is not None:
+        slack = SlackNotifier(
+            settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_url
+        )
+    pagerduty = None
+    if settings.pagerduty_routing_key is not None:
+        pagerduty = PagerDutyEvents(
+            routing_key_resolver(settings, env),
+            base_url=settings.pagerduty_events_url,
+            ca_file=env.get("SSL_CERT_FILE") or env.get("REQUESTS_CA_BUNDLE") or None,
+        )
+    return Integrations(
+        desks=build_helpdesks(settings, clock=clock, tuning=tuning),
+        slack=slack,
+        pagerduty=pagerduty,
+    )

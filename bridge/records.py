@@ -4,13 +4,20 @@ Slack threads. Every function takes the caller's connection so the engine commit
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from bridge.schema import audit_log, escalation_state, slack_threads, tickets
+from bridge.schema import (
+    audit_log,
+    escalation_state,
+    pagerduty_incidents,
+    slack_threads,
+    tickets,
+)
 from policies.codec import state_from_json, state_to_json, ticket_from_json, ticket_to_json
 from policies.model import EscalationState, Ticket
 
@@ -146,30 +153,73 @@ def audit_entries(connection: Connection, source: str, ticket_id: str) -> list[d
 # -- Slack threads ---------------------------------------------------------------------------
 
 
-def slack_thread(connection: Connection, source: str, ticket_id: str, channel: str) -> str | None:
-    return connection.execute(
-        select(slack_threads.c.ts).where(
+@dataclass(frozen=True)
+class SlackThread:
+    channel_id: str
+    ts: str
+
+
+def slack_thread(
+    connection: Connection, source: str, ticket_id: str, channel: str
+) -> SlackThread | None:
+    row = connection.execute(
+        select(slack_threads.c.channel_id, slack_threads.c.ts).where(
             slack_threads.c.source == source,
             slack_threads.c.ticket_id == ticket_id,
             slack_threads.c.channel == channel,
         )
-    ).scalar_one_or_none()
+    ).first()
+    return SlackThread(row.channel_id, row.ts) if row else None
 
 
-def slack_threads_of(connection: Connection, source: str, ticket_id: str) -> dict[str, str]:
+def slack_threads_of(connection: Connection, source: str, ticket_id: str) -> list[SlackThread]:
     rows = connection.execute(
-        select(slack_threads.c.channel, slack_threads.c.ts).where(
+        select(slack_threads.c.channel_id, slack_threads.c.ts).where(
             slack_threads.c.source == source, slack_threads.c.ticket_id == ticket_id
         )
     )
-    return {row.channel: row.ts for row in rows}
+    return [SlackThread(row.channel_id, row.ts) for row in rows]
 
 
 def remember_slack_thread(
-    connection: Connection, source: str, ticket_id: str, channel: str, ts: str, now: datetime
+    connection: Connection,
+    source: str,
+    ticket_id: str,
+    channel: str,
+    thread: SlackThread,
+    now: datetime,
 ) -> None:
     connection.execute(
         _insert(connection, slack_threads)
-        .values(source=source, ticket_id=ticket_id, channel=channel, ts=ts, created_at=now)
+        .values(
+            source=source,
+            ticket_id=ticket_id,
+            channel=channel,
+            channel_id=thread.channel_id,
+            ts=thread.ts,
+            created_at=now,
+        )
         .on_conflict_do_nothing(index_elements=["source", "ticket_id", "channel"])
     )
+
+
+# -- PagerDuty incidents ---------------------------------------------------------------------
+
+
+def remember_incident(
+    connection: Connection, incident_id: str, source: str, ticket_id: str, now: datetime
+) -> None:
+    connection.execute(
+        _insert(connection, pagerduty_incidents)
+        .values(incident_id=incident_id, source=source, ticket_id=ticket_id, created_at=now)
+        .on_conflict_do_nothing(index_elements=["incident_id"])
+    )
+
+
+def incident_ticket(connection: Connection, incident_id: str) -> tuple[str, str] | None:
+    row = connection.execute(
+        select(pagerduty_incidents.c.source, pagerduty_incidents.c.ticket_id).where(
+            pagerduty_incidents.c.incident_id == incident_id
+        )
+    ).first()
+    return (row.source, row.ticket_id) if row else None

@@ -148,6 +148,18 @@ slack_threads = Table(
     Column("source", String(16), primary_key=True),
     Column("ticket_id", String(64), primary_key=True),
     Column("channel", String(64), primary_key=True),
+    Column("channel_id", String(64), nullable=False),  # what Slack answered; chat.update wants it
     Column("ts", String(32), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+
+# PagerDuty names incidents by its own id in webhooks about notes; the incident_key (our
+# dedup_key) comes only with incident events, so the pairing is remembered when first seen.
+pagerduty_incidents = Table(
+    "pagerduty_incidents",
+    metadata,
+    Column("incident_id", String(64), primary_key=True),
+    Column("source", String(16), nullable=False),
+    Column("ticket_id", String(64), nullable=False),
     Column("created_at", UTCDateTime(), nullable=False),
 )

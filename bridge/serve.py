@@ -8,8 +8,7 @@ from typing import Any
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
-from bridge.context import bridge_context
-from bridge.jobs import worker_jobs
+from bridge.runtime import build_worker
 from bridge.worker import Worker
 
 log = logging.getLogger(__name__)
@@ -34,7 +33,7 @@ class SingleProcess(BaseApplication):  # type: ignore[misc]
     def _start_worker(self, _gunicorn_worker: Any) -> None:
         # Started inside the (single) gunicorn worker process so that the scheduler's threads
         # live where the app does, and stop when it stops.
-        self.worker = Worker(bridge_context(self.application), worker_jobs(self.application))
+        self.worker = build_worker(self.application)
         self.worker.start()
 
     def _stop_worker(self, _server: Any, _gunicorn_worker: Any) -> None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, Insert, Table, and_, delete, or_, select, update
+from sqlalchemy import Connection, Engine, Insert, Table, and_, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bridge.schema import inbox, leases, sync_cursors
@@ -81,6 +82,27 @@ class Storage:
                 for row in connection.execute(query)
             ]
 
+    def finish_inbound(self, item_id: int, now: datetime, error: str | None = None) -> None:
+        """Done with an item: processed, or set aside for good with the reason."""
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(inbox)
+                .where(inbox.c.id == item_id)
+                .values(processed_at=now, error=error and error[:2000])
+            )
+
+    def fail_inbound(self, item_id: int, error: str) -> int:
+        """Count a failed attempt; returns the attempts so far."""
+        with self.engine.begin() as connection:
+            return int(
+                connection.execute(
+                    update(inbox)
+                    .where(inbox.c.id == item_id)
+                    .values(attempts=inbox.c.attempts + 1, error=error[:2000])
+                    .returning(inbox.c.attempts)
+                ).scalar_one()
+            )
+
     def count_inbound(self, **where: Any) -> int:
         query = select(inbox.c.id).where(*(inbox.c[k] == v for k, v in where.items()))
         with self.engine.connect() as connection:
@@ -93,13 +115,39 @@ class Storage:
                 select(sync_cursors.c.cursor).where(sync_cursors.c.desk == desk)
             ).scalar_one_or_none()
 
+    def store_sync(self, desk: str, ticket_ids: Sequence[str], cursor: str, now: datetime) -> None:
+        """Changed tickets into the inbox and the new cursor, in one transaction."""
+        rows = [
+            {
+                "source": desk,
+                "dedup_key": f"sync:{cursor}:{ticket_id}"[:255],
+                "kind": "sync",
+                "ticket_id": ticket_id,
+                "body": b"",
+                "received_at": now,
+            }
+            for ticket_id in ticket_ids
+        ]
+        with self.engine.begin() as connection:
+            if rows:
+                connection.execute(
+                    self._insert(inbox).on_conflict_do_nothing(  # type: ignore[attr-defined]
+                        index_elements=["source", "dedup_key"]
+                    ),
+                    rows,
+                )
+            self._set_cursor(connection, desk, cursor, now)
+
     def set_cursor(self, desk: str, cursor: str, now: datetime) -> None:
+        with self.engine.begin() as connection:
+            self._set_cursor(connection, desk, cursor, now)
+
+    def _set_cursor(self, connection: Connection, desk: str, cursor: str, now: datetime) -> None:
         statement = self._insert(sync_cursors).values(desk=desk, cursor=cursor, updated_at=now)
         statement = statement.on_conflict_do_update(  # type: ignore[attr-defined]
             index_elements=["desk"], set_={"cursor": cursor, "updated_at": now}
         )
-        with self.engine.begin() as connection:
-            connection.execute(statement)
+        connection.execute(statement)
 
     # -- leader lease ------------------------------------------------------------------------
     def acquire_lease(self, name: str, holder: str, now: datetime, ttl: timedelta) -> bool:

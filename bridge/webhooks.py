@@ -18,8 +18,9 @@ from flask import Blueprint, Response, jsonify, request
 from pydantic import SecretStr
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from bridge import MAX_BODY_BYTES
+from bridge import MAX_BODY_BYTES, records
 from bridge.context import bridge_context
+from bridge.inbound import resolve_ticket
 from bridge.signatures import (
     SignatureError,
     verify_basic_password,
@@ -27,7 +28,7 @@ from bridge.signatures import (
     verify_slack,
     verify_zendesk,
 )
-from connectors import freshdesk, zendesk
+from connectors import freshdesk, slack, zendesk
 from connectors.base import WebhookParseError, body_digest
 
 log = logging.getLogger(__name__)
@@ -76,7 +77,7 @@ def _receive(
     if request.mimetype != content_type:
         raise Rejected(415, f"expected {content_type}, got {request.mimetype or 'nothing'}")
     try:
-        body = request.get_data(cache=False)
+        body = request.get_data()
     except RequestEntityTooLarge:
         raise Rejected(413, "body larger than 1 MiB") from None
     try:
@@ -240,7 +241,37 @@ def slack_commands() -> Response:
         _receive("slack", settings.slack_signing_secret, FORM, _verify_slack, _parse_slack_command)
     except Rejected as error:
         return _reject(error, "slack")
-    return jsonify({"response_type": "ephemeral", "text": "Received; the bridge is on it."})
+    # Slack shows whatever a command answers within 3 s to the person who typed it.
+    return jsonify({"response_type": "ephemeral", "text": command_answer(request.get_data())})
+
+
+def command_answer(body: bytes) -> str:
+    """What the person who typed the command sees. Reads only the database."""
+    context = bridge_context()
+    try:
+        command = slack.parse_command(body)
+        desks = [d for d in ("zendesk", "freshdesk") if getattr(context.settings, f"{d}_enabled")]
+        source, ticket_id = resolve_ticket(command.ticket, desks)
+    except ValueError as error:
+        usage = slack.COMMAND_USAGE
+        return str(error) if str(error) == usage else f"{error}\n{usage}"
+    if command.kind is slack.CommandKind.ESCALATE:
+        return (
+            f"Escalation of {source}:{ticket_id} requested. The bridge re-reads the ticket "
+            "and posts in the tier's channel."
+        )
+    with context.storage.engine.connect() as connection:
+        state = records.load_state(connection, source, ticket_id)
+        ticket = records.load_ticket(connection, source, ticket_id)
+    if state is None or ticket is None:
+        return f"{source}:{ticket_id} is not tracked by the bridge (yet)."
+    owner = state.owner or "nobody"
+    since = f" since {state.tier_since:%Y-%m-%d %H:%M} UTC" if state.tier_since else ""
+    page = "a page is open" if state.page_open else "no page open"
+    return (
+        f"{source}:{ticket_id} “{ticket.subject}” is at {state.tier}{since}, owner {owner}, "
+        f"{page}, status {ticket.status.value}."
+    )
 
 
 def _json_object(body: bytes) -> dict[str, Any]:

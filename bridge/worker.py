@@ -14,7 +14,7 @@ import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -36,6 +36,10 @@ class Job:
     run: Callable[[], object]
 
 
+def default_holder() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
 class Worker:
     def __init__(
         self,
@@ -45,10 +49,12 @@ class Worker:
         holder: str | None = None,
         lease_ttl: timedelta = LEASE_TTL,
         renew_every: timedelta = RENEW_EVERY,
+        on_stop: Callable[[], None] | None = None,
     ) -> None:
         self.context = context
         self.jobs = jobs
-        self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.holder = holder or default_holder()
+        self.on_stop = on_stop
         self.lease_ttl = lease_ttl
         self.renew_every = renew_every
         self._leader = threading.Event()
@@ -106,9 +112,29 @@ class Worker:
             "worker started", extra={"holder": self.holder, "jobs": [job.name for job in self.jobs]}
         )
 
+    def wake(self, job_name: str, at: datetime) -> None:
+        """Run a job once at ``at`` as well, when that is before its next periodic run."""
+        job = next(j for j in self.jobs if j.name == job_name)
+        periodic = self.scheduler.get_job(job_name)
+        if periodic is None or (periodic.next_run_time and periodic.next_run_time <= at):
+            return
+        self.scheduler.add_job(
+            self._guarded(job),
+            "date",
+            run_date=at,
+            id=f"{job_name}-wake",
+            replace_existing=True,
+            misfire_grace_time=None,
+        )
+
     def stop(self) -> None:
         """Let running jobs finish, then hand the lease over at once rather than at expiry."""
         self.scheduler.shutdown(wait=True)
+        if self.on_stop is not None:
+            try:
+                self.on_stop()
+            except SQLAlchemyError:
+                log.exception("could not release claimed actions; their claims expire")
         if self._leader.is_set():
             try:
                 self.context.storage.release_lease(LEASE_NAME, self.holder)

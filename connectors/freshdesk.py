@@ -21,6 +21,7 @@ from connectors.desk_common import (
     str_id,
     with_marker,
 )
+from connectors.desk_directory import freshdesk_directory
 from connectors.desk_session import DeskAdapter, desk_session
 from connectors.freshdesk_mapping import PRIORITIES, ticket_from_api_bundle
 from connectors.http import RetryableError
@@ -95,6 +96,9 @@ class FreshdeskDesk:
         self.session.auth = (config.api_key, "X")
         self._contacts: TTLCache[str, dict[str, Any]] = TTLCache(config.cache_ttl, clock)
         self._companies: TTLCache[str, dict[str, Any]] = TTLCache(config.cache_ttl, clock)
+        self.directory = freshdesk_directory(
+            get=self._get, paged=self._paged, ttl=config.cache_ttl, clock=clock
+        )
         self._me: str | None = None
 
     @property
@@ -256,12 +260,14 @@ class FreshdeskDesk:
         add_tags: Iterable[str] = (),
         remove_tags: Iterable[str] = (),
     ) -> None:
-        """``tags`` replaces the list on Freshdesk, so tags are read, merged and written back."""
+        """``tags`` replaces the list on Freshdesk, so tags are read, merged and written back.
+
+        Group and assignee may be ids, a group name or an agent e-mail (``DeskDirectory``)."""
         payload: dict[str, Any] = {}
         if group_id:
-            payload["group_id"] = int(group_id)
+            payload["group_id"] = int(self.directory.group_id(group_id))
         if assignee_id:
-            payload["responder_id"] = int(assignee_id)
+            payload["responder_id"] = int(self.directory.agent_id(assignee_id))
         if priority:
             payload["priority"] = PRIORITY_CODES[priority]
         added, removed = set(add_tags), set(remove_tags)

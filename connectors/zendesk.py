@@ -21,6 +21,7 @@ from connectors.desk_common import (
     str_id,
     with_marker,
 )
+from connectors.desk_directory import zendesk_directory
 from connectors.desk_session import DeskAdapter, desk_session
 from connectors.http import RetryableError
 from connectors.ratelimit import TokenBucket, plan_budget
@@ -140,6 +141,7 @@ class ZendeskDesk:
         )
         self._users: TTLCache[str, dict[str, Any]] = TTLCache(config.cache_ttl, clock)
         self._orgs: TTLCache[str, dict[str, Any]] = TTLCache(config.cache_ttl, clock)
+        self.directory = zendesk_directory(self.client, ttl=config.cache_ttl, clock=clock)
         self._me: str | None = None
 
     @property
@@ -259,10 +261,14 @@ class ZendeskDesk:
         add_tags: Iterable[str] = (),
         remove_tags: Iterable[str] = (),
     ) -> None:
-        """One PUT; ``additional_tags``/``remove_tags`` leave every other tag alone."""
+        """One PUT; ``additional_tags``/``remove_tags`` leave every other tag alone.
+
+        ``group_id``/``assignee_id`` may be ids, a group name or an agent e-mail (see
+        ``DeskDirectory``); an unknown name raises ``PermanentError`` before anything is written.
+        """
         fields: dict[str, Any] = {
-            "group_id": int(group_id) if group_id else None,
-            "assignee_id": int(assignee_id) if assignee_id else None,
+            "group_id": int(self.directory.group_id(group_id)) if group_id else None,
+            "assignee_id": int(self.directory.agent_id(assignee_id)) if assignee_id else None,
             "priority": priority.value if priority else None,
             "additional_tags": sorted(add_tags) or None,
             "remove_tags": sorted(remove_tags) or None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -13,6 +13,7 @@ import requests
 from flask import Response, jsonify, request
 
 from sandbox.common import SandboxService
+from sandbox.zendesk import SEEDED_GROUPS
 
 Json = dict[str, Any]
 STATUS_LABELS = {2: "Open", 3: "Pending", 4: "Resolved", 5: "Closed"}
@@ -54,6 +55,14 @@ class FreshdeskSandbox(SandboxService):
         self.ratings: dict[int, list[Json]] = {}
         self.lost: set[str] = set()
         self.agent_id = next(self.ids)
+        # Groups and agents count on their own so that ticket and contact ids stay where they were.
+        self.directory_ids = itertools.count(43_000_000_001)
+        self.groups: dict[int, Json] = {}
+        self.agents: dict[int, Json] = {}
+        self._agent(self.agent_id, "Escalation Bridge", "bridge@example.com")
+        for name in SEEDED_GROUPS:
+            self.add_group(name)
+        self.lead_agent_id = self.add_agent("Support Lead", "lead@example.com")
 
     # -- state for tests and the demo --------------------------------------------------------
     def add_contact(self, name: str, email: str, **extra: Any) -> int:
@@ -68,6 +77,28 @@ class FreshdeskSandbox(SandboxService):
             **extra,
         }
         return contact_id
+
+    def add_agent(self, name: str, email: str) -> int:
+        """An agent tickets can be assigned to (``responder_id``)."""
+        return self._agent(next(self.directory_ids), name, email)
+
+    def add_group(self, name: str, *, description: str = "", agent_ids: Iterable[int] = ()) -> int:
+        group_id = next(self.directory_ids)
+        now = _iso(self.clock())
+        self.groups[group_id] = {
+            "id": group_id,
+            "name": name,
+            "description": description,
+            "escalate_to": None,
+            "unassigned_for": None,
+            "business_hour_id": None,
+            "group_type": "support_agent_group",
+            "agent_ids": list(agent_ids),
+            "auto_ticket_assign": False,
+            "created_at": now,
+            "updated_at": now,
+        }
+        return group_id
 
     def add_company(self, name: str, *, account_tier: str | None = None, **extra: Any) -> int:
         company_id = next(self.ids)
@@ -202,6 +233,30 @@ class FreshdeskSandbox(SandboxService):
         )
         self.tickets[ticket_id]["updated_at"] = now
         return item_id
+
+    def _agent(self, agent_id: int, name: str, email: str) -> int:
+        now = _iso(self.clock())
+        self.agents[agent_id] = {
+            "id": agent_id,
+            "available": True,
+            "occasional": False,
+            "ticket_scope": 1,
+            "group_ids": [],
+            "role_ids": [],
+            "type": "support_agent",
+            "contact": {
+                "active": True,
+                "email": email,
+                "name": name,
+                "language": "en",
+                "time_zone": "UTC",
+                "created_at": now,
+                "updated_at": now,
+            },
+            "created_at": now,
+            "updated_at": now,
+        }
+        return agent_id
 
     def _enter(self, endpoint: str) -> Response | None:
         fault = self.hit(endpoint)

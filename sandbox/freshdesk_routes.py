@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from flask import jsonify, request
+from flask import Response, jsonify, request
 
 from sandbox.desk_html import ticket_page
 from sandbox.freshdesk import PRIORITY_LABELS, STATUS_LABELS, error_response
@@ -25,7 +25,7 @@ def register(sb: FreshdeskSandbox) -> None:
                         **t,
                         "status": STATUS_LABELS.get(t["status"], t["status"]),
                         "priority": PRIORITY_LABELS.get(t["priority"]),
-                        "group": t["group_id"],
+                        "group": sb.groups.get(t["group_id"], {}).get("name", t["group_id"]),
                         "assignee": t["responder_id"],
                     },
                     [
@@ -107,6 +107,8 @@ def register(sb: FreshdeskSandbox) -> None:
                     ],
                 }
             ), 400
+        if (invalid := _unknown_assignment(sb, fields)) is not None:
+            return invalid
         sb.change(ticket_id, **fields)
         return jsonify(sb.tickets[ticket_id])
 
@@ -168,6 +170,47 @@ def register(sb: FreshdeskSandbox) -> None:
 
     @app.get("/api/v2/agents/me")
     def me() -> Any:
-        return sb._enter("agents.me") or jsonify(
-            {"id": sb.agent_id, "contact": {"name": "Escalation Bridge"}}
+        return sb._enter("agents.me") or jsonify(sb.agents[sb.agent_id])
+
+    @app.get("/api/v2/agents")
+    def list_agents() -> Any:
+        if (stop := sb._enter("agents.list")) is not None:
+            return stop
+        email = request.args.get("email", "").casefold()
+        with sb.lock:
+            rows = [
+                a
+                for _, a in sorted(sb.agents.items())
+                if not email or a["contact"]["email"].casefold() == email
+            ]
+        args = {"email": request.args["email"]} if "email" in request.args else {}
+        return sb._page(rows, "/api/v2/agents", args)
+
+    @app.get("/api/v2/groups")
+    def list_groups() -> Any:
+        if (stop := sb._enter("groups.list")) is not None:
+            return stop
+        with sb.lock:
+            rows = [g for _, g in sorted(sb.groups.items())]
+        return sb._page(rows, "/api/v2/groups", {})
+
+
+def _unknown_assignment(
+    sb: FreshdeskSandbox, fields: dict[str, Any]
+) -> tuple[Response, int] | None:
+    """Freshdesk answers a group or agent it does not know with a 400 validation error."""
+    errors = [
+        {
+            "field": field,
+            "message": f"There is no {kind} matching the given {field}",
+            "code": "invalid_value",
+        }
+        for field, kind, known in (
+            ("group_id", "group", sb.groups),
+            ("responder_id", "agent", sb.agents),
         )
+        if fields.get(field) is not None and fields[field] not in known
+    ]
+    if not errors:
+        return None
+    return jsonify({"description": "Validation failed", "errors": errors}), 400

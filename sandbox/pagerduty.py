@@ -122,10 +122,15 @@ class PagerDutySandbox(SandboxService):
             body = {"status": "invalid event", "message": "Event object is invalid"}
             return jsonify({**body, "errors": errors}), 400
         key = event.get("dedup_key") or uuid.uuid4().hex
-        self._apply(event, key)
+        changed = self._apply(event, key)
+        if changed is not None and self.webhook_url:
+            # Delivered before answering, unlike PagerDuty, so that tests see it at once.
+            incident, event_type = changed
+            self.send_webhook(self.webhook_url, webhook_body(incident, event_type, None))
         return jsonify(status="success", message="Event processed", dedup_key=key), 202
 
-    def _apply(self, event: dict[str, Any], key: str) -> None:
+    def _apply(self, event: dict[str, Any], key: str) -> tuple[Incident, str] | None:
+        """Apply an event; returns the incident and webhook event type if its status changed."""
         action, routing_key = event["event_action"], event["routing_key"]
         with self.lock:
             # Follow-up events apply only to an open alert opened with the same routing key.
@@ -139,14 +144,18 @@ class PagerDutySandbox(SandboxService):
             )
             if action == "trigger":
                 if current is None:
-                    self._open(event, key)
-                else:
-                    current.log.append("trigger: added to the open alert")
-            elif current is None:
+                    return self._open(event, key), "incident.triggered"
+                current.log.append("trigger: added to the open alert")
+                return None
+            if current is None:
                 self.dropped.append(event)
-            else:
-                current.status = "acknowledged" if action == "acknowledge" else "resolved"
-                current.log.append(f"{action} via Events API")
+                return None
+            status = "acknowledged" if action == "acknowledge" else "resolved"
+            current.log.append(f"{action} via Events API")
+            if current.status == status:
+                return None
+            current.status = status
+            return current, f"incident.{status}"
 
     def _open(self, event: dict[str, Any], key: str) -> Incident:
         payload = event["payload"]
@@ -242,16 +251,20 @@ def _event_errors(event: dict[str, Any]) -> list[str]:
     return errors
 
 
-def webhook_body(incident: Incident, event_type: str, agent: str, note: str = "") -> bytes:
-    """A V3 webhook body shaped like the recorded deliveries (one event, no batching)."""
-    agent_id = "P" + hashlib.sha256(agent.encode()).hexdigest()[:6].upper()
-    agent_ref = {
-        "html_url": f"{_HTML_BASE}/users/{agent_id}",
-        "id": agent_id,
-        "self": f"{_API_BASE}/users/{agent_id}",
-        "summary": agent,
-        "type": "user_reference",
-    }
+def webhook_body(incident: Incident, event_type: str, agent: str | None, note: str = "") -> bytes:
+    """A V3 webhook body shaped like the recorded deliveries (one event, no batching).
+
+    ``agent`` None is a change made through the Events API, which names no user."""
+    agent_ref: dict[str, str] | None = None
+    if agent is not None:
+        agent_id = "P" + hashlib.sha256(agent.encode()).hexdigest()[:6].upper()
+        agent_ref = {
+            "html_url": f"{_HTML_BASE}/users/{agent_id}",
+            "id": agent_id,
+            "self": f"{_API_BASE}/users/{agent_id}",
+            "summary": agent,
+            "type": "user_reference",
+        }
     reference = {
         "html_url": f"{_HTML_BASE}/incidents/{incident.id}",
         "id": incident.id,
@@ -283,7 +296,7 @@ def webhook_body(incident: Incident, event_type: str, agent: str, note: str = ""
                 "summary": "Escalation bridge",
                 "type": "service_reference",
             },
-            "assignees": [agent_ref] if incident.status != "resolved" else [],
+            "assignees": [agent_ref] if agent_ref and incident.status != "resolved" else [],
             "escalation_policy": {
                 "id": "PESCPOL",
                 "summary": "Support on-call",

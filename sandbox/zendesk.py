@@ -18,6 +18,17 @@ from flask import Response, jsonify, request
 from sandbox.common import SandboxService
 
 Json = dict[str, Any]
+# The groups policies/default.yaml names, so the demo and tests can escalate by name.
+SEEDED_GROUPS = (
+    "frontline",
+    "senior-support",
+    "engineering-support",
+    "support-management",
+    "customer-success",
+    "support-managers",
+    "warranty-claims",
+    "integration-specialists",
+)
 
 
 def _iso(moment: datetime) -> str:
@@ -71,7 +82,14 @@ class ZendeskSandbox(SandboxService):
         self.triggers: dict[int, Json] = {}
         self.lost: set[str] = set()  # endpoints whose next write is applied but answered 503
         self.export_page_size = 1000  # Zendesk's maximum; tests lower it to see paging
+        self.group_page_size = 100  # the offset-paged default; tests lower it to see paging
         self.bridge_user_id = self.add_user("Escalation Bridge", self.email, role="admin")
+        # Groups and agents count on their own so that ticket and user ids stay where they were.
+        self.directory_ids = itertools.count(360_000_001)
+        self.groups: dict[int, Json] = {}
+        for name in SEEDED_GROUPS:
+            self.add_group(name)
+        self.lead_agent_id = self.add_agent("Support Lead", "lead@example.com")
 
     # -- state for tests and the demo --------------------------------------------------------
     def add_user(self, name: str, email: str, *, role: str = "end-user", **extra: Any) -> int:
@@ -86,6 +104,34 @@ class ZendeskSandbox(SandboxService):
             **extra,
         }
         return user_id
+
+    def add_agent(self, name: str, email: str, *, role: str = "agent") -> int:
+        """An agent (or admin) tickets can be assigned to."""
+        agent_id = next(self.directory_ids)
+        self.users[agent_id] = {
+            "id": agent_id,
+            "name": name,
+            "email": email,
+            "role": role,
+            "tags": [],
+            "user_fields": {},
+        }
+        return agent_id
+
+    def add_group(self, name: str, *, description: str = "", deleted: bool = False) -> int:
+        group_id = next(self.directory_ids)
+        now = _iso(self.clock())
+        self.groups[group_id] = {
+            "id": group_id,
+            "name": name,
+            "description": description,
+            "default": not self.groups,
+            "deleted": deleted,
+            "is_public": True,
+            "created_at": now,
+            "updated_at": now,
+        }
+        return group_id
 
     def add_org(self, name: str, *, tags: list[str] | None = None, **fields: Any) -> int:
         org_id = next(self.ids)

@@ -6,7 +6,7 @@ import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from flask import jsonify, request
+from flask import Response, jsonify, request
 
 from sandbox.desk_html import ticket_page
 from sandbox.zendesk import decode_cursor, encode_cursor, error_response
@@ -23,7 +23,11 @@ def register(sb: ZendeskSandbox) -> None:
         with sb.lock:
             rows = [
                 (
-                    {**t, "group": t["group_id"], "assignee": t["assignee_id"]},
+                    {
+                        **t,
+                        "group": sb.groups.get(t["group_id"], {}).get("name", t["group_id"]),
+                        "assignee": t["assignee_id"],
+                    },
                     [
                         {
                             "author": sb.users.get(c["author_id"], {}).get("name"),
@@ -50,6 +54,8 @@ def register(sb: ZendeskSandbox) -> None:
         if (stop := sb._enter("tickets.update") or sb._missing(ticket_id)) is not None:
             return stop
         fields = dict((request.get_json(silent=True) or {}).get("ticket") or {})
+        if (invalid := _invalid_assignment(sb, fields)) is not None:
+            return invalid
         with sb.lock:
             events, ticket = [], sb.tickets[ticket_id]
             comment = fields.pop("comment", None)
@@ -122,6 +128,48 @@ def register(sb: ZendeskSandbox) -> None:
         user = sb.users.get(user_id)
         return (
             jsonify({"user": user}) if user else error_response(404, "RecordNotFound", "Not found")
+        )
+
+    @app.get("/api/v2/users/search.json")
+    def search_users() -> Any:
+        if (stop := sb._enter("users.search")) is not None:
+            return stop
+        query = request.args.get("query", "").strip().casefold()
+        field, _, value = query.partition(":")
+        with sb.lock:
+            if field == "email":
+                rows = [u for u in sb.users.values() if str(u["email"]).casefold() == value]
+            else:
+                rows = [
+                    u
+                    for u in sb.users.values()
+                    if query in str(u["name"]).casefold() or query in str(u["email"]).casefold()
+                ]
+        return jsonify(
+            {"users": rows, "next_page": None, "previous_page": None, "count": len(rows)}
+        )
+
+    @app.get("/api/v2/groups.json")
+    def list_groups() -> Any:
+        if (stop := sb._enter("groups.list")) is not None:
+            return stop
+        size = min(sb.group_page_size, int(request.args.get("per_page", 100)))
+        page = max(1, int(request.args.get("page", 1)))
+        base = f"{sb.request_base_url()}/api/v2/groups.json"
+        with sb.lock:
+            groups = [
+                {"url": f"{base.removesuffix('.json')}/{g['id']}.json", **g}
+                for _, g in sorted(sb.groups.items())
+            ]
+        rows = groups[(page - 1) * size : page * size]
+        more = page * size < len(groups)
+        return jsonify(
+            {
+                "groups": rows,
+                "next_page": f"{base}?page={page + 1}&per_page={size}" if more else None,
+                "previous_page": f"{base}?page={page - 1}&per_page={size}" if page > 1 else None,
+                "count": len(groups),
+            }
         )
 
     @app.get("/api/v2/users/me.json")
@@ -222,3 +270,21 @@ def register(sb: ZendeskSandbox) -> None:
         trigger["id"] = next(sb.ids)
         sb.triggers[trigger["id"]] = trigger
         return jsonify({"trigger": trigger}), 201
+
+
+def _invalid_assignment(sb: ZendeskSandbox, fields: dict[str, Any]) -> Response | None:
+    """Zendesk refuses a group or assignee it does not know (422 RecordInvalid)."""
+    details: dict[str, list[dict[str, str]]] = {}
+    group = sb.groups.get(fields.get("group_id") or 0)
+    if fields.get("group_id") is not None and (group is None or group["deleted"]):
+        details["group"] = [{"description": "Group: is invalid", "error": "InvalidValue"}]
+    assignee = sb.users.get(fields.get("assignee_id") or 0, {})
+    if fields.get("assignee_id") is not None and assignee.get("role") not in ("agent", "admin"):
+        details["assignee"] = [{"description": "Assignee: is invalid", "error": "InvalidValue"}]
+    if not details:
+        return None
+    response = jsonify(
+        {"error": "RecordInvalid", "description": "Record validation errors", "details": details}
+    )
+    response.status_code = 422
+    return response

@@ -14,11 +14,21 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_bridge(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    environ = {k: v for k, v in os.environ.items() if not k.startswith(("ZENDESK", "FRESHDESK",
-                                                                        "SLACK", "PAGERDUTY"))}
+    environ = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("ZENDESK", "FRESHDESK", "SLACK", "PAGERDUTY"))
+    }
     environ.update(env, PYTHONPATH=str(ROOT))
-    return subprocess.run([sys.executable, "-m", "bridge", *args], cwd=cwd, env=environ,
-                          capture_output=True, text=True, timeout=60, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "bridge", *args],
+        cwd=cwd,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
 
 
 def test_db_upgrade_through_the_flask_cli(app: Flask) -> None:

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-import click
 import pytest
 
 from bridge import db
@@ -65,6 +64,10 @@ def test_sync_stores_cursors_and_goes_quiet(
     assert set(first["freshdesk"].ticket_ids) == f_ids
     assert storage.get_cursor("zendesk") == first["zendesk"].cursor
     assert "3 changed" in first["zendesk"].line()
+    queued = {(i.source, i.ticket_id, i.kind) for i in storage.unprocessed_inbound()}
+    assert queued == {("zendesk", i, "sync") for i in z_ids} | {
+        ("freshdesk", i, "sync") for i in f_ids
+    }
     second = sync(settings, storage, NOW)
     assert [(r.desk, r.ticket_ids, r.calls) for r in second] == [
         ("zendesk", (), 1),
@@ -78,7 +81,7 @@ def test_sync_one_desk(settings: Settings, storage: Storage) -> None:
 
 
 def test_sync_unconfigured_desk_is_a_clear_error(storage: Storage) -> None:
-    with pytest.raises(click.ClickException, match="zendesk is not configured"):
+    with pytest.raises(ValueError, match="zendesk is not configured"):
         sync(Settings.validated({}), storage, NOW, desk="zendesk")
 
 

@@ -9,18 +9,22 @@ SECRET = "zd-api-token-0123456789"
 
 def test_empty_environment_starts_with_everything_off() -> None:
     settings = Settings.from_env({})
-    assert settings.describe() == ["Zendesk: off", "Freshdesk: off", "Slack: off",
-                                   "PagerDuty: off"]
+    assert settings.describe() == ["Zendesk: off", "Freshdesk: off", "Slack: off", "PagerDuty: off"]
     assert settings.slack_api_url == "https://slack.com/api/"
     assert settings.pagerduty_events_url == "https://events.pagerduty.com"
 
 
 def test_configured_integrations_are_described_without_secrets() -> None:
-    settings = Settings.from_env({
-        "ZENDESK_SUBDOMAIN": "acme", "ZENDESK_EMAIL": "bot@acme.test",
-        "ZENDESK_API_TOKEN": SECRET, "SLACK_BOT_TOKEN": "xoxb-secret-value",
-        "SLACK_CHANNEL": "#escalations", "ZENDESK_URL": "http://127.0.0.1:8001/",
-    })
+    settings = Settings.from_env(
+        {
+            "ZENDESK_SUBDOMAIN": "acme",
+            "ZENDESK_EMAIL": "bot@acme.test",
+            "ZENDESK_API_TOKEN": SECRET,
+            "SLACK_BOT_TOKEN": "xoxb-secret-value",
+            "SLACK_CHANNEL": "#escalations",
+            "ZENDESK_URL": "http://127.0.0.1:8001/",
+        }
+    )
     assert settings.describe()[0] == "Zendesk: configured (http://127.0.0.1:8001)"
     assert settings.describe()[2] == "Slack: configured (#escalations)"
     assert settings.zendesk_base_url == "http://127.0.0.1:8001"
@@ -40,10 +44,18 @@ def test_blank_values_count_as_unset() -> None:
         ({"SLACK_API_URL": "slack.com"}, "SLACK_API_URL"),
         ({"DATABASE_URL": "not a url"}, "DATABASE_URL: Value error, is not a SQLAlchemy"),
         ({"DATABASE_URL": "mysql://x/y"}, "only sqlite and postgresql"),
-        ({"ZENDESK_SUBDOMAIN": "acme.zendesk.com", "ZENDESK_EMAIL": "a@b",
-          "ZENDESK_API_TOKEN": "t"}, "ZENDESK_SUBDOMAIN: Value error, must be the bare"),
-        ({"ZENDESK_EMAIL": "a@b", "ZENDESK_API_TOKEN": SECRET},
-         "Zendesk API is partly configured: set ZENDESK_SUBDOMAIN"),
+        (
+            {
+                "ZENDESK_SUBDOMAIN": "acme.zendesk.com",
+                "ZENDESK_EMAIL": "a@b",
+                "ZENDESK_API_TOKEN": "t",
+            },
+            "ZENDESK_SUBDOMAIN: Value error, must be the bare",
+        ),
+        (
+            {"ZENDESK_EMAIL": "a@b", "ZENDESK_API_TOKEN": SECRET},
+            "Zendesk API is partly configured: set ZENDESK_SUBDOMAIN",
+        ),
         ({"FRESHDESK_DOMAIN": "acme"}, "Freshdesk API is partly configured: set FRESHDESK_API_KEY"),
         ({"BRIDGE_LOG_FORMAT": "xml"}, "BRIDGE_LOG_FORMAT"),
         ({"BRIDGE_SWEEP_SECONDS": "0"}, "BRIDGE_SWEEP_SECONDS: Value error, must be a positive"),

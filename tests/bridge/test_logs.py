@@ -35,8 +35,9 @@ def install(stream: io.StringIO, fmt: str, secrets: list[str]) -> None:
 
 
 @pytest.mark.parametrize("fmt", ["json", "text"])
-def test_secrets_are_redacted_in_messages_extras_and_tracebacks(captured: io.StringIO,
-                                                                fmt: str) -> None:
+def test_secrets_are_redacted_in_messages_extras_and_tracebacks(
+    captured: io.StringIO, fmt: str
+) -> None:
     install(captured, fmt, [API_TOKEN])
     log = logging.getLogger("bridge.test")
     log.info("calling with token %s", API_TOKEN, extra={"auth": f"Bearer {API_TOKEN}"})
@@ -61,8 +62,12 @@ def test_running_app_logs_no_secret_even_when_requests_carry_them(
     captured: io.StringIO, database_url: str, clock: FrozenClock
 ) -> None:
     settings = make_settings(
-        database_url, zendesk_subdomain="acme", zendesk_email="bot@acme.test",
-        zendesk_api_token=API_TOKEN, log_format="json", log_level="DEBUG",
+        database_url,
+        zendesk_subdomain="acme",
+        zendesk_email="bot@acme.test",
+        zendesk_api_token=API_TOKEN,
+        log_format="json",
+        log_level="DEBUG",
     )
     app = create_app({"BRIDGE_SETTINGS": settings, "BRIDGE_CLOCK": clock})
     handler = next(h for h in logging.getLogger().handlers if h.get_name() == "bridge")

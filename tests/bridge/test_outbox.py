@@ -31,10 +31,16 @@ def test_enqueue_is_idempotent_per_key(engine: Engine) -> None:
 
 def test_only_the_oldest_action_per_ticket_and_provider_is_claimable(engine: Engine) -> None:
     with engine.begin() as connection:
-        outbox.enqueue(connection, [
-            action("parent"), action("thread"), action("page", provider="pagerduty"),
-            action("other-ticket", ticket="2"),
-        ], T0)
+        outbox.enqueue(
+            connection,
+            [
+                action("parent"),
+                action("thread"),
+                action("page", provider="pagerduty"),
+                action("other-ticket", ticket="2"),
+            ],
+            T0,
+        )
     claimed = claim(engine)
     assert sorted(a.idempotency_key for a in claimed) == ["other-ticket", "page", "parent"]
     assert all(a.attempts == 1 for a in claimed)
@@ -42,8 +48,10 @@ def test_only_the_oldest_action_per_ticket_and_provider_is_claimable(engine: Eng
     parent = next(a for a in claimed if a.idempotency_key == "parent")
     with engine.begin() as connection:
         outbox.mark_done(connection, parent.id, {"channel": "C1", "ts": "1.2"}, T0)
-        assert outbox.reference_of(connection, "zendesk", "1", "post") == {"channel": "C1",
-                                                                          "ts": "1.2"}
+        assert outbox.reference_of(connection, "zendesk", "1", "post") == {
+            "channel": "C1",
+            "ts": "1.2",
+        }
     assert [a.idempotency_key for a in claim(engine)] == ["thread"]
 
 

@@ -8,8 +8,14 @@ T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 def store(storage: Storage, key: str, source: str = "zendesk") -> bool:
-    return storage.store_inbound(source=source, dedup_key=key, kind="ticket.changed",
-                                 ticket_id="7", body=b"{}", received_at=T0)
+    return storage.store_inbound(
+        source=source,
+        dedup_key=key,
+        kind="ticket.changed",
+        ticket_id="7",
+        body=b"{}",
+        received_at=T0,
+    )
 
 
 def test_inbound_is_stored_once_per_source_and_key(storage: Storage) -> None:

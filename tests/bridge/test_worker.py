@@ -9,6 +9,9 @@ from bridge.config import Settings
 from bridge.context import BridgeContext, utc_now
 from bridge.storage import Storage
 from bridge.worker import Job, Worker
+from policies import load_policy
+
+POLICY = load_policy()
 
 
 def wait_until(condition: Callable[[], bool], timeout: float = 10.0) -> bool:
@@ -25,9 +28,14 @@ def make_worker(storage: Storage, name: str, runs: list[str], lock: threading.Lo
         with lock:
             runs.append(name)
 
-    context = BridgeContext(settings=Settings(), storage=storage, clock=utc_now)
-    return Worker(context, [Job("record", timedelta(seconds=0.05), record)], holder=name,
-                  lease_ttl=timedelta(seconds=1), renew_every=timedelta(seconds=0.1))
+    context = BridgeContext(settings=Settings(), storage=storage, clock=utc_now, policy=POLICY)
+    return Worker(
+        context,
+        [Job("record", timedelta(seconds=0.05), record)],
+        holder=name,
+        lease_ttl=timedelta(seconds=1),
+        renew_every=timedelta(seconds=0.1),
+    )
 
 
 def test_two_workers_one_runs_jobs_and_the_other_takes_over(storage: Storage) -> None:
@@ -72,9 +80,12 @@ def test_a_failing_job_does_not_stop_the_worker(storage: Storage) -> None:
         calls.append(1)
         raise RuntimeError("boom")
 
-    context = BridgeContext(settings=Settings(), storage=storage, clock=utc_now)
-    worker = Worker(context, [Job("explode", timedelta(seconds=0.05), explode)],
-                    renew_every=timedelta(seconds=0.1))
+    context = BridgeContext(settings=Settings(), storage=storage, clock=utc_now, policy=POLICY)
+    worker = Worker(
+        context,
+        [Job("explode", timedelta(seconds=0.05), explode)],
+        renew_every=timedelta(seconds=0.1),
+    )
     worker.start()
     try:
         assert wait_until(lambda: len(calls) >= 3)

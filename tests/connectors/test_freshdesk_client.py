@@ -249,18 +249,79 @@ def test_reply_after_a_503_is_posted_once(
     assert len(replies) == 1
 
 
+def group_named(sandbox: FreshdeskSandbox, name: str) -> int:
+    return next(i for i, g in sandbox.groups.items() if g["name"] == name)
+
+
 def test_update_merges_tags(desk: FreshdeskDesk, ticket: str, sandbox: FreshdeskSandbox) -> None:
+    group = group_named(sandbox, "senior-support")
     desk.update(
         ticket,
-        group_id="7",
-        assignee_id="8",
+        group_id=str(group),
+        assignee_id=str(sandbox.lead_agent_id),
         priority=Priority.URGENT,
         add_tags=["escalated_l2"],
         remove_tags=["eu"],
     )
     state = sandbox.tickets[int(ticket)]
     assert state["tags"] == ["billing", "escalated_l2"]
-    assert (state["group_id"], state["responder_id"], state["priority"]) == (7, 8, 4)
+    assert (state["group_id"], state["responder_id"], state["priority"]) == (
+        group,
+        sandbox.lead_agent_id,
+        4,
+    )
+    # Numeric ids are used as given: no directory lookups.
+    assert sandbox.calls["groups.list"] == sandbox.calls["agents.list"] == 0
+
+
+def test_update_resolves_group_name_and_agent_email(
+    desk: FreshdeskDesk, ticket: str, sandbox: FreshdeskSandbox
+) -> None:
+    desk.update(ticket, group_id="Senior-Support", assignee_id="LEAD@example.com")
+    state = sandbox.tickets[int(ticket)]
+    assert state["group_id"] == group_named(sandbox, "senior-support")
+    assert state["responder_id"] == sandbox.lead_agent_id
+
+
+def test_group_list_is_read_once_per_cache_period(
+    desk: FreshdeskDesk, ticket: str, sandbox: FreshdeskSandbox, clock: Clock
+) -> None:
+    for i in range(100):  # past one page of 100: the Link header is followed
+        sandbox.add_group(f"regional-{i}")
+    desk.update(ticket, group_id="frontline")
+    desk.update(ticket, group_id="REGIONAL-99")
+    assert sandbox.calls["groups.list"] == 2
+    assert sandbox.tickets[int(ticket)]["group_id"] == group_named(sandbox, "regional-99")
+    desk.update(ticket, assignee_id="lead@example.com")
+    desk.update(ticket, assignee_id="lead@example.com")
+    assert sandbox.calls["agents.list"] == 1
+    clock.advance(16 * 60)
+    desk.update(ticket, group_id="frontline")
+    assert sandbox.calls["groups.list"] == 4
+
+
+def test_unknown_names_are_permanent_and_write_nothing(
+    desk: FreshdeskDesk, ticket: str, sandbox: FreshdeskSandbox
+) -> None:
+    with pytest.raises(PermanentError) as raised:
+        desk.update(ticket, group_id="no-such-team", add_tags=["escalated"])
+    assert str(raised.value) == (
+        "freshdesk has no group named 'no-such-team': create it or change `group:` in the policy"
+    )
+    with pytest.raises(
+        PermanentError, match=r"freshdesk has no agent with e-mail 'x@example\.com'"
+    ):
+        desk.update(ticket, assignee_id="x@example.com")
+    assert sandbox.calls["tickets.update"] == sandbox.calls["tickets.show"] == 0
+
+
+def test_unknown_numeric_agent_is_refused_by_the_desk(
+    desk: FreshdeskDesk, ticket: str, sandbox: FreshdeskSandbox
+) -> None:
+    with pytest.raises(PermanentError, match="responder_id:invalid_value") as raised:
+        desk.update(ticket, assignee_id="8")
+    assert raised.value.status == 400
+    assert sandbox.tickets[int(ticket)]["responder_id"] is None
 
 
 def test_loop_guard(

@@ -216,19 +216,91 @@ def test_note_after_a_503_is_posted_once(
     assert len(public) == 1 and public[0]["public"] is True
 
 
+def group_named(sandbox: ZendeskSandbox, name: str) -> int:
+    return next(i for i, g in sandbox.groups.items() if g["name"] == name)
+
+
 def test_update_keeps_other_tags(desk: ZendeskDesk, ticket: str, sandbox: ZendeskSandbox) -> None:
+    group = group_named(sandbox, "senior-support")
     desk.update(
         ticket,
-        group_id="77",
-        assignee_id="88",
+        group_id=str(group),
+        assignee_id=str(sandbox.lead_agent_id),
         priority=Priority.URGENT,
         add_tags=["escalated_l2"],
         remove_tags=["eu"],
     )
     state = sandbox.tickets[int(ticket)]
     assert state["tags"] == ["billing", "escalated_l2"]
-    assert (state["group_id"], state["assignee_id"], state["priority"]) == (77, 88, "urgent")
+    assert (state["group_id"], state["assignee_id"], state["priority"]) == (
+        group,
+        sandbox.lead_agent_id,
+        "urgent",
+    )
+    # Numeric ids are used as given: no directory lookups.
     assert sandbox.calls["tickets.update"] == 1
+    assert sandbox.calls["groups.list"] == sandbox.calls["users.search"] == 0
+
+
+def test_update_resolves_group_name_and_agent_email(
+    desk: ZendeskDesk, ticket: str, sandbox: ZendeskSandbox
+) -> None:
+    desk.update(ticket, group_id="senior-support", assignee_id="Lead@Example.com")
+    state = sandbox.tickets[int(ticket)]
+    assert state["group_id"] == group_named(sandbox, "senior-support")
+    assert state["assignee_id"] == sandbox.lead_agent_id
+
+
+def test_group_list_is_read_once_per_cache_period(
+    desk: ZendeskDesk, ticket: str, sandbox: ZendeskSandbox, clock: Clock
+) -> None:
+    sandbox.group_page_size = 3  # the seeded groups span pages: all of them are followed
+    desk.update(ticket, group_id="frontline")
+    desk.update(ticket, group_id="Integration-Specialists")  # on the last page, any case
+    pages = sandbox.calls["groups.list"]
+    assert pages == 3
+    assert sandbox.tickets[int(ticket)]["group_id"] == group_named(
+        sandbox, "integration-specialists"
+    )
+    desk.update(ticket, assignee_id="lead@example.com")
+    desk.update(ticket, assignee_id="lead@example.com")
+    assert sandbox.calls["users.search"] == 1
+    clock.advance(16 * 60)
+    desk.update(ticket, group_id="frontline")
+    assert sandbox.calls["groups.list"] == 2 * pages
+
+
+def test_unknown_group_name_is_permanent_and_writes_nothing(
+    desk: ZendeskDesk, ticket: str, sandbox: ZendeskSandbox
+) -> None:
+    sandbox.add_group("tier-9", deleted=True)
+    for name in ("no-such-team", "tier-9"):
+        with pytest.raises(PermanentError) as raised:
+            desk.update(ticket, group_id=name, add_tags=["escalated"])
+        assert str(raised.value) == (
+            f"zendesk has no group named '{name}': create it or change `group:` in the policy"
+        )
+    assert sandbox.calls["tickets.update"] == 0
+
+
+def test_unknown_or_end_user_email_is_permanent(
+    desk: ZendeskDesk, ticket: str, sandbox: ZendeskSandbox
+) -> None:
+    for email in ("nobody@example.com", "jane@example.com"):  # Jane is a customer
+        with pytest.raises(PermanentError, match=f"zendesk has no agent with e-mail '{email}'"):
+            desk.update(ticket, assignee_id=email)
+    with pytest.raises(PermanentError, match="neither an agent id nor an e-mail"):
+        desk.update(ticket, assignee_id="Support Lead")
+    assert sandbox.calls["tickets.update"] == 0
+
+
+def test_unknown_numeric_group_is_refused_by_the_desk(
+    desk: ZendeskDesk, ticket: str, sandbox: ZendeskSandbox
+) -> None:
+    with pytest.raises(PermanentError, match="RecordInvalid") as raised:
+        desk.update(ticket, group_id="77")
+    assert raised.value.status == 422
+    assert sandbox.tickets[int(ticket)]["group_id"] is None
 
 
 def test_loop_guard_recognises_the_bridges_own_changes(
@@ -236,14 +308,15 @@ def test_loop_guard_recognises_the_bridges_own_changes(
 ) -> None:
     before = desk.fetch_ticket(ticket)
     desk.add_note(ticket, "hand-off", idempotency_key="n1")
-    desk.update(ticket, group_id="5", add_tags=["escalation_bridge"])
+    group = str(group_named(sandbox, "frontline"))
+    desk.update(ticket, group_id=group, add_tags=["escalation_bridge"])
     after = desk.fetch_ticket(ticket)
     assert after.comments[-1].author_role is AuthorRole.BRIDGE
-    assert changed_only_by_bridge(before, after, bridge_fields={"group_id": "5"})
+    assert changed_only_by_bridge(before, after, bridge_fields={"group_id": group})
     assert not changed_only_by_bridge(before, after)  # the group change is unexplained
     sandbox.add_customer_comment(int(ticket), "hello?")
     assert not changed_only_by_bridge(
-        before, desk.fetch_ticket(ticket), bridge_fields={"group_id": "5"}
+        before, desk.fetch_ticket(ticket), bridge_fields={"group_id": group}
     )
     bridge_id = desk.bridge_user_id()
     assert desk.webhook_from_bridge(

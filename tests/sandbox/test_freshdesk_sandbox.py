@@ -88,3 +88,43 @@ def test_page_beyond_the_cap_is_rejected(sandbox: FreshdeskSandbox) -> None:
         timeout=5,
     )
     assert answer.status_code == 400
+
+
+def test_groups_and_agents_wire_shapes(sandbox: FreshdeskSandbox) -> None:
+    sandbox.reset()
+    key = (sandbox.api_key, "X")
+    groups = requests.get(f"{sandbox.base_url}/api/v2/groups", auth=key, timeout=5).json()
+    assert {"frontline", "senior-support", "customer-success"} <= {g["name"] for g in groups}
+    assert set(groups[0]) >= {"id", "name", "description", "agent_ids"}
+    agents = requests.get(
+        f"{sandbox.base_url}/api/v2/agents",
+        params={"email": "lead@example.com"},
+        auth=key,
+        timeout=5,
+    ).json()
+    assert [(a["id"], a["contact"]["email"]) for a in agents] == [
+        (sandbox.lead_agent_id, "lead@example.com")
+    ]
+    me = requests.get(f"{sandbox.base_url}/api/v2/agents/me", auth=key, timeout=5).json()
+    assert me["id"] == sandbox.agent_id and me["contact"]["name"] == "Escalation Bridge"
+
+
+def test_update_with_unknown_group_or_agent_is_a_validation_error(
+    sandbox: FreshdeskSandbox,
+) -> None:
+    sandbox.reset()
+    ticket = sandbox.create_ticket("Help")
+    answer = requests.put(
+        f"{sandbox.base_url}/api/v2/tickets/{ticket}",
+        json={"group_id": 7, "responder_id": 8},
+        auth=(sandbox.api_key, "X"),
+        timeout=5,
+    )
+    assert answer.status_code == 400
+    body = answer.json()
+    assert body["description"] == "Validation failed"
+    assert [(e["field"], e["code"]) for e in body["errors"]] == [
+        ("group_id", "invalid_value"),
+        ("responder_id", "invalid_value"),
+    ]
+    assert sandbox.tickets[ticket]["group_id"] is None

@@ -116,3 +116,48 @@ def test_html_overview_lists_tickets_and_comments(sandbox: ZendeskSandbox) -> No
     page = requests.get(f"{sandbox.base_url}/", timeout=5)
     assert page.headers["Content-Type"].startswith("text/html")
     assert "Printer &lt;on fire&gt;" in page.text and "smoke" in page.text
+
+
+def test_groups_are_seeded_and_offset_paged(sandbox: ZendeskSandbox) -> None:
+    sandbox.reset()
+    sandbox.group_page_size = 5
+    first = requests.get(f"{sandbox.base_url}/api/v2/groups.json", auth=auth(sandbox), timeout=5)
+    page = first.json()
+    assert page["count"] == 8 and len(page["groups"]) == 5
+    assert set(page["groups"][0]) >= {
+        "id",
+        "name",
+        "description",
+        "default",
+        "deleted",
+        "created_at",
+        "updated_at",
+        "url",
+    }
+    rest = requests.get(page["next_page"], auth=auth(sandbox), timeout=5).json()
+    names = {g["name"] for g in page["groups"] + rest["groups"]}
+    assert {"frontline", "senior-support", "engineering-support"} <= names
+    assert rest["next_page"] is None and rest["previous_page"].startswith(sandbox.base_url)
+
+
+def test_user_search_by_email_and_unknown_assignment_is_422(sandbox: ZendeskSandbox) -> None:
+    sandbox.reset()
+    found = requests.get(
+        f"{sandbox.base_url}/api/v2/users/search.json",
+        params={"query": "email:LEAD@example.com"},
+        auth=auth(sandbox),
+        timeout=5,
+    ).json()
+    assert [u["id"] for u in found["users"]] == [sandbox.lead_agent_id]
+    assert found["users"][0]["role"] == "agent"
+    ticket = sandbox.create_ticket("Help")
+    answer = requests.put(
+        f"{sandbox.base_url}/api/v2/tickets/{ticket}.json",
+        json={"ticket": {"group_id": 77, "assignee_id": sandbox.tickets[ticket]["requester_id"]}},
+        auth=auth(sandbox),
+        timeout=5,
+    )
+    assert answer.status_code == 422
+    body = answer.json()
+    assert body["error"] == "RecordInvalid" and set(body["details"]) == {"group", "assignee"}
+    assert sandbox.tickets[ticket]["group_id"] is None

@@ -1,4 +1,4 @@
-"""slack threads
+"""Slack threads and PagerDuty incidents
 
 Revision ID: 0002
 Revises: 0001
@@ -24,11 +24,21 @@ def upgrade() -> None:
         sa.Column("source", sa.String(length=16), nullable=False),
         sa.Column("ticket_id", sa.String(length=64), nullable=False),
         sa.Column("channel", sa.String(length=64), nullable=False),
+        sa.Column("channel_id", sa.String(length=64), nullable=False),
         sa.Column("ts", sa.String(length=32), nullable=False),
         sa.Column("created_at", bridge.schema.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("source", "ticket_id", "channel"),
     )
+    op.create_table(
+        "pagerduty_incidents",
+        sa.Column("incident_id", sa.String(length=64), nullable=False),
+        sa.Column("source", sa.String(length=16), nullable=False),
+        sa.Column("ticket_id", sa.String(length=64), nullable=False),
+        sa.Column("created_at", bridge.schema.UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("incident_id"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("pagerduty_incidents")
     op.drop_table("slack_threads")

@@ -1,0 +1,105 @@
+"""What the dashboard lists besides the metrics: active escalations, dead letters, one ticket."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, select
+
+from bridge import outbox, records
+from bridge.metrics.load import json_values
+from bridge.schema import escalation_state, tickets
+
+UNRESOLVED = ("new", "open", "pending", "hold")
+
+
+@dataclass(frozen=True)
+class Active:
+    source: str
+    ticket_id: str
+    subject: str
+    priority: str
+    tier: int
+    owner: str | None
+    next_check_at: datetime | None
+
+
+def active_escalations(connection: Connection, limit: int = 50) -> tuple[int, list[Active]]:
+    """Unresolved tickets above L1, the nearest deadline first; and how many there are."""
+    joined = tickets.join(
+        escalation_state,
+        and_(
+            escalation_state.c.source == tickets.c.source,
+            escalation_state.c.ticket_id == tickets.c.ticket_id,
+        ),
+    )
+    where = and_(tickets.c.status.in_(UNRESOLVED), escalation_state.c.tier >= 2)
+    total = connection.execute(select(func.count()).select_from(joined).where(where)).scalar_one()
+    fields = json_values(connection.dialect.name, tickets.c.data, ["subject", "priority"])
+    query = (
+        select(
+            tickets.c.source,
+            tickets.c.ticket_id,
+            tickets.c.next_check_at,
+            escalation_state.c.tier,
+            escalation_state.c.owner,
+            fields,
+        )
+        .select_from(joined)
+        .where(where)
+        .order_by(tickets.c.next_check_at.asc().nulls_last(), tickets.c.ticket_id)
+        .limit(limit)
+    )
+    out = []
+    for row in connection.execute(query):
+        values = json.loads(row[5]) if isinstance(row[5], str) else row[5]
+        subject, priority = values
+        out.append(
+            Active(
+                row.source,
+                row.ticket_id,
+                subject or "",
+                priority or "",
+                row.tier,
+                row.owner,
+                row.next_check_at,
+            )
+        )
+    return int(total), out
+
+
+def dead_letters(
+    connection: Connection, secrets: Sequence[str], limit: int = 50
+) -> list[dict[str, Any]]:
+    """Dead outbox actions, their errors stripped of any configured secret value."""
+    rows = outbox.listing(connection, outbox.DEAD, limit)
+    for row in rows:
+        row.pop("payload", None)
+        row["last_error"] = redact(row.get("last_error") or "", secrets)
+    return rows
+
+
+def redact(text: str, secrets: Sequence[str]) -> str:
+    for secret in secrets:
+        text = text.replace(secret, "***")
+    return text
+
+
+@dataclass(frozen=True)
+class TicketView:
+    ticket: Any
+    state: Any
+    entries: list[dict[str, Any]]
+
+
+def ticket_view(connection: Connection, source: str, ticket_id: str) -> TicketView | None:
+    ticket = records.load_ticket(connection, source, ticket_id)
+    entries = records.audit_entries(connection, source, ticket_id)
+    if ticket is None and not entries:
+        return None
+    state = records.load_state(connection, source, ticket_id)
+    return TicketView(ticket, state, entries)

@@ -1,0 +1,178 @@
+"""The demo's scenario driver: tickets that each show one escalation trigger of the default
+policy, created in the sandboxes and announced to the bridge with signed webhooks."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sandbox.world import FRESHDESK_WEBHOOK_SECRET, ZENDESK_WEBHOOK_SECRET, SandboxWorld
+
+log = logging.getLogger(__name__)
+
+
+class ShiftableClock:
+    """Real time, except inside ``ago(...)``: lets the driver create tickets in the past."""
+
+    def __init__(self) -> None:
+        self._offset = timedelta(0)
+        self._lock = threading.RLock()
+
+    def __call__(self) -> datetime:
+        return datetime.now(UTC) + self._offset
+
+    @contextmanager
+    def ago(self, **delta: float) -> Iterator[None]:
+        with self._lock:
+            self._offset = -timedelta(**delta)
+            try:
+                yield
+            finally:
+                self._offset = timedelta(0)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    title: str
+    expect: str
+    run: Callable[[SandboxWorld, ShiftableClock, str], str]
+
+
+def _zendesk_hook(world: SandboxWorld, bridge: str, ticket_id: int) -> None:
+    world.zendesk.deliver_webhook(
+        f"{bridge}/webhooks/zendesk", {"ticket_id": str(ticket_id)}, ZENDESK_WEBHOOK_SECRET
+    )
+
+
+def _freshdesk_hook(world: SandboxWorld, bridge: str, ticket_id: int) -> None:
+    world.freshdesk.deliver_webhook(
+        f"{bridge}/webhooks/freshdesk", ticket_id, FRESHDESK_WEBHOOK_SECRET
+    )
+
+
+def critical_unanswered(world: SandboxWorld, clock: ShiftableClock, bridge: str) -> str:
+    with clock.ago(minutes=20):
+        ticket = world.zendesk.create_ticket(
+            "Checkout is down for all our shoppers", priority="urgent"
+        )
+    _zendesk_hook(world, bridge, ticket)
+    return f"zendesk #{ticket}"
+
+
+def critical_two_hours(world: SandboxWorld, clock: ShiftableClock, bridge: str) -> str:
+    with clock.ago(hours=2, minutes=10):
+        ticket = world.zendesk.create_ticket(
+            "Payments API answers 500 to every call", priority="urgent"
+        )
+    _zendesk_hook(world, bridge, ticket)
+    return f"zendesk #{ticket}"
+
+
+def vip_low_priority(world: SandboxWorld, clock: ShiftableClock, bridge: str) -> str:
+    company = world.freshdesk.add_company("Globex Corporation", account_tier="vip")
+    contact = world.freshdesk.add_contact("Hank Scorpio", "hank@globex.example", company_id=company)
+    ticket = world.freshdesk.create_ticket(
+        "Question about invoice layout",
+        priority=1,
+        requester_id=contact,
+        company_id=company,
+        description="Could the invoice show our PO number?",
+    )
+    _freshdesk_hook(world, bridge, ticket)
+    return f"freshdesk #{ticket}"
+
+
+def three_customer_replies(world: SandboxWorld, clock: ShiftableClock, bridge: str) -> str:
+    with clock.ago(minutes=50):
+        ticket = world.zendesk.create_ticket("Export to CSV misses columns", priority="normal")
+    for minutes, text in (
+        (40, "Any news on this?"),
+        (25, "Hello? Still waiting."),
+        (5, "Third time asking: when will the export work?"),
+    ):
+        with clock.ago(minutes=minutes):
+            world.zendesk.add_customer_comment(ticket, text)
+    _zendesk_hook(world, bridge, ticket)
+    return f"zendesk #{ticket}"
+
+
+def angry_comment(world: SandboxWorld, clock: ShiftableClock, bridge: str) -> str:
+    ticket = world.freshdesk.create_ticket(
+        "Sync keeps failing", priority=2, description="Sync fails every night."
+    )
+    world.freshdesk.add_customer_comment(
+        ticket,
+        "This is terrible. Your product is useless and I am furious, absolutely awful "
+        "service, worst experience ever.",
+    )
+    _freshdesk_hook(world, bridge, ticket)
+    return f"freshdesk #{ticket}"
+
+
+def low_csat(world: SandboxWorld, clock: ShiftableClock, bridge: str) -> str:
+    with clock.ago(hours=3):
+        ticket = world.zendesk.create_ticket("Password reset mail never arrives", priority="low")
+    world.zendesk.change(ticket, status="solved")
+    world.zendesk.set_csat(ticket, 2, "Took far too long and nobody explained anything.")
+    _zendesk_hook(world, bridge, ticket)
+    return f"zendesk #{ticket}"
+
+
+def asks_for_manager(world: SandboxWorld, clock: ShiftableClock, bridge: str) -> str:
+    ticket = world.freshdesk.create_ticket(
+        "Refund for duplicate charge", priority=2, description="I was charged twice."
+    )
+    world.freshdesk.add_customer_comment(
+        ticket, "I have explained this twice now. I want to speak to a manager, please."
+    )
+    _freshdesk_hook(world, bridge, ticket)
+    return f"freshdesk #{ticket}"
+
+
+def on_hold(world: SandboxWorld, clock: ShiftableClock, bridge: str) -> str:
+    with clock.ago(minutes=10):
+        ticket = world.zendesk.create_ticket(
+            "Waiting for the vendor's firmware fix", priority="urgent"
+        )
+    world.zendesk.change(ticket, status="hold")
+    _zendesk_hook(world, bridge, ticket)
+    return f"zendesk #{ticket}"
+
+
+SCENARIOS = (
+    Scenario(
+        "Critical ticket unanswered for 20 minutes", "L2, management told", critical_unanswered
+    ),
+    Scenario("Critical ticket open for 2 h 10 min", "L3 and a PagerDuty page", critical_two_hours),
+    Scenario("VIP customer, low priority", "L2, Customer Success told", vip_low_priority),
+    Scenario("Customer replied three times", "L2", three_customer_replies),
+    Scenario("Angry customer comment", "L2 (negative sentiment)", angry_comment),
+    Scenario("CSAT 2 of 5", "L2", low_csat),
+    Scenario("Customer asks for a manager", "L2", asks_for_manager),
+    Scenario("Critical ticket on hold", "nothing: the clock is paused", on_hold),
+)
+
+
+def drive(
+    world: SandboxWorld,
+    clock: ShiftableClock,
+    bridge: str,
+    *,
+    pause: float = 3.0,
+    stop: threading.Event | None = None,
+) -> None:
+    """Play every scenario, one every ``pause`` seconds, logging what to expect."""
+    halt = stop or threading.Event()
+    for scenario in SCENARIOS:
+        if halt.wait(pause):
+            return
+        try:
+            ticket = scenario.run(world, clock, bridge)
+        except Exception:
+            log.exception("demo scenario failed", extra={"scenario": scenario.title})
+            continue
+        log.info("demo: %s (%s) → expect %s", scenario.title, ticket, scenario.expect)

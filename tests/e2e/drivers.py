@@ -1,0 +1,201 @@
+"""One way to drive either help-desk sandbox, so every trigger is tested on both desks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from typing import Protocol
+
+from sandbox.world import FRESHDESK_WEBHOOK_SECRET, ZENDESK_WEBHOOK_SECRET, SandboxWorld
+from tests.conftest import FrozenClock
+
+
+class TravelClock(FrozenClock):
+    """A frozen clock that can step into the past for a moment (to create old tickets)."""
+
+    @contextmanager
+    def ago(self, **delta: float) -> Iterator[None]:
+        present = self.now
+        self.now = present - timedelta(**delta)
+        try:
+            yield
+        finally:
+            self.now = present
+
+
+class Desk(Protocol):
+    name: str
+
+    def create(
+        self,
+        subject: str,
+        *,
+        priority: str = "normal",
+        status: str = "open",
+        tags: tuple[str, ...] = (),
+        vip: bool = False,
+        text: str = "",
+    ) -> str: ...
+
+    def comment(self, ticket_id: str, text: str) -> None: ...
+
+    def set(
+        self, ticket_id: str, *, status: str | None = None, tags: tuple[str, ...] | None = None
+    ) -> None: ...
+
+    def csat(self, ticket_id: str, score: int) -> None: ...
+
+    def notify(self, bridge_url: str, ticket_id: str) -> int: ...
+
+    def notes(self, ticket_id: str) -> list[str]: ...
+
+    def replies(self, ticket_id: str) -> list[str]: ...
+
+    def group_of(self, ticket_id: str) -> str | None: ...
+
+    def tags_of(self, ticket_id: str) -> list[str]: ...
+
+
+ZENDESK_STATUS = {"open": "open", "pending": "pending", "hold": "hold", "solved": "solved"}
+FRESHDESK_STATUS = {"open": 2, "pending": 3, "hold": 3, "solved": 4}
+FRESHDESK_PRIORITY = {"low": 1, "normal": 2, "high": 3, "urgent": 4}
+
+
+class ZendeskDriver:
+    name = "zendesk"
+
+    def __init__(self, world: SandboxWorld) -> None:
+        self.sandbox = world.zendesk
+
+    def create(
+        self,
+        subject: str,
+        *,
+        priority: str = "normal",
+        status: str = "open",
+        tags: tuple[str, ...] = (),
+        vip: bool = False,
+        text: str = "",
+    ) -> str:
+        org = self.sandbox.add_org("Initech", tags=["vip"]) if vip else None
+        ticket = self.sandbox.create_ticket(
+            subject,
+            priority=priority,
+            status=ZENDESK_STATUS[status],
+            tags=list(tags),
+            organization_id=org,
+            description=text or subject,
+        )
+        return str(ticket)
+
+    def comment(self, ticket_id: str, text: str) -> None:
+        self.sandbox.add_customer_comment(int(ticket_id), text)
+
+    def set(
+        self, ticket_id: str, *, status: str | None = None, tags: tuple[str, ...] | None = None
+    ) -> None:
+        changes: dict[str, object] = {}
+        if status is not None:
+            changes["status"] = ZENDESK_STATUS[status]
+        if tags is not None:
+            changes["tags"] = list(tags)
+        self.sandbox.change(int(ticket_id), **changes)
+
+    def csat(self, ticket_id: str, score: int) -> None:
+        self.sandbox.set_csat(int(ticket_id), "bad" if score < 3 else "good")
+
+    def notify(self, bridge_url: str, ticket_id: str) -> int:
+        response = self.sandbox.deliver_webhook(
+            f"{bridge_url}/webhooks/zendesk", {"ticket_id": ticket_id}, ZENDESK_WEBHOOK_SECRET
+        )
+        return response.status_code
+
+    def _comments(self, ticket_id: str, public: bool) -> list[str]:
+        return [
+            c["body"] for c in self.sandbox.comments[int(ticket_id)][1:] if c["public"] is public
+        ]
+
+    def notes(self, ticket_id: str) -> list[str]:
+        return self._comments(ticket_id, public=False)
+
+    def replies(self, ticket_id: str) -> list[str]:
+        return [body for body in self._comments(ticket_id, public=True) if "[bridge:" in body]
+
+    def group_of(self, ticket_id: str) -> str | None:
+        group = self.sandbox.tickets[int(ticket_id)]["group_id"]
+        return self.sandbox.groups[group]["name"] if group else None
+
+    def tags_of(self, ticket_id: str) -> list[str]:
+        return list(self.sandbox.tickets[int(ticket_id)]["tags"])
+
+
+class FreshdeskDriver:
+    name = "freshdesk"
+
+    def __init__(self, world: SandboxWorld) -> None:
+        self.sandbox = world.freshdesk
+
+    def create(
+        self,
+        subject: str,
+        *,
+        priority: str = "normal",
+        status: str = "open",
+        tags: tuple[str, ...] = (),
+        vip: bool = False,
+        text: str = "",
+    ) -> str:
+        company = self.sandbox.add_company("Initech", account_tier="vip") if vip else None
+        contact = self.sandbox.add_contact(
+            "Peter Gibbons", "peter@initech.example", company_id=company
+        )
+        ticket = self.sandbox.create_ticket(
+            subject,
+            priority=FRESHDESK_PRIORITY[priority],
+            status=FRESHDESK_STATUS[status],
+            tags=list(tags),
+            requester_id=contact,
+            company_id=company,
+            description=text or subject,
+        )
+        return str(ticket)
+
+    def comment(self, ticket_id: str, text: str) -> None:
+        self.sandbox.add_customer_comment(int(ticket_id), text)
+
+    def set(
+        self, ticket_id: str, *, status: str | None = None, tags: tuple[str, ...] | None = None
+    ) -> None:
+        changes: dict[str, object] = {}
+        if status is not None:
+            changes["status"] = FRESHDESK_STATUS[status]
+        if tags is not None:
+            changes["tags"] = list(tags)
+        self.sandbox.change(int(ticket_id), **changes)
+
+    def csat(self, ticket_id: str, score: int) -> None:
+        self.sandbox.set_csat(int(ticket_id), {1: -103, 2: -101, 3: 100, 4: 101, 5: 103}[score])
+
+    def notify(self, bridge_url: str, ticket_id: str) -> int:
+        response = self.sandbox.deliver_webhook(
+            f"{bridge_url}/webhooks/freshdesk", int(ticket_id), FRESHDESK_WEBHOOK_SECRET
+        )
+        return response.status_code
+
+    def notes(self, ticket_id: str) -> list[str]:
+        return [c["body_text"] for c in self.sandbox.conversations[int(ticket_id)] if c["private"]]
+
+    def replies(self, ticket_id: str) -> list[str]:
+        return [
+            c["body_text"]
+            for c in self.sandbox.conversations[int(ticket_id)]
+            if not c["private"] and not c["incoming"]
+        ]
+
+    def group_of(self, ticket_id: str) -> str | None:
+        group = self.sandbox.tickets[int(ticket_id)]["group_id"]
+        return self.sandbox.groups[group]["name"] if group else None
+
+    def tags_of(self, ticket_id: str) -> list[str]:
+        return list(self.sandbox.tickets[int(ticket_id)]["tags"])
