@@ -9,17 +9,23 @@ from types import FrameType
 
 import click
 from flask import current_app
-from flask.cli import AppGroup, FlaskGroup
+from flask.cli import AppGroup, ScriptInfo
 
 from bridge import db, load_settings
+from bridge.cli_helpdesk import setup_command, sync_command
+from bridge.cli_policy import policy_group
 from bridge.cli_report import report_command
 from bridge.config import ConfigError
 from bridge.context import bridge_context
 from bridge.runtime import build_worker
 from bridge.worker import Worker
+from policies import PolicyError
 
 bridge_group = AppGroup("bridge", help="Run and operate the escalation bridge.")
 bridge_group.add_command(report_command)
+bridge_group.add_command(policy_group)
+bridge_group.add_command(sync_command)
+bridge_group.add_command(setup_command)
 
 
 @bridge_group.group("db")
@@ -99,18 +105,15 @@ def main() -> None:
     """Console script ``bridge``: the same commands as ``flask --app wsgi bridge``."""
     from bridge import create_app
 
-    cli = FlaskGroup(
-        create_app=create_app,
-        add_default_commands=False,
-        add_version_option=False,
-        load_dotenv=False,
-        set_debug_flag=False,
-        help=bridge_group.help,
-    )
-    for name, command in bridge_group.commands.items():
-        cli.add_command(command, name)
+    cli = click.Group("bridge", help=bridge_group.help, commands=bridge_group.commands)
+    # Commands that need the app find it through ScriptInfo, as under `flask`, so the app (and
+    # its database) is only built for them: `bridge policy check` needs neither.
+    script = ScriptInfo(create_app=create_app, set_debug_flag=False, load_dotenv_defaults=False)
     try:
-        cli.main(prog_name="bridge")
+        cli.main(prog_name="bridge", obj=script)
     except ConfigError as error:
         click.echo(f"bridge: {error}", err=True)
+        raise SystemExit(2) from None
+    except PolicyError as error:
+        click.echo(f"bridge: the policy file is invalid:\n{error}", err=True)
         raise SystemExit(2) from None

@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 
 from bridge.config import Settings
 from bridge.integrations import build_helpdesks
@@ -147,6 +148,7 @@ def _context() -> tuple[Settings, Storage]:
 
 @click.command("sync")
 @click.option("--desk", type=click.Choice(["zendesk", "freshdesk"]), default=None)
+@with_appcontext
 def sync_command(desk: str | None) -> None:
     """One incremental pass over the help desks; queues what changed for the worker."""
     settings, storage = _context()
@@ -154,6 +156,8 @@ def sync_command(desk: str | None) -> None:
         results = sync(settings, storage, datetime.now(UTC), desk=desk)
     except ValueError as error:
         raise click.ClickException(str(error)) from None
+    if not results:
+        click.echo("no help desk is configured: nothing to sync")
     for result in results:
         click.echo(result.line())
 
@@ -166,6 +170,7 @@ def setup_command() -> None:
 @setup_command.command("zendesk")
 @click.option("--url", required=True, help="Public base URL of this bridge.")
 @click.option("--dry-run", is_flag=True, help="Print what would be created.")
+@with_appcontext
 def setup_zendesk_command(url: str, dry_run: bool) -> None:
     settings, storage = _context()
     for line in setup_zendesk(settings, storage, datetime.now(UTC), url=url, dry_run=dry_run):
@@ -174,6 +179,7 @@ def setup_zendesk_command(url: str, dry_run: bool) -> None:
 
 @setup_command.command("freshdesk")
 @click.option("--url", required=True, help="Public base URL of this bridge.")
+@with_appcontext
 def setup_freshdesk_command(url: str) -> None:
     settings, storage = _context()
     for line in setup_freshdesk(settings, storage, datetime.now(UTC), url=url):
