@@ -14,6 +14,8 @@ from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError, field_va
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from connectors.freshdesk_mapping import parse_status_map
+
 ENV_NAMES: dict[str, str] = {
     "database_url": "DATABASE_URL",
     "policy_path": "BRIDGE_POLICY",
@@ -22,15 +24,20 @@ ENV_NAMES: dict[str, str] = {
     "log_level": "BRIDGE_LOG_LEVEL",
     "sweep_seconds": "BRIDGE_SWEEP_SECONDS",
     "sync_seconds": "BRIDGE_SYNC_SECONDS",
+    "worker_id": "BRIDGE_WORKER_ID",
     "zendesk_subdomain": "ZENDESK_SUBDOMAIN",
     "zendesk_email": "ZENDESK_EMAIL",
     "zendesk_api_token": "ZENDESK_API_TOKEN",
     "zendesk_webhook_secret": "ZENDESK_WEBHOOK_SECRET",
     "zendesk_url": "ZENDESK_URL",
+    "zendesk_rate_limit": "ZENDESK_RATE_LIMIT",
     "freshdesk_domain": "FRESHDESK_DOMAIN",
     "freshdesk_api_key": "FRESHDESK_API_KEY",
     "freshdesk_webhook_secret": "FRESHDESK_WEBHOOK_SECRET",
     "freshdesk_url": "FRESHDESK_URL",
+    "freshdesk_rate_limit": "FRESHDESK_RATE_LIMIT",
+    "freshdesk_status_map": "FRESHDESK_STATUS_MAP",
+    "api_budget_share": "BRIDGE_API_BUDGET_SHARE",
     "slack_bot_token": "SLACK_BOT_TOKEN",
     "slack_signing_secret": "SLACK_SIGNING_SECRET",
     "slack_channel": "SLACK_CHANNEL",
@@ -62,17 +69,23 @@ class Settings(BaseModel):
     log_level: str = "INFO"
     sweep_seconds: float = 5.0
     sync_seconds: float = 60.0
+    # A stable name lets a restarted worker take its lease and its claimed actions back at once.
+    worker_id: str | None = None
 
     zendesk_subdomain: str | None = None
     zendesk_email: str | None = None
     zendesk_api_token: SecretStr | None = None
     zendesk_webhook_secret: SecretStr | None = None
     zendesk_url: str | None = None
+    zendesk_rate_limit: int = 400  # requests/min of the account's plan (Team 200, Growth 400, …)
 
     freshdesk_domain: str | None = None
     freshdesk_api_key: SecretStr | None = None
     freshdesk_webhook_secret: SecretStr | None = None
     freshdesk_url: str | None = None
+    freshdesk_rate_limit: int = 200  # requests/min of the plan
+    freshdesk_status_map: str | None = None  # custom statuses, e.g. "6=pending,7=hold"
+    api_budget_share: float = 0.5  # the share of each plan's limit the bridge may use
 
     slack_bot_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
@@ -119,6 +132,27 @@ class Settings(BaseModel):
     def _log_format(cls, value: str | None) -> str | None:
         if value is not None and value not in ("json", "text"):
             raise ValueError("must be 'json' or 'text'")
+        return value
+
+    @field_validator("zendesk_rate_limit", "freshdesk_rate_limit")
+    @classmethod
+    def _rate(cls, value: int) -> int:
+        if value < 1:
+            raise ValueError("must be the plan's requests per minute, at least 1")
+        return value
+
+    @field_validator("api_budget_share")
+    @classmethod
+    def _share(cls, value: float) -> float:
+        if not 0 < value <= 1:
+            raise ValueError("must be a fraction above 0 and at most 1, e.g. 0.5")
+        return value
+
+    @field_validator("freshdesk_status_map")
+    @classmethod
+    def _status_map(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_status_map(value)
         return value
 
     @field_validator("sweep_seconds", "sync_seconds")

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from bridge.config import Settings
 from connectors.freshdesk import FreshdeskConfig, FreshdeskDesk
+from connectors.freshdesk_mapping import parse_status_map
 from connectors.helpdesk import HelpDesk
 from connectors.pagerduty import PagerDutyEvents
 from connectors.slack import SlackNotifier
@@ -18,7 +19,7 @@ from policies.model import Status
 
 @dataclass(frozen=True)
 class DeskTuning:
-    """What Settings does not carry (yet): plan limits, the budget share, status mapping."""
+    """Plan limits, the share of them the bridge may use, and the Freshdesk status mapping."""
 
     zendesk_plan_per_minute: int = 400
     freshdesk_plan_per_minute: int = 200
@@ -28,6 +29,15 @@ class DeskTuning:
     timeout: float = 10.0
     freshdesk_status_map: Mapping[int, Status] = field(default_factory=dict)
 
+    @classmethod
+    def from_settings(cls, settings: Settings) -> DeskTuning:
+        return cls(
+            zendesk_plan_per_minute=settings.zendesk_rate_limit,
+            freshdesk_plan_per_minute=settings.freshdesk_rate_limit,
+            budget_share=settings.api_budget_share,
+            freshdesk_status_map=parse_status_map(settings.freshdesk_status_map or ""),
+        )
+
 
 def build_helpdesks(
     settings: Settings,
@@ -36,7 +46,7 @@ def build_helpdesks(
     tuning: DeskTuning | None = None,
 ) -> dict[str, HelpDesk]:
     """The desks whose credentials are set, keyed by name ("zendesk", "freshdesk")."""
-    tune = tuning or DeskTuning()
+    tune = tuning or DeskTuning.from_settings(settings)
     desks: dict[str, HelpDesk] = {}
     if settings.zendesk_enabled and settings.zendesk_api_token is not None:
         desks["zendesk"] = ZendeskDesk(

@@ -39,7 +39,9 @@ class Jobs:
         self.engine = engine
         self.delivery = delivery
         self.paused: dict[str, datetime] = {}  # source -> no new attempts before
+        # Set by the worker: run the sweep at a moment, or deliveries as soon as possible.
         self.wake: Callable[[datetime], None] = lambda _at: None
+        self.wake_delivery: Callable[[], None] = lambda: None
 
     def as_jobs(self) -> list[Job]:
         settings = self.context.settings
@@ -95,6 +97,8 @@ class Jobs:
             storage.finish_inbound(item.id, clock())
             handled += 1
         self._wake_for_next_check()
+        if handled:
+            self.wake_delivery()
         return handled
 
     # -- timers ------------------------------------------------------------------------------
@@ -111,6 +115,8 @@ class Jobs:
                 with self.context.storage.engine.begin() as connection:
                     records.defer_check(connection, source, ticket_id, now + FAILED_TICKET_RETRY)
         self._wake_for_next_check()
+        if due:
+            self.wake_delivery()
         return len(due)
 
     def next_check(self) -> datetime | None:

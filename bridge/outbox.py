@@ -196,7 +196,8 @@ def mark_dead(connection: Connection, action_id: int, error: str, now: datetime)
 
 
 def release(connection: Connection, worker: str, now: datetime) -> None:
-    """Give back claims of a worker that is shutting down, so others need not wait the lease."""
+    """Give back a worker's claims so nobody waits for them to expire. The attempt stays
+    counted: a worker that died mid-send may have had its effect, so the next attempt checks."""
     connection.execute(
         update(outbox)
         .where(
@@ -206,7 +207,7 @@ def release(connection: Connection, worker: str, now: datetime) -> None:
                 outbox.c.claimed_until > now,
             )
         )
-        .values(claimed_until=None, attempts=outbox.c.attempts - 1, updated_at=now)
+        .values(claimed_until=None, updated_at=now)
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime
 
 from flask import Flask
 
@@ -37,10 +38,13 @@ def build_jobs(app: Flask, worker_id: str, environ: Mapping[str, str] | None = N
 
 def build_worker(app: Flask) -> Worker:
     """A worker running the bridge's jobs; its sweep is also woken for the next breach."""
-    holder = default_holder()
+    holder = bridge_context(app).settings.worker_id or default_holder()
     jobs = build_jobs(app, holder)
+    # Claims this worker id left behind when it died are its own: take them back now.
+    jobs.delivery.release()
     worker = Worker(
         bridge_context(app), jobs.as_jobs(), holder=holder, on_stop=jobs.delivery.release
     )
     jobs.wake = lambda at: worker.wake("sweep", at)
+    jobs.wake_delivery = lambda: worker.wake("deliver", datetime.now(UTC))
     return worker

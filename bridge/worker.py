@@ -14,7 +14,7 @@ import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -103,9 +103,15 @@ class Worker:
         self.scheduler.add_job(
             self.renew, "interval", seconds=self.renew_every.total_seconds(), id="lease"
         )
+        started = datetime.now(UTC)
         for job in self.jobs:
+            # First run at once: work left by a previous worker should not wait an interval.
             self.scheduler.add_job(
-                self._guarded(job), "interval", seconds=job.every.total_seconds(), id=job.name
+                self._guarded(job),
+                "interval",
+                seconds=job.every.total_seconds(),
+                id=job.name,
+                next_run_time=started,
             )
         self.scheduler.start()
         log.info(

@@ -60,11 +60,14 @@ class SandboxService:
         self.faults = FaultPlan()
         self.lock = threading.RLock()
         self.base_url = ""  # set once served; used for pagination links pointing back here
+        self.latency = 0.0  # seconds added to every call, to make slow services
 
     def hit(self, endpoint: str) -> Response | None:
         """Count a call and apply an injected fault; returns the fault response, if any."""
         with self.lock:
             self.calls[endpoint] += 1
+        if self.latency:
+            time.sleep(self.latency)
         fault = self.faults.take(endpoint)
         if fault is None:
             return None

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import Connection, and_, func, literal_column, select
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.types import NullType
 
 from bridge import outbox, records
 from bridge.metrics.load import json_values
@@ -37,7 +39,12 @@ def active_escalations(connection: Connection, limit: int = 50) -> tuple[int, li
             escalation_state.c.ticket_id == tickets.c.ticket_id,
         ),
     )
-    where = and_(tickets.c.status.in_(UNRESOLVED), escalation_state.c.tier >= 2)
+    unresolved: ColumnElement[bool] = tickets.c.status.in_(UNRESOLVED)
+    if connection.dialect.name == "sqlite":
+        # SQLite's statistics weigh the four statuses alike and would scan every ticket; almost
+        # all are solved, which this tells the planner so it takes the status index.
+        unresolved = func.likelihood(unresolved, literal_column("0.01"), type_=NullType())
+    where = and_(unresolved, escalation_state.c.tier >= 2)
     total = connection.execute(select(func.count()).select_from(joined).where(where)).scalar_one()
     fields = json_values(connection.dialect.name, tickets.c.data, ["subject", "priority"])
     query = (

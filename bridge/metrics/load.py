@@ -171,7 +171,7 @@ def _cohort(
     now = until.astimezone(UTC).isoformat().replace("+00:00", "Z")
     out: dict[Key, TicketFacts] = {}
     others: Counter[tuple[str | None, bool]] = Counter()
-    for source, ticket_id, status, values in connection.execute(query):
+    for source, ticket_id, status, values in connection.execute(query).all():
         created_text, priority, due, updated = _decode(values)
         if (source, ticket_id) not in involved:
             end = updated if status in RESOLVED else now
@@ -206,7 +206,7 @@ def _decisions(
             audit_log.c.at < until,
             audit_log.c.kind == "decision",
         )
-        for row in connection.execute(query):
+        for row in connection.execute(query).all():
             tier, severity, route = _decode(row[4])
             out[(row.source, row.ticket_id)].append(
                 DecisionFact(row.at, row.rule or "", name, tier or "", severity or "", route or "")
@@ -223,7 +223,7 @@ def _people(
     out: dict[Key, tuple[str | None, str | None]] = {}
     for condition in _by_key(tickets, keys):
         query = select(tickets.c.source, tickets.c.ticket_id, fields).where(condition)
-        for row in connection.execute(query):
+        for row in connection.execute(query).all():
             requester, organization = _decode(row[2])
             out[(row.source, row.ticket_id)] = (_text(requester), _text(organization))
     return out
@@ -263,7 +263,7 @@ def _details(connection: Connection, dialect: str, escalated: Sequence[TicketFac
             )
             .where(condition)
         )
-        for row in connection.execute(query):
+        for row in connection.execute(query).all():
             facts = by_key[(row.source, row.ticket_id)]
             requester, org_id, org_name, category, score, changes = _decode(row[2])
             facts.requester, facts.org_id = _text(requester), _text(org_id)
@@ -297,7 +297,7 @@ def load_agent_comments(connection: Connection, dialect: str, facts: Sequence[Ti
     fields = json_values(dialect, tickets.c.data, ["comments"])
     for condition in _by_key(tickets, list(by_key)):
         query = select(tickets.c.source, tickets.c.ticket_id, fields).where(condition)
-        for row in connection.execute(query):
+        for row in connection.execute(query).all():
             (comments,) = _decode(row[2])
             by_key[(row.source, row.ticket_id)].agent_comments = [
                 _time(c["created_at"]) for c in comments or [] if c.get("author_role") == "agent"

@@ -103,7 +103,7 @@ def test_release_hands_claims_back_at_once(engine: Engine) -> None:
     with engine.begin() as connection:
         outbox.release(connection, "w1", T0)
     [again] = claim(engine, T0, "w2")
-    assert again.attempts == 1
+    assert again.attempts == 2  # the first attempt may have reached the provider
 
 
 def test_concurrent_claims_never_hand_out_an_action_twice(engine: Engine) -> None:

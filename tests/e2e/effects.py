@@ -1,0 +1,66 @@
+"""Counting what the bridge did outside, to prove every effect happened exactly once."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from sqlalchemy import Engine
+
+from bridge import outbox
+from connectors.desk_common import marker_for
+from sandbox.world import SandboxWorld
+
+
+def slack_keys(world: SandboxWorld) -> Counter[str]:
+    """How many messages carry each idempotency key, over every channel and thread."""
+    keys: Counter[str] = Counter()
+    with world.slack.lock:
+        for messages in world.slack.channels.values():
+            for message in messages:
+                payload = (message.get("metadata") or {}).get("event_payload") or {}
+                if payload.get("key"):
+                    keys[payload["key"]] += 1
+    return keys
+
+
+def desk_markers(world: SandboxWorld) -> Counter[str]:
+    """How many comments carry each bridge marker, over both desks."""
+    bodies: list[str] = []
+    with world.zendesk.lock:
+        bodies += [c["body"] for comments in world.zendesk.comments.values() for c in comments]
+    with world.freshdesk.lock:
+        bodies += [
+            c["body_text"]
+            for conversations in world.freshdesk.conversations.values()
+            for c in conversations
+        ]
+    found: Counter[str] = Counter()
+    for body in bodies:
+        for line in body.splitlines():
+            if line.startswith("[bridge:"):
+                found[line.strip()] += 1
+    return found
+
+
+def assert_exactly_once(engine: Engine, world: SandboxWorld) -> dict[str, int]:
+    """Every finished action's effect exists once; nothing is left undone or dead."""
+    with engine.connect() as connection:
+        rows: list[dict[str, Any]] = outbox.listing(connection, limit=100_000)
+    unfinished = [r for r in rows if r["status"] != outbox.DONE]
+    assert not unfinished, [(r["action"], r["status"], r["last_error"]) for r in unfinished]
+    slack, markers = slack_keys(world), desk_markers(world)
+    assert all(count == 1 for count in slack.values()), [k for k, n in slack.items() if n > 1]
+    assert all(count == 1 for count in markers.values()), [k for k, n in markers.items() if n > 1]
+    counted: Counter[str] = Counter()
+    for row in rows:
+        key, action = row["idempotency_key"], row["action"]
+        if action in ("slack.post", "slack.reply", "slack.alert"):
+            assert slack[key] == 1, (key, slack[key])
+        elif action in ("desk.note", "desk.reply"):
+            assert markers[marker_for(key)] == 1, key
+        elif action == "pagerduty.trigger":
+            dedup = row["payload"]["event"]["dedup_key"]
+            assert len(world.pagerduty.incidents_for(dedup)) == 1, dedup
+        counted[action] += 1
+    return dict(counted)
