@@ -13,6 +13,7 @@ from flask.cli import AppGroup, ScriptInfo
 
 from bridge import db, load_settings
 from bridge.cli_helpdesk import setup_command, sync_command
+from bridge.cli_ops import backtest_command, explain_command, outbox_group, sweep_command
 from bridge.cli_policy import policy_group
 from bridge.cli_report import report_command
 from bridge.config import ConfigError
@@ -26,6 +27,10 @@ bridge_group.add_command(report_command)
 bridge_group.add_command(policy_group)
 bridge_group.add_command(sync_command)
 bridge_group.add_command(setup_command)
+bridge_group.add_command(outbox_group)
+bridge_group.add_command(explain_command)
+bridge_group.add_command(sweep_command)
+bridge_group.add_command(backtest_command)
 
 
 @bridge_group.group("db")

@@ -14,7 +14,8 @@ from bridge.engine import Event
 from bridge.integrations import Integrations
 from bridge.outbox import NewAction
 from bridge.storage import InboxItem
-from connectors import pagerduty, slack, slack_blocks
+from connectors import pagerduty, slack_blocks
+from connectors import slack_inbound as slack
 from policies.model import ManualRequest
 
 log = logging.getLogger(__name__)

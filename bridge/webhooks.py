@@ -21,6 +21,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from bridge import MAX_BODY_BYTES, records
 from bridge.context import bridge_context
 from bridge.inbound import resolve_ticket
+from bridge.prometheus import record_rejection
 from bridge.signatures import (
     SignatureError,
     verify_basic_password,
@@ -28,7 +29,8 @@ from bridge.signatures import (
     verify_slack,
     verify_zendesk,
 )
-from connectors import freshdesk, slack, zendesk
+from connectors import freshdesk, zendesk
+from connectors import slack_inbound as slack
 from connectors.base import WebhookParseError, body_digest
 
 log = logging.getLogger(__name__)
@@ -53,6 +55,7 @@ class Rejected(Exception):
 
 
 def _reject(error: Rejected, source: str) -> Response:
+    record_rejection(source, error.status)
     log.warning(
         "webhook rejected",
         extra={"source": source, "status": error.status, "reason": error.message},

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 from typing import Protocol
 
+from sandbox.common import SandboxService
 from sandbox.world import FRESHDESK_WEBHOOK_SECRET, ZENDESK_WEBHOOK_SECRET, SandboxWorld
 from tests.conftest import FrozenClock
 
@@ -26,6 +27,8 @@ class TravelClock(FrozenClock):
 
 class Desk(Protocol):
     name: str
+    sandbox: SandboxService
+    list_endpoint: str  # the sandbox's name for the "what changed" listing, for faults
 
     def create(
         self,
@@ -64,6 +67,7 @@ FRESHDESK_PRIORITY = {"low": 1, "normal": 2, "high": 3, "urgent": 4}
 
 class ZendeskDriver:
     name = "zendesk"
+    list_endpoint = "incremental.tickets"
 
     def __init__(self, world: SandboxWorld) -> None:
         self.sandbox = world.zendesk
@@ -132,6 +136,7 @@ class ZendeskDriver:
 
 class FreshdeskDriver:
     name = "freshdesk"
+    list_endpoint = "tickets.list"
 
     def __init__(self, world: SandboxWorld) -> None:
         self.sandbox = world.freshdesk

@@ -11,9 +11,10 @@ import requests
 from flask import request
 from slack_sdk.signature import SignatureVerifier
 
-from connectors.slack import ActionKind, parse_action
+from connectors.slack_inbound import ActionKind, parse_action
 from sandbox.common import SandboxService, Served, serve
-from sandbox.slack import SlackSandbox, block_problems, send_click, sign_slack_request
+from sandbox.slack import SlackSandbox, send_click, sign_slack_request
+from sandbox.slack_blocks_check import block_problems
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "slack"
 TOKEN = "xoxb-sandbox-token"

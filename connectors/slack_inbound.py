@@ -1,0 +1,190 @@
+"""What Slack posts to the bridge: button clicks (``block_actions``) and slash commands.
+
+Pure parsers over the raw form body (verify its signature first), and who may do what.
+https://docs.slack.dev/reference/interaction-payloads/block_actions-payload
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+from urllib.parse import parse_qs
+
+from connectors.slack_blocks import ACTION_ACK, ACTION_ESCALATE, ACTION_OWN, ACTION_RESOLVE
+from policies.model import Source
+
+
+class ActionKind(StrEnum):
+    ACK = "ack"
+    OWN = "own"
+    ESCALATE = "escalate"
+    RESOLVE = "resolve"
+
+
+_ACTION_IDS = {
+    ACTION_ACK: ActionKind.ACK,
+    ACTION_OWN: ActionKind.OWN,
+    ACTION_ESCALATE: ActionKind.ESCALATE,
+    ACTION_RESOLVE: ActionKind.RESOLVE,
+}
+
+
+@dataclass(frozen=True)
+class TicketRef:
+    source: Source
+    ticket_id: str
+
+    @classmethod
+    def parse(cls, value: str) -> TicketRef:
+        """``zendesk:123`` → TicketRef; ValueError for anything else."""
+        source, sep, ticket_id = value.partition(":")
+        if not sep or not ticket_id or ":" in ticket_id:
+            raise ValueError(f"not a ticket reference: {value!r}")
+        try:
+            return cls(Source(source), ticket_id)
+        except ValueError:
+            raise ValueError(f"unknown help desk in ticket reference: {value!r}") from None
+
+
+@dataclass(frozen=True)
+class SlackAction:
+    """One button click on an escalation message (``block_actions``)."""
+
+    kind: ActionKind
+    ticket: TicketRef
+    user_id: str
+    user_name: str
+    channel_id: str
+    message_ts: str
+    response_url: str
+
+
+def parse_action(form_body: bytes) -> SlackAction:
+    """Parse the form-encoded ``payload=`` body of a button click; ValueError on anything else.
+
+    Verify the signature over these same raw bytes before calling this.
+    """
+    payload = _json_object(_form(form_body).get("payload", ""))
+    if payload.get("type") != "block_actions":
+        raise ValueError(f"not a block_actions payload: {payload.get('type')!r}")
+    actions = payload.get("actions")
+    if not isinstance(actions, list) or not actions or not isinstance(actions[0], dict):
+        raise ValueError("block_actions payload without actions")
+    action = actions[0]
+    kind = _ACTION_IDS.get(str(action.get("action_id")))
+    if kind is None:
+        raise ValueError(f"unknown action_id: {action.get('action_id')!r}")
+    user = _dict(payload, "user")
+    container = _dict(payload, "container")
+    channel_id = _dict(payload, "channel").get("id") or container.get("channel_id")
+    message_ts = _dict(payload, "message").get("ts") or container.get("message_ts")
+    if not user.get("id") or not channel_id or not message_ts:
+        raise ValueError("block_actions payload without user, channel or message")
+    return SlackAction(
+        kind=kind,
+        ticket=TicketRef.parse(str(action.get("value", ""))),
+        user_id=str(user["id"]),
+        user_name=str(user.get("username") or user.get("name") or ""),
+        channel_id=str(channel_id),
+        message_ts=str(message_ts),
+        response_url=str(payload.get("response_url", "")),
+    )
+
+
+class CommandKind(StrEnum):
+    ESCALATE = "escalate"
+    STATUS = "status"
+
+
+COMMAND_USAGE = "Usage: /escalate TICKET [reason] or /escalation status TICKET (e.g. zendesk:123)"
+
+
+@dataclass(frozen=True)
+class SlashCommand:
+    """``/escalate TICKET [reason]`` or ``/escalation status TICKET``.
+
+    ``ticket`` is the raw reference as typed (``zendesk:123`` or a bare ``123``): the caller
+    resolves a bare number to the one configured desk, or asks which one is meant.
+    """
+
+    kind: CommandKind
+    ticket: str
+    reason: str
+    user_id: str
+    user_name: str
+    channel_id: str
+    response_url: str
+
+
+def parse_command(form_body: bytes) -> SlashCommand:
+    """Parse a slash-command POST body; ValueError (with ``COMMAND_USAGE``) on anything else."""
+    form = _form(form_body)
+    words = form.get("text", "").split()
+    command = form.get("command", "")
+    if command == "/escalate" and words:
+        kind, ticket, reason = CommandKind.ESCALATE, words[0], " ".join(words[1:])
+    elif command == "/escalation" and len(words) == 2 and words[0].lower() == "status":
+        kind, ticket, reason = CommandKind.STATUS, words[1], ""
+    else:
+        raise ValueError(COMMAND_USAGE)
+    if not _looks_like_ticket(ticket) or not form.get("user_id"):
+        raise ValueError(COMMAND_USAGE)
+    return SlashCommand(
+        kind=kind,
+        ticket=ticket,
+        reason=reason,
+        user_id=form["user_id"],
+        user_name=form.get("user_name", ""),
+        channel_id=form.get("channel_id", ""),
+        response_url=form.get("response_url", ""),
+    )
+
+
+@dataclass(frozen=True)
+class SlackAuthorization:
+    """Who may escalate or resolve from Slack. Empty lists mean every workspace member may."""
+
+    allowed_users: frozenset[str] = frozenset()
+    allowed_groups: frozenset[str] = frozenset()
+
+    def permits(self, kind: ActionKind, user_id: str, group_ids: Iterable[str] = ()) -> bool:
+        """Acknowledging and taking ownership are open to all; escalate/resolve are checked."""
+        if kind in (ActionKind.ACK, ActionKind.OWN):
+            return True
+        if not self.allowed_users and not self.allowed_groups:
+            return True
+        return user_id in self.allowed_users or not self.allowed_groups.isdisjoint(group_ids)
+
+
+def _looks_like_ticket(ref: str) -> bool:
+    source, sep, ticket_id = ref.rpartition(":")
+    if sep and source not in {s.value for s in Source}:
+        return False
+    return ticket_id.isdigit()
+
+
+def _form(body: bytes) -> dict[str, str]:
+    try:
+        text = body.decode("utf-8")
+        fields = parse_qs(text, keep_blank_values=True, strict_parsing=bool(text))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise ValueError(f"not a form-encoded body: {exc}") from None
+    return {key: values[0] for key, values in fields.items()}
+
+
+def _json_object(text: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"payload is not JSON: {exc}") from None
+    if not isinstance(value, dict):
+        raise ValueError("payload is not a JSON object")
+    return value
+
+
+def _dict(obj: Mapping[str, Any], key: str) -> dict[str, Any]:
+    value = obj.get(key)
+    return value if isinstance(value, dict) else {}

@@ -1,0 +1,155 @@
+"""Nothing lost, nothing sent twice: duplicate and reordered webhooks, outages of Slack,
+PagerDuty and the help desk, and two workers on one database."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+
+from bridge import outbox
+from bridge.context import bridge_context
+from bridge.runtime import build_worker
+from sandbox.common import Fault
+from sandbox.world import ZENDESK_WEBHOOK_SECRET
+from tests.e2e.conftest import Bridge
+from tests.e2e.drivers import Desk
+from tests.e2e.effects import assert_exactly_once, desk_markers, slack_keys
+from tests.e2e.test_triggers import (
+    angry,
+    critical_two_hours,
+    critical_unanswered,
+    manager,
+    tier_of,
+    vip,
+)
+
+
+def effects(bridge: Bridge) -> tuple[int, int, int]:
+    world = bridge.world
+    return (
+        sum(slack_keys(world).values()),
+        sum(desk_markers(world).values()),
+        len(world.pagerduty.incidents),
+    )
+
+
+def test_every_webhook_twice_and_out_of_order(bridge: Bridge, desk: Desk) -> None:
+    tickets = [
+        setup(bridge, desk)
+        for setup in (critical_unanswered, critical_two_hours, vip, manager, angry)
+    ]
+    deliveries = tickets * 2
+    random.Random(7).shuffle(deliveries)
+    for ticket in deliveries:
+        assert desk.notify(bridge.url, ticket) == 202
+    if desk.name == "zendesk":
+        # The same change announced again by an event subscription: another body, another
+        # dedup key, so it reaches the engine a second time.
+        for ticket in reversed(tickets):
+            envelope = {
+                "type": "zen:event-type:ticket.status_changed",
+                "id": f"evt-{ticket}",
+                "detail": {"id": ticket},
+                "event": {},
+            }
+            bridge.world.zendesk.deliver_webhook(
+                f"{bridge.url}/webhooks/zendesk", envelope, ZENDESK_WEBHOOK_SECRET
+            )
+    bridge.run()
+    counted = assert_exactly_once(bridge_context(bridge.app).storage.engine, bridge.world)
+    assert counted["slack.post"] >= len(tickets) and counted["pagerduty.trigger"] == 1
+
+    # The safety-net sync lists every ticket again: still nothing new outside.
+    before = effects(bridge)
+    assert bridge.jobs.sync() >= len(tickets)
+    bridge.run()
+    assert effects(bridge) == before
+
+
+def advance_until(bridge: Bridge, done: Callable[[], bool], rounds: int = 20) -> None:
+    """Let time pass (the bridge's clock, and a little real time for client-side pacing)."""
+    for _ in range(rounds):
+        bridge.run()
+        if done():
+            return
+        bridge.clock.advance(minutes=2)
+        time.sleep(0.3)
+    bridge.run()
+
+
+def unfinished(bridge: Bridge) -> list[dict[str, object]]:
+    with bridge_context(bridge.app).storage.engine.connect() as connection:
+        return [r for r in outbox.listing(connection, limit=10_000) if r["status"] != outbox.DONE]
+
+
+def test_slack_429_and_pagerduty_5xx_are_delivered_after_recovery(
+    bridge: Bridge, desk: Desk
+) -> None:
+    world = bridge.world
+    world.slack.rate_limit("chat.postMessage", retry_after=1, times=4)
+    world.pagerduty.faults.inject("enqueue", Fault(status=503), times=3)
+    ticket = critical_two_hours(bridge, desk)
+    assert desk.notify(bridge.url, ticket) == 202
+    bridge.run(rounds=1)
+    retrying = unfinished(bridge)
+    assert {r["provider"] for r in retrying} >= {"slack", "pagerduty"}
+    assert all(r["status"] == outbox.PENDING for r in retrying)
+
+    advance_until(bridge, lambda: not unfinished(bridge))
+    assert not unfinished(bridge)
+    assert_exactly_once(bridge_context(bridge.app).storage.engine, world)
+    assert len(world.pagerduty.incidents_for(f"{desk.name}:{ticket}")) == 1
+
+
+def test_help_desk_429_sync_backs_off_and_catches_up(bridge: Bridge, desk: Desk) -> None:
+    tickets = [critical_unanswered(bridge, desk) for _ in range(3)]  # no webhooks at all
+    desk.sandbox.faults.inject(desk.list_endpoint, Fault(status=429, retry_after=30))
+    assert bridge.jobs.sync() == 0  # refused: nothing lost, the cursor did not move
+    bridge.clock.advance(minutes=1)  # the next sync interval (and Zendesk's export budget)
+    desk.sandbox.faults.inject("tickets.show", Fault(status=429, retry_after=30), times=2)
+    assert bridge.jobs.sync() == 3  # queued; reading the tickets now meets 429s
+    assert any(tier_of_or_none(bridge, desk, t) is None for t in tickets)  # paused, not lost
+    advance_until(bridge, lambda: all(tier_of_or_none(bridge, desk, t) for t in tickets))
+    assert all(tier_of(bridge, desk, t).name == "L2" for t in tickets)
+    assert_exactly_once(bridge_context(bridge.app).storage.engine, bridge.world)
+
+
+def tier_of_or_none(bridge: Bridge, desk: Desk, ticket: str) -> object:
+    from bridge import records
+
+    with bridge_context(bridge.app).storage.engine.connect() as connection:
+        state = records.load_state(connection, desk.name, ticket)
+    return state.tier if state and state.fired else None
+
+
+def test_two_workers_on_one_database_send_nothing_twice(bridge: Bridge) -> None:
+    """Real schedulers, real time: one leader runs the jobs, the other stands by."""
+    desk = bridge.world.zendesk
+    bridge.clock.now = bridge.clock.now.replace(year=2026)  # both workers read this clock
+    first, second = build_worker(bridge.app), build_worker(bridge.app)
+    first.start()
+    second.start()
+    try:
+        for n in range(4):
+            with bridge.clock.ago(minutes=20):
+                ticket = desk.create_ticket(f"Outage {n}", priority="urgent")
+            desk.deliver_webhook(
+                f"{bridge.url}/webhooks/zendesk", {"ticket_id": str(ticket)}, ZENDESK_WEBHOOK_SECRET
+            )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and (len(unfinished(bridge)) or not done_rows(bridge)):
+            time.sleep(0.2)
+    finally:
+        first.stop()
+        second.stop()
+    assert [first.is_leader, second.is_leader] == [False, False]  # both handed over on stop
+    rows = done_rows(bridge)
+    assert rows and not unfinished(bridge)
+    assert len({r["claimed_by"] for r in rows}) == 1
+    assert_exactly_once(bridge_context(bridge.app).storage.engine, bridge.world)
+
+
+def done_rows(bridge: Bridge) -> list[dict[str, object]]:
+    with bridge_context(bridge.app).storage.engine.connect() as connection:
+        return outbox.listing(connection, outbox.DONE, limit=10_000)
