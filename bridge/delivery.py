@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -48,23 +49,35 @@ class Delivery:
         self.worker_id = worker_id
         self.default_channel = default_channel
         self.rng = rng or random.Random()
+        self.stopping = threading.Event()
 
     def run_once(self, limit: int = 20) -> int:
         """Claim and deliver one batch; returns how many actions were attempted."""
         with self.engine.begin() as connection:
             claimed = outbox.claim(connection, self.worker_id, self.clock(), limit)
-        for action in claimed:
+        for done, action in enumerate(claimed):
+            if self.stopping.is_set():
+                # Claimed but not attempted: hand back at once (the attempt stays counted, so
+                # the next one checks first; harmless).
+                self.release()
+                return done
             self.deliver(action)
         return len(claimed)
 
     def drain(self, max_batches: int = 50) -> int:
         total = 0
         for _ in range(max_batches):
+            if self.stopping.is_set():
+                break
             done = self.run_once()
             total += done
             if not done:
                 break
         return total
+
+    def stop(self) -> None:
+        """Finish the action in hand, claim no more: a SIGTERM grace period is short."""
+        self.stopping.set()
 
     def release(self) -> None:
         with self.engine.begin() as connection:

@@ -20,16 +20,16 @@ from bridge import outbox, records
 from bridge.actions import Plan, plan_actions
 from bridge.integrations import Integrations
 from bridge.outbox import NewAction
+from bridge.ownership import ownership_gap, rca_written
 from policies import Evaluation, Policy, annotate, apply_decisions, evaluate
 from policies.model import (
-    AuthorRole,
     Comment,
     Decision,
     EscalationState,
     ManualRequest,
     Ticket,
 )
-from policies.templates import RCA_MARKER, TemplateRenderer
+from policies.templates import TemplateRenderer
 
 log = logging.getLogger(__name__)
 
@@ -70,17 +70,6 @@ def carry_signals(previous: Ticket | None, current: Ticket) -> Ticket:
         for c in current.comments
     ]
     return dataclasses.replace(current, comments=tuple(comments))
-
-
-def rca_written(ticket: Ticket) -> bool:
-    """An agent's internal note that starts with the RCA template's marker records the root
-    cause (the bridge's own request starts with it too, but is the bridge's)."""
-    return any(
-        c.author_role is AuthorRole.AGENT
-        and not c.public
-        and c.body.lstrip().startswith(RCA_MARKER)
-        for c in ticket.comments
-    )
 
 
 def is_vip(state: EscalationState) -> Callable[[Ticket], bool]:
@@ -149,13 +138,17 @@ class EscalationEngine:
             ticket = previous
         ticket = annotate(carry_signals(previous, ticket), self.policy)
         state = records.lock_state(connection, event.source, event.ticket_id, now)
-        if not state.rca_recorded and rca_written(ticket):
+        if not state.rca_recorded and rca_written(ticket, self.policy):
             state = dataclasses.replace(state, rca_recorded=True)
         if event.manual is not None:
             state = dataclasses.replace(state, manual=(*state.manual, event.manual))
         evaluation = evaluate(ticket, state, self.policy, now)
         new_state = apply_decisions(state, evaluation, now)
-        records.save_ticket(connection, ticket, now, evaluation.next_check_at)
+        gap = ownership_gap(ticket, new_state, now)
+        if gap.alert:
+            new_state = dataclasses.replace(new_state, fired={**new_state.fired, gap.key: now})
+        next_check = min((t for t in (evaluation.next_check_at, gap.check_at) if t), default=None)
+        records.save_ticket(connection, ticket, now, next_check)
         records.save_state(connection, event.source, event.ticket_id, new_state, now)
         if event.note is not None:
             records.audit(
@@ -190,6 +183,8 @@ class EscalationEngine:
                 rule=decision.rule,
                 data=explain(decision, evaluation, event.origin, skipped),
             )
+        if gap.alert:
+            actions += self._ownership_alert(ticket, new_state, gap.key)
         enqueued = outbox.enqueue(connection, actions, now)
         if evaluation.decisions:
             log.info(
@@ -202,6 +197,28 @@ class EscalationEngine:
                 },
             )
         return Outcome(ticket=ticket, evaluation=evaluation, enqueued=enqueued)
+
+    def _ownership_alert(self, ticket: Ticket, state: EscalationState, key: str) -> list[NewAction]:
+        route = self.policy.compiled.tiers[state.tier].route
+        channel = route.slack_channel or self.default_channel
+        if not channel or "slack" not in self.integrations.enabled():
+            return []
+        since = f" since {state.tier_since:%H:%M} UTC" if state.tier_since else ""
+        text = (
+            f"⚠️ Ownership gap: {ticket.source.value} #{ticket.id} “{ticket.subject}” has been "
+            f"at {state.tier}{since} with no assignee. Take it in the help desk or with "
+            f"“Take ownership”. {ticket.url}"
+        )
+        return [
+            NewAction(
+                idempotency_key=key,
+                source=ticket.source.value,
+                ticket_id=ticket.id,
+                provider="slack",
+                action="slack.alert",
+                payload={"channel": channel, "text": text},
+            )
+        ]
 
 
 def explain(

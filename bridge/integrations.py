@@ -125,8 +125,13 @@ def build_integrations(
     env = os.environ if environ is None else environ
     slack = None
     if settings.slack_bot_token is not None:
+        # Never sleep for Slack's per-channel pace: that would hold up every other delivery.
+        # A busy channel answers "retry in N s" and the outbox schedules the post then.
         slack = SlackNotifier(
-            settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_url
+            settings.slack_bot_token.get_secret_value(),
+            base_url=settings.slack_api_url,
+            clock=lambda: clock().timestamp(),
+            max_wait=0.0,
         )
     pagerduty = None
     if settings.pagerduty_routing_key is not None:

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 
 from bridge import records, sync
 from bridge.context import BridgeContext
@@ -107,6 +107,12 @@ class Jobs:
         now = self.context.clock()
         with self.context.storage.engine.connect() as connection:
             due = records.due_tickets(connection, now, SWEEP_BATCH)
+            upcoming = None if due else self._next_check(connection)
+        if not due:
+            # The common case, kept to one connection and two indexed queries.
+            if upcoming is not None:
+                self.wake(upcoming)
+            return 0
         for source, ticket_id in due:
             try:
                 self.engine.handle(Event(source, ticket_id, "timer", refresh=False))
@@ -115,20 +121,20 @@ class Jobs:
                 with self.context.storage.engine.begin() as connection:
                     records.defer_check(connection, source, ticket_id, now + FAILED_TICKET_RETRY)
         self._wake_for_next_check()
-        if due:
-            self.wake_delivery()
+        self.wake_delivery()
         return len(due)
 
-    def next_check(self) -> datetime | None:
-        with self.context.storage.engine.connect() as connection:
-            value: datetime | None = connection.execute(
-                select(func.min(tickets.c.next_check_at, type_=UTCDateTime()))
-            ).scalar_one()
+    @staticmethod
+    def _next_check(connection: Connection) -> datetime | None:
+        value: datetime | None = connection.execute(
+            select(func.min(tickets.c.next_check_at, type_=UTCDateTime()))
+        ).scalar_one()
         return value
 
     def _wake_for_next_check(self) -> None:
         """Breaches are acted on at their second, not at the next periodic sweep."""
-        upcoming = self.next_check()
+        with self.context.storage.engine.connect() as connection:
+            upcoming = self._next_check(connection)
         if upcoming is not None:
             self.wake(upcoming)
 

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from bridge.metrics.compute import reopened
 from bridge.schema import (
     audit_log,
     escalation_state,
@@ -40,12 +41,24 @@ def load_ticket(connection: Connection, source: str, ticket_id: str) -> Ticket |
 def save_ticket(
     connection: Connection, ticket: Ticket, fetched_at: datetime, next_check_at: datetime | None
 ) -> None:
+    requester, organization = ticket.requester, ticket.organization
+    category = ticket.custom_fields.get("category")
     values = {
         "data": ticket_to_json(ticket),
         "status": ticket.status.value,
         "updated_at": ticket.updated_at,
         "fetched_at": fetched_at,
         "next_check_at": next_check_at,
+        # The fields the metrics read, as plain columns (see bridge.schema.tickets).
+        "created_at": ticket.created_at,
+        "priority": ticket.priority.value if ticket.priority else None,
+        "resolution_due": ticket.desk_sla.get("resolution"),
+        "requester_id": (requester.id or None) if requester else None,
+        "organization_id": (organization.id or None) if organization else None,
+        "organization_name": (organization.name or None) if organization else None,
+        "category": None if category in (None, "") else str(category),
+        "csat": ticket.satisfaction.score if ticket.satisfaction else None,
+        "reopened": reopened([change.status.value for change in ticket.status_history]),
     }
     statement = _insert(connection, tickets).values(
         source=ticket.source.value, ticket_id=ticket.id, **values
@@ -136,7 +149,14 @@ def audit(
 ) -> None:
     connection.execute(
         audit_log.insert().values(
-            at=at, source=source, ticket_id=ticket_id, kind=kind, rule=rule, data=data
+            at=at,
+            source=source,
+            ticket_id=ticket_id,
+            kind=kind,
+            rule=rule,
+            data=data,
+            # A decision's fields the metrics read, as plain columns (see bridge.engine.explain).
+            **{name: data.get(name) for name in ("action", "severity", "tier", "route")},
         )
     )
 

@@ -36,14 +36,18 @@ def build_jobs(app: Flask, worker_id: str, environ: Mapping[str, str] | None = N
     return Jobs(context, integrations, engine, delivery)
 
 
-def build_worker(app: Flask) -> Worker:
+def build_worker(app: Flask, environ: Mapping[str, str] | None = None) -> Worker:
     """A worker running the bridge's jobs; its sweep is also woken for the next breach."""
     holder = bridge_context(app).settings.worker_id or default_holder()
-    jobs = build_jobs(app, holder)
+    jobs = build_jobs(app, holder, environ)
     # Claims this worker id left behind when it died are its own: take them back now.
     jobs.delivery.release()
     worker = Worker(
-        bridge_context(app), jobs.as_jobs(), holder=holder, on_stop=jobs.delivery.release
+        bridge_context(app),
+        jobs.as_jobs(),
+        holder=holder,
+        on_stop=jobs.delivery.release,
+        on_stopping=jobs.delivery.stop,
     )
     jobs.wake = lambda at: worker.wake("sweep", at)
     jobs.wake_delivery = lambda: worker.wake("deliver", datetime.now(UTC))

@@ -50,11 +50,13 @@ class Worker:
         lease_ttl: timedelta = LEASE_TTL,
         renew_every: timedelta = RENEW_EVERY,
         on_stop: Callable[[], None] | None = None,
+        on_stopping: Callable[[], None] | None = None,
     ) -> None:
         self.context = context
         self.jobs = jobs
         self.holder = holder or default_holder()
         self.on_stop = on_stop
+        self.on_stopping = on_stopping
         self.lease_ttl = lease_ttl
         self.renew_every = renew_every
         self._leader = threading.Event()
@@ -135,6 +137,8 @@ class Worker:
 
     def stop(self) -> None:
         """Let running jobs finish, then hand the lease over at once rather than at expiry."""
+        if self.on_stopping is not None:
+            self.on_stopping()
         self.scheduler.shutdown(wait=True)
         if self.on_stop is not None:
             try:

@@ -179,6 +179,9 @@ class StatusUpdates(_Strict):
 class Rca(_Strict):
     due_after: Duration = 172800
     repeat: Duration | None = None
+    # A ticket field whose non-empty value records the root cause, besides an internal note
+    # that starts with the RCA template's marker.
+    field: str | None = None
 
 
 class Targets(_Strict):
@@ -241,6 +244,21 @@ class ManualConfig(_Strict):
     tags: dict[str, TierName | Literal["next"]] = Field(default_factory=dict)
 
 
+Fraction = Annotated[float, Field(ge=0, le=1)]
+
+
+class MetricTargets(_Strict):
+    """What the team aims for; the dashboard and `bridge report` compare against these."""
+
+    escalation_rate_max: Fraction = 0.15
+    time_to_escalate_max: Duration = 4 * 3600
+    l2_resolution_min: Fraction = 0.80
+    csat_min: float = Field(default=4.0, ge=1, le=5)
+    repeat_max: Fraction = 0.10
+    rca_completion_min: Fraction = 0.90
+    over_escalation_max: Fraction = 0.10
+
+
 class PolicyDoc(_Strict):
     version: Literal[1] = 1
     name: str = "Escalation policy"
@@ -260,3 +278,4 @@ class PolicyDoc(_Strict):
     manual: ManualConfig = Field(default_factory=ManualConfig)
     routes: list[RouteConfig] = Field(default_factory=list)
     quiet_hours: QuietHours | None = None
+    metrics: MetricTargets = Field(default_factory=MetricTargets)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,7 +12,6 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import NullType
 
 from bridge import outbox, records
-from bridge.metrics.load import json_values
 from bridge.schema import escalation_state, tickets
 
 UNRESOLVED = ("new", "open", "pending", "hold")
@@ -46,37 +44,25 @@ def active_escalations(connection: Connection, limit: int = 50) -> tuple[int, li
         unresolved = func.likelihood(unresolved, literal_column("0.01"), type_=NullType())
     where = and_(unresolved, escalation_state.c.tier >= 2)
     total = connection.execute(select(func.count()).select_from(joined).where(where)).scalar_one()
-    fields = json_values(connection.dialect.name, tickets.c.data, ["subject", "priority"])
     query = (
         select(
             tickets.c.source,
             tickets.c.ticket_id,
-            tickets.c.next_check_at,
+            tickets.c.data["subject"].as_string().label("subject"),
+            tickets.c.priority,
             escalation_state.c.tier,
             escalation_state.c.owner,
-            fields,
+            tickets.c.next_check_at,
         )
         .select_from(joined)
         .where(where)
         .order_by(tickets.c.next_check_at.asc().nulls_last(), tickets.c.ticket_id)
         .limit(limit)
     )
-    out = []
-    for row in connection.execute(query):
-        values = json.loads(row[5]) if isinstance(row[5], str) else row[5]
-        subject, priority = values
-        out.append(
-            Active(
-                row.source,
-                row.ticket_id,
-                subject or "",
-                priority or "",
-                row.tier,
-                row.owner,
-                row.next_check_at,
-            )
-        )
-    return int(total), out
+    rows = connection.execute(query).all()
+    return int(total), [
+        Active(r.source, r.ticket_id, r.subject or "", r.priority or "", *r[4:]) for r in rows
+    ]
 
 
 def dead_letters(

@@ -40,7 +40,7 @@ def compute_metrics(
     filters: Filters | None = None,
 ) -> Metrics:
     dataset = load(connection, since, until)
-    load_agent_comments(connection, connection.dialect.name, over_candidates(dataset))
+    load_agent_comments(connection, over_candidates(dataset))
     compiled = policy.compiled
     from_priority = {
         (p.value if p is not None else None): s.value for p, s in compiled.from_priority.items()

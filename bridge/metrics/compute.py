@@ -115,6 +115,12 @@ def percentile(values: Sequence[float], q: float) -> float | None:
     return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
 
 
+def reopened(statuses: Sequence[str]) -> bool:
+    """A solved or closed status followed by another (the ticket's ``reopened`` column)."""
+    first = next((i for i, s in enumerate(statuses) if s in RESOLVED), len(statuses))
+    return any(s not in RESOLVED for s in statuses[first:])
+
+
 def severity_of(facts: TicketFacts, from_priority: Mapping[str | None, str]) -> str | None:
     """The severity the policy last decided with; before any decision, the priority's."""
     if facts.decisions:

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from bridge.metrics.compute import reopened
 from bridge.schema import audit_log, escalation_state, tickets
 
 Row = dict[str, Any]
@@ -94,6 +95,16 @@ def ticket_row(
         "updated_at": updated,
         "fetched_at": updated,
         "next_check_at": next_check_at,
+        # As bridge.records.save_ticket copies them out of the ticket.
+        "created_at": created,
+        "priority": priority,
+        "resolution_due": resolution_due,
+        "requester_id": requester,
+        "organization_id": organization,
+        "organization_name": organization.title() if organization else None,
+        "category": category,
+        "csat": csat,
+        "reopened": reopened([s for _at, s in status_history]),
     }
 
 
@@ -156,6 +167,10 @@ def decision_row(
         "ticket_id": ticket_id,
         "kind": "decision",
         "rule": rule,
+        "action": action,
+        "severity": severity,
+        "tier": tier,
+        "route": route,
         "data": {
             "action": action,
             "tier": tier,

@@ -89,6 +89,9 @@ def repeat_history(rows: Rows) -> None:
     # bob's earlier escalation was 40 days before: not a repeat.
     escalated(rows, "bob-old", 1, created=T0 - timedelta(days=40), requester="bob")
     escalated(rows, "bob-new", 1, requester="bob")
+    # initech's ticket from before the period was escalated in it, before the new one: a repeat.
+    escalated(rows, "initech-old", 24 * 10, created=T0 - timedelta(days=12), organization="initech")
+    escalated(rows, "initech-new", 1, organization="initech")
     escalated(rows, "reopened", 1, status_history=[(at(2), "solved"), (at(3), "open")])
     escalated(rows, "other", 1, organization="globex")
 
@@ -151,7 +154,7 @@ CASES = [
     Case("tte", tte_history, {"tte_avg": 4 * HOURS, "tte_p90": 10 * HOURS}),
     Case("l2", l2_history, {"l2_total": 2, "l2_resolved": 1, "l2_resolution_rate": 0.5}),
     Case("csat", csat_history, {"csat": 4.0, "csat_scores": [5, 3]}),
-    Case("repeat", repeat_history, {"escalated": 4, "repeats": 2, "repeat_rate": 0.5}),
+    Case("repeat", repeat_history, {"escalated": 5, "repeats": 3, "repeat_rate": 0.6}),
     Case(
         "breaches",
         breach_history,

@@ -6,17 +6,21 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from flask import Flask
+from sqlalchemy import func, select
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from bridge import create_app
 from bridge.config import Settings
 from bridge.jobs import Jobs
 from bridge.runtime import build_jobs
+from bridge.schema import UTCDateTime
+from bridge.schema import outbox as outbox_table
+from sandbox.scenario import ShiftableClock
 from sandbox.world import SandboxWorld
 from tests.e2e.drivers import Desk, FreshdeskDriver, TravelClock, ZendeskDriver
 
@@ -45,13 +49,32 @@ class Bridge:
     clock: TravelClock
     world: SandboxWorld
 
-    def run(self, rounds: int = 3) -> None:
-        """What the worker does on its ticks: inbox, timers, delivery, until quiet."""
+    def run(self, rounds: int = 3, patience: timedelta = timedelta(seconds=90)) -> None:
+        """What the worker does on its ticks: inbox, timers, delivery, until quiet. Retries a
+        few seconds away (Slack's pace of one post per second per channel) are waited for by
+        moving the clock, up to ``patience`` in all."""
+        waited = timedelta(0)
         for _ in range(rounds):
             handled = self.jobs.process_inbox() + self.jobs.sweep()
             delivered = self.jobs.deliver()
+            while (soon := self.next_retry()) is not None and waited + soon <= patience:
+                self.clock.advance(seconds=soon.total_seconds())
+                waited += soon
+                delivered += self.jobs.deliver()
             if not handled and not delivered:
                 return
+
+    def next_retry(self) -> timedelta | None:
+        """How long until the next waiting action comes due, if one waits."""
+        engine = self.app.extensions["bridge"].storage.engine
+        now = self.clock()
+        with engine.connect() as connection:
+            due = connection.execute(
+                select(func.min(outbox_table.c.next_attempt_at, type_=UTCDateTime())).where(
+                    outbox_table.c.status == "pending", outbox_table.c.next_attempt_at > now
+                )
+            ).scalar_one()
+        return due - now if due is not None else None
 
 
 @pytest.fixture
@@ -83,3 +106,12 @@ def bridge(
 def desk(request: pytest.FixtureRequest, bridge: Bridge) -> Desk:
     driver: Desk = (ZendeskDriver if request.param == "zendesk" else FreshdeskDriver)(bridge.world)
     return driver
+
+
+@pytest.fixture
+def live_world(tmp_path: Path) -> Iterator[tuple[SandboxWorld, ShiftableClock]]:
+    """The sandboxes on real time, for tests that run real workers."""
+    clock = ShiftableClock()
+    world = SandboxWorld.start(clock=clock, directory=tmp_path)
+    yield world, clock
+    world.stop()

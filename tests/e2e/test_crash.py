@@ -10,10 +10,9 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 from sqlalchemy import Engine, func, select
 
 from bridge import db, outbox
@@ -26,16 +25,6 @@ from tests.e2e.effects import assert_exactly_once
 ROOT = Path(__file__).resolve().parents[2]
 KILLS = int(os.environ.get("BRIDGE_CRASH_KILLS", "20"))
 TICKETS_PER_ROUND = int(os.environ.get("BRIDGE_CRASH_TICKETS", "2"))
-
-
-@pytest.fixture
-def live_world(tmp_path: Path) -> Iterator[tuple[SandboxWorld, ShiftableClock]]:
-    clock = ShiftableClock()
-    world = SandboxWorld.start(clock=clock, directory=tmp_path)
-    for service in (world.zendesk, world.freshdesk, world.slack, world.pagerduty):
-        service.latency = 0.02  # slow enough that kills land in the middle of sending
-    yield world, clock
-    world.stop()
 
 
 def wait_until(condition: Callable[[], bool], timeout: float) -> bool:
@@ -64,6 +53,8 @@ def test_worker_killed_mid_delivery_leaves_every_effect_exactly_once(
     live_world: tuple[SandboxWorld, ShiftableClock], database_url: str, tmp_path: Path
 ) -> None:
     world, clock = live_world
+    for service in (world.zendesk, world.freshdesk, world.slack, world.pagerduty):
+        service.latency = 0.02  # slow enough that kills land in the middle of sending
     engine = db.make_engine(database_url)
     db.upgrade(engine)
     storage = Storage(engine)

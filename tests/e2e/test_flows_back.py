@@ -14,9 +14,10 @@ from sandbox.world import SLACK_SIGNING_SECRET
 from tests.bridge.signing import slack_headers
 from tests.e2e.conftest import Bridge
 from tests.e2e.drivers import Desk
-from tests.e2e.test_triggers import critical_two_hours, tier_of
+from tests.e2e.test_triggers import critical_two_hours, critical_unanswered, tier_of
 
 ENGINEERING = "#support-engineering"
+ESCALATIONS = "#support-escalations"
 
 
 def paged_ticket(bridge: Bridge, desk: Desk) -> tuple[str, str]:
@@ -24,7 +25,15 @@ def paged_ticket(bridge: Bridge, desk: Desk) -> tuple[str, str]:
     ticket = critical_two_hours(bridge, desk)
     assert desk.notify(bridge.url, ticket) == 202
     bridge.run()
-    [parent] = [m for m in bridge.world.slack.messages(ENGINEERING) if f"#{ticket}" in m["text"]]
+    [parent] = [
+        m
+        for m in bridge.world.slack.messages(ENGINEERING)
+        if m.get("metadata", {})
+        .get("event_payload", {})
+        .get("key", "")
+        .endswith(":escalate:slack:escalate")
+        and f"#{ticket}" in m["text"]
+    ]
     return ticket, parent["ts"]
 
 
@@ -139,3 +148,36 @@ def test_slash_commands(bridge: Bridge, desk: Desk) -> None:
     assert tier_of(bridge, desk, ticket).name == "L4"
     unknown = command("status zendesk:999999", "/escalation")
     assert "not tracked" in unknown.json()["text"]
+
+
+def test_an_escalation_nobody_takes_raises_an_ownership_gap_once(
+    bridge: Bridge, desk: Desk
+) -> None:
+    ticket = critical_unanswered(bridge, desk)  # at L2 for 5 min, handed to a group only
+    assert desk.notify(bridge.url, ticket) == 202
+    bridge.run()
+    channel_before = [
+        m for m in bridge.world.slack.messages(ESCALATIONS) if "Ownership" in m["text"]
+    ]
+    assert not channel_before
+    bridge.clock.advance(minutes=11)
+    bridge.run()
+    bridge.clock.advance(minutes=16)
+    bridge.run()
+    gaps = [
+        m["text"]
+        for m in bridge.world.slack.messages(ESCALATIONS)
+        if "Ownership gap" in m["text"] and f"#{ticket}" in m["text"]
+    ]
+    assert len(gaps) == 1 and "at L2" in gaps[0]
+
+
+def test_taking_ownership_in_slack_prevents_the_ownership_gap(bridge: Bridge, desk: Desk) -> None:
+    ticket, parent_ts = paged_ticket(bridge, desk)
+    gaps_before = [m for m in bridge.world.slack.messages(ENGINEERING) if "Ownership" in m["text"]]
+    click(bridge, desk, ticket, ACTION_OWN, parent_ts, "bo")
+    bridge.run()
+    bridge.clock.advance(hours=2)  # past the next escalation (L4) and its grace period
+    bridge.run()
+    gaps = [m for m in bridge.world.slack.messages(ENGINEERING) if "Ownership" in m["text"]]
+    assert gaps == gaps_before

@@ -6,12 +6,17 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
+from datetime import timedelta
 
-from bridge import outbox
+from flask import Flask
+
+from bridge import create_app, outbox
+from bridge.config import Settings
 from bridge.context import bridge_context
 from bridge.runtime import build_worker
 from sandbox.common import Fault
-from sandbox.world import ZENDESK_WEBHOOK_SECRET
+from sandbox.scenario import ShiftableClock
+from sandbox.world import ZENDESK_WEBHOOK_SECRET, SandboxWorld
 from tests.e2e.conftest import Bridge
 from tests.e2e.drivers import Desk
 from tests.e2e.effects import assert_exactly_once, desk_markers, slack_keys
@@ -91,7 +96,7 @@ def test_slack_429_and_pagerduty_5xx_are_delivered_after_recovery(
     world.pagerduty.faults.inject("enqueue", Fault(status=503), times=3)
     ticket = critical_two_hours(bridge, desk)
     assert desk.notify(bridge.url, ticket) == 202
-    bridge.run(rounds=1)
+    bridge.run(rounds=1, patience=timedelta(0))
     retrying = unfinished(bridge)
     assert {r["provider"] for r in retrying} >= {"slack", "pagerduty"}
     assert all(r["status"] == outbox.PENDING for r in retrying)
@@ -123,33 +128,52 @@ def tier_of_or_none(bridge: Bridge, desk: Desk, ticket: str) -> object:
     return state.tier if state and state.fired else None
 
 
-def test_two_workers_on_one_database_send_nothing_twice(bridge: Bridge) -> None:
-    """Real schedulers, real time: one leader runs the jobs, the other stands by."""
-    desk = bridge.world.zendesk
-    bridge.clock.now = bridge.clock.now.replace(year=2026)  # both workers read this clock
-    first, second = build_worker(bridge.app), build_worker(bridge.app)
+def test_two_workers_on_one_database_send_nothing_twice(
+    live_world: tuple[SandboxWorld, ShiftableClock], database_url: str
+) -> None:
+    """Real schedulers on real time: one leader runs the jobs, the other stands by."""
+    world, clock = live_world
+    settings = Settings.from_env({**world.environment(), "DATABASE_URL": database_url})
+    app = create_app({"TESTING": True, "BRIDGE_SETTINGS": settings})
+    environment = world.environment()
+    first, second = build_worker(app, environ=environment), build_worker(app, environ=environment)
     first.start()
     second.start()
+    storage = bridge_context(app).storage
     try:
         for n in range(4):
-            with bridge.clock.ago(minutes=20):
-                ticket = desk.create_ticket(f"Outage {n}", priority="urgent")
-            desk.deliver_webhook(
-                f"{bridge.url}/webhooks/zendesk", {"ticket_id": str(ticket)}, ZENDESK_WEBHOOK_SECRET
+            with clock.ago(minutes=20):
+                ticket = str(world.zendesk.create_ticket(f"Outage {n}", priority="urgent"))
+            storage.store_inbound(
+                source="zendesk",
+                dedup_key=f"two-workers:{ticket}",
+                kind="ticket.changed",
+                ticket_id=ticket,
+                body=f'{{"ticket_id": "{ticket}"}}'.encode(),
+                received_at=clock(),
             )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and (len(unfinished(bridge)) or not done_rows(bridge)):
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and (
+            storage.unprocessed_inbound() or pending_rows(app) or not done_rows(app)
+        ):
             time.sleep(0.2)
+        leaders = [first.is_leader, second.is_leader]
     finally:
         first.stop()
         second.stop()
-    assert [first.is_leader, second.is_leader] == [False, False]  # both handed over on stop
-    rows = done_rows(bridge)
-    assert rows and not unfinished(bridge)
+    assert sorted(leaders) == [False, True]
+    rows = done_rows(app)
+    assert rows and not pending_rows(app)
     assert len({r["claimed_by"] for r in rows}) == 1
-    assert_exactly_once(bridge_context(bridge.app).storage.engine, bridge.world)
+    assert_exactly_once(storage.engine, world)
+    storage.engine.dispose()
 
 
-def done_rows(bridge: Bridge) -> list[dict[str, object]]:
-    with bridge_context(bridge.app).storage.engine.connect() as connection:
+def pending_rows(app: Flask) -> list[dict[str, object]]:
+    with bridge_context(app).storage.engine.connect() as connection:
+        return outbox.listing(connection, outbox.PENDING, limit=10_000)
+
+
+def done_rows(app: Flask) -> list[dict[str, object]]:
+    with bridge_context(app).storage.engine.connect() as connection:
         return outbox.listing(connection, outbox.DONE, limit=10_000)
