@@ -7,6 +7,7 @@ logged or shown in an error safely. A help desk or notifier is enabled when its 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -19,6 +20,7 @@ from connectors.freshdesk_mapping import parse_status_map
 ENV_NAMES: dict[str, str] = {
     "database_url": "DATABASE_URL",
     "policy_path": "BRIDGE_POLICY",
+    "templates_dir": "BRIDGE_TEMPLATES",
     "admin_token": "BRIDGE_ADMIN_TOKEN",
     "log_format": "BRIDGE_LOG_FORMAT",
     "log_level": "BRIDGE_LOG_LEVEL",
@@ -64,6 +66,7 @@ class Settings(BaseModel):
 
     database_url: str | None = None
     policy_path: str | None = None
+    templates_dir: str | None = None  # a folder whose templates replace the shipped ones by name
     admin_token: SecretStr | None = None
     log_format: str | None = None
     log_level: str = "INFO"
@@ -153,6 +156,13 @@ class Settings(BaseModel):
     def _status_map(cls, value: str | None) -> str | None:
         if value is not None:
             parse_status_map(value)
+        return value
+
+    @field_validator("templates_dir")
+    @classmethod
+    def _folder(cls, value: str | None) -> str | None:
+        if value is not None and not Path(value).is_dir():
+            raise ValueError("is not a folder")
         return value
 
     @field_validator("sweep_seconds", "sync_seconds")

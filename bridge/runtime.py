@@ -13,17 +13,20 @@ from bridge.engine import EscalationEngine
 from bridge.integrations import build_integrations
 from bridge.jobs import Jobs
 from bridge.worker import Worker, default_holder
+from policies.templates import TemplateRenderer
 
 
 def build_jobs(app: Flask, worker_id: str, environ: Mapping[str, str] | None = None) -> Jobs:
     context = bridge_context(app)
     settings = context.settings
     integrations = build_integrations(settings, clock=context.clock, environ=environ)
+    renderer = TemplateRenderer(settings.templates_dir)
     engine = EscalationEngine(
         context.storage.engine,
         context.policy,
         integrations,
         context.clock,
+        renderer=renderer,
         default_channel=settings.slack_channel,
     )
     delivery = Delivery(

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bridge.config import ConfigError, Settings
@@ -67,3 +69,9 @@ def test_bad_configuration_names_the_variable(environ: dict[str, str], message: 
         Settings.from_env(environ)
     assert message in str(error.value)
     assert SECRET not in str(error.value)
+
+
+def test_template_folder_must_exist(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="BRIDGE_TEMPLATES: Value error, is not a folder"):
+        Settings.from_env({"BRIDGE_TEMPLATES": "/nonexistent/templates"})
+    assert Settings.from_env({"BRIDGE_TEMPLATES": str(tmp_path)}).templates_dir == str(tmp_path)
