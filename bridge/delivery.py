@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 from bridge import outbox, records
 from bridge.integrations import Integrations
 from bridge.outbox import Action, NewAction
-from connectors.http import ConnectorError, PermanentError, RetryableError
+from connectors.http import ConnectorError, Deferred, PermanentError, RetryableError
 from connectors.slack import SlackNotifier
 
 log = logging.getLogger(__name__)
@@ -92,6 +92,9 @@ class Delivery:
         }
         try:
             reference = self._send(action)
+        except Deferred as error:
+            with self.engine.begin() as connection:
+                outbox.defer(connection, action, self.clock(), error.retry_after or 1.0)
         except RetryableError as error:
             with self.engine.begin() as connection:
                 dead = outbox.mark_retry(
@@ -232,12 +235,17 @@ class Delivery:
         if action.action == "slack.thread":
             with self.engine.connect() as connection:
                 threads = records.slack_threads_of(connection, action.source, action.ticket_id)
-            replies = {
-                thread.channel_id: self._reply(
-                    slack, thread.channel_id, thread.ts, payload["message"], action
-                )
-                for thread in threads
-            }
+            replies: dict[str, str] = {}
+            for thread in threads:
+                try:
+                    replies[thread.channel_id] = self._reply(
+                        slack, thread.channel_id, thread.ts, payload["message"], action
+                    )
+                except Deferred as error:
+                    if not replies:
+                        raise
+                    # Some threads have their reply: this attempt counts, so the retry checks.
+                    raise RetryableError(str(error), retry_after=error.retry_after) from error
             return {"replies": replies}
         if action.action == "slack.ephemeral":
             # Seen by one person, once: a lost one is not worth a duplicate, so no lookup.

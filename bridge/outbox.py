@@ -187,6 +187,20 @@ def mark_retry(
     return False
 
 
+def defer(connection: Connection, action: Action, now: datetime, seconds: float) -> None:
+    """Put an action back untried (its claim counted an attempt that was never made)."""
+    connection.execute(
+        update(outbox)
+        .where(outbox.c.id == action.id)
+        .values(
+            next_attempt_at=now + timedelta(seconds=seconds),
+            claimed_until=None,
+            attempts=outbox.c.attempts - 1,
+            updated_at=now,
+        )
+    )
+
+
 def mark_dead(connection: Connection, action_id: int, error: str, now: datetime) -> None:
     connection.execute(
         update(outbox)

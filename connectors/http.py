@@ -34,6 +34,10 @@ class RetryableError(ConnectorError):
     """429, 408, 5xx, timeouts, connection errors: the outbox tries again later."""
 
 
+class Deferred(RetryableError):
+    """Nothing was sent: the service's pace asks to wait. Not a failure, so not an attempt."""
+
+
 class PermanentError(ConnectorError):
     """The request itself is wrong (400, 404, 422, a Slack channel that does not exist)."""
 

@@ -23,7 +23,13 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
 
-from connectors.http import AuthError, PermanentError, RetryableError, parse_retry_after
+from connectors.http import (
+    AuthError,
+    Deferred,
+    PermanentError,
+    RetryableError,
+    parse_retry_after,
+)
 from connectors.slack_blocks import (
     SlackMessage,
 )
@@ -175,7 +181,7 @@ class SlackNotifier:
             slot = max(now, self._next_slot.get(channel, now))
             wait = slot - now
             if wait > self._max_wait:
-                raise RetryableError(
+                raise Deferred(
                     f"Slack pacing: next post to {channel} allowed in {wait:.1f} s",
                     retry_after=wait,
                 )

@@ -129,3 +129,14 @@ def test_concurrent_claims_never_hand_out_an_action_twice(engine: Engine) -> Non
     for thread in threads:
         thread.join()
     assert len(claimed) == len(set(claimed)) == 60
+
+
+def test_a_deferred_action_is_not_counted_as_attempted(engine: Engine) -> None:
+    with engine.begin() as connection:
+        outbox.enqueue(connection, [action("a")], T0)
+    [claimed] = claim(engine)
+    with engine.begin() as connection:
+        outbox.defer(connection, claimed, T0, 1.5)
+    assert claim(engine, T0 + timedelta(seconds=1)) == []
+    [again] = claim(engine, T0 + timedelta(seconds=1.5))
+    assert again.attempts == 1  # the pace was waited for; nothing had been sent

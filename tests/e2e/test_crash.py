@@ -124,7 +124,7 @@ def test_worker_killed_mid_delivery_leaves_every_effect_exactly_once(
             kills_mid_delivery += pending(engine) > 0
         final = start()
         started.append(final)
-        assert wait_until(lambda: pending(engine) == 0, timeout=120), "work left undone"
+        assert wait_until(lambda: pending(engine) == 0, timeout=300), "work left undone"
         stop(final, signal.SIGTERM)
     finally:
         for pid in started:
