@@ -92,3 +92,31 @@ def test_bad_inputs(runner: CliRunner, tmp_path: Path) -> None:
         policy_group, ["test", str(good), "--policy", str(FIXTURES / "bad_policy.yaml")]
     )
     assert result.exit_code == 1
+
+
+@pytest.mark.parametrize(
+    ("source", "fixture", "now", "severity", "tier"),
+    [
+        # priority "normal", open since 2023-09-09 (a Saturday): two business days later
+        ("zendesk", "zendesk/ticket_show.json", "2023-09-12T12:00:00Z", "Medium", "L3"),
+        # priority 1 (low), last updated 2016-05-18 23:42: silent for over 24 h since
+        (
+            "freshdesk",
+            "freshdesk/ticket_view_include_stats_requester.json",
+            "2016-05-20T12:00:00Z",
+            "Low",
+            "L3",
+        ),
+    ],
+)
+def test_ticket_from_the_desks_own_api_response(
+    runner: CliRunner, source: str, fixture: str, now: str, severity: str, tier: str
+) -> None:
+    path = FIXTURES.parent / fixture
+    result = runner.invoke(policy_group, ["test", "--source", source, "--now", now, str(path)])
+    assert result.exit_code == 0, result.output
+    output = json.loads(result.output)
+    assert (output["severity"], output["tier"]) == (severity, tier)
+    assert output["decisions"]
+    assert all(d["key"].startswith(f"{source}:1:") for d in output["decisions"])
+    assert output["next_check_at"] is not None
