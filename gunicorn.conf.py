@@ -4,9 +4,12 @@ import multiprocessing
 import os
 
 bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"
-workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
+# Processes rather than threads: a request is mostly Python (the GIL) and one short write (SQLite
+# takes one writer at a time), so threads in a process only queue; measured in
+# benchmarks/bench_intake.py.
+workers = int(os.environ.get("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count()))
 worker_class = "gthread"
-threads = int(os.environ.get("WEB_THREADS", "4"))
+threads = int(os.environ.get("WEB_THREADS", "1"))
 keepalive = 5
 # Load the app once in the master: migrations run once, not once per worker.
 preload_app = True

@@ -1,7 +1,7 @@
 """The process metrics: pure functions over a ``Dataset`` (see ``load``), no I/O.
 
 Every figure is about one cohort: the tickets created in the period, narrowed by team (a route an
-escalation went to) and severity. Definitions are in docs/metrics.md.
+escalation went to) and severity. Definitions are in the README (Measuring the process).
 """
 
 from __future__ import annotations
