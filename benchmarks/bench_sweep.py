@@ -89,6 +89,8 @@ def fill(engine: Engine, target: int, now: datetime, seed: int = 7) -> float:
                     "status": "open",
                     "updated_at": now,
                     "fetched_at": now,
+                    "created_at": now,
+                    "reopened": False,
                     # none due: from two minutes ahead to 30 days ahead
                     "next_check_at": now + timedelta(seconds=120 + rng.random() * horizon),
                 }

@@ -68,9 +68,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(webhooks_blueprint)
     app.register_blueprint(health_blueprint)
     from bridge.dashboard import blueprint as dashboard_blueprint
+    from bridge.jobs import API_BUDGET_GAUGE
+    from bridge.prometheus import API_BUDGET_KEY
     from bridge.prometheus import blueprint as prometheus_blueprint
 
     app.register_blueprint(prometheus_blueprint)
+    storage = app.extensions["bridge"].storage
+    # The worker publishes its budgets (see Jobs.publish_budgets); the web process reads them.
+    app.extensions[API_BUDGET_KEY] = lambda: storage.gauges(API_BUDGET_GAUGE)
     app.register_blueprint(dashboard_blueprint)
     app.cli.add_command(bridge_group)
     log.info(

@@ -20,6 +20,7 @@ from connectors.http import PermanentError, RetryableError
 
 log = logging.getLogger(__name__)
 
+API_BUDGET_GAUGE = "api_budget_remaining:"
 INBOX_BATCH = 200
 SWEEP_BATCH = 500
 MAX_INBOX_ATTEMPTS = 8
@@ -153,7 +154,16 @@ class Jobs:
             changed += len(result.ticket_ids)
         if changed:
             self.process_inbox()
+        self.publish_budgets()
         return changed
+
+    def publish_budgets(self) -> None:
+        """The help-desk request budgets live in this process; /metrics is served by another."""
+        budgets = {
+            f"{API_BUDGET_GAUGE}{name}": float(desk.budget_remaining())
+            for name, desk in self.integrations.desks.items()
+        }
+        self.context.storage.set_gauges(budgets, self.context.clock())
 
     def deliver(self) -> int:
         return self.delivery.drain()

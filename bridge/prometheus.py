@@ -24,8 +24,8 @@ from bridge.context import bridge_context
 from bridge.schema import UTCDateTime, audit_log, inbox, outbox, sync_cursors, tickets
 
 REGISTRY_KEY = "bridge.prometheus"
-# Optional: a callable the worker wiring sets, returning the remaining help-desk API budget per
-# desk, e.g. {"zendesk": 180}.
+# A callable returning the remaining help-desk API budget per desk, e.g. {"zendesk": 180}; the
+# app reads what the worker last published.
 API_BUDGET_KEY = "bridge.api_budget"
 
 blueprint = Blueprint("prometheus", __name__)
@@ -115,13 +115,15 @@ class BridgeCollector(Collector):
             value=max(0.0, (now - overdue).total_seconds()) if overdue else 0.0,
         )
         budget = self.budget()
-        if budget is not None:
+        remaining = budget() if budget is not None else {}
+        if remaining:
             yield _family(
                 GaugeMetricFamily,
                 "bridge_helpdesk_api_budget_remaining",
-                "Help-desk API requests left in the current budget window.",
+                "Help-desk API requests left in the current budget window (as the worker last "
+                "published it).",
                 ["desk"],
-                [((desk,), value) for desk, value in budget().items()],
+                [((desk,), value) for desk, value in remaining.items()],
             )
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    Float,
     Index,
     Integer,
     LargeBinary,
@@ -206,4 +207,13 @@ pagerduty_incidents = Table(
     Column("source", String(16), nullable=False),
     Column("ticket_id", String(64), nullable=False),
     Column("created_at", UTCDateTime(), nullable=False),
+)
+
+# Figures only the worker knows (its help-desk request budgets), for /metrics in the web process.
+gauges = Table(
+    "gauges",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", Float(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Insert, Table, and_, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from bridge.schema import inbox, leases, sync_cursors
+from bridge.schema import gauges, inbox, leases, sync_cursors
 
 
 @dataclass(frozen=True)
@@ -148,6 +148,25 @@ class Storage:
             index_elements=["desk"], set_={"cursor": cursor, "updated_at": now}
         )
         connection.execute(statement)
+
+    # -- gauges ------------------------------------------------------------------------------
+    def set_gauges(self, values: Mapping[str, float], now: datetime) -> None:
+        with self.engine.begin() as connection:
+            for name, value in values.items():
+                statement = self._insert(gauges).values(name=name, value=value, updated_at=now)
+                connection.execute(
+                    statement.on_conflict_do_update(  # type: ignore[attr-defined]
+                        index_elements=["name"], set_={"value": value, "updated_at": now}
+                    )
+                )
+
+    def gauges(self, prefix: str) -> dict[str, float]:
+        """Gauges whose name starts with ``prefix``, keyed by the rest of the name."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(gauges.c.name, gauges.c.value).where(gauges.c.name.startswith(prefix))
+            )
+            return {row.name.removeprefix(prefix): row.value for row in rows}
 
     # -- leader lease ------------------------------------------------------------------------
     def acquire_lease(self, name: str, holder: str, now: datetime, ttl: timedelta) -> bool:

@@ -46,3 +46,9 @@ def test_lease_is_exclusive_until_it_expires(storage: Storage) -> None:
     assert storage.lease_holder("worker", T0 + timedelta(seconds=31)) == "b"
     storage.release_lease("worker", "b")
     assert storage.acquire_lease("worker", "a", T0 + timedelta(seconds=32), ttl)
+
+
+def test_gauges_are_overwritten_and_read_by_prefix(storage: Storage) -> None:
+    storage.set_gauges({"api_budget_remaining:zendesk": 180.0, "other": 1.0}, T0)
+    storage.set_gauges({"api_budget_remaining:zendesk": 120.0}, T0 + timedelta(minutes=1))
+    assert storage.gauges("api_budget_remaining:") == {"zendesk": 120.0}

@@ -1,0 +1,24 @@
+"""/metrics, served by the web app, shows what the worker knows: its help-desk budgets."""
+
+from __future__ import annotations
+
+import requests
+
+from tests.e2e.conftest import Bridge
+
+
+def test_worker_budgets_reach_the_metrics_endpoint(bridge: Bridge) -> None:
+    before = requests.get(f"{bridge.url}/metrics", timeout=10).text
+    assert "bridge_helpdesk_api_budget_remaining" not in before
+    bridge.jobs.sync()
+    text = requests.get(f"{bridge.url}/metrics", timeout=10).text
+    lines = [
+        line
+        for line in text.splitlines()
+        if line.startswith("bridge_helpdesk_api_budget_remaining{")
+    ]
+    assert sorted(line.split("{")[1].split("}")[0] for line in lines) == [
+        'desk="freshdesk"',
+        'desk="zendesk"',
+    ]
+    assert all(0 < float(line.rsplit(" ", 1)[1]) <= 200 for line in lines)
