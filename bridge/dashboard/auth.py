@@ -13,8 +13,8 @@ import hmac
 import secrets
 from ipaddress import ip_address
 
-from flask import Flask, abort, g, has_request_context, request, session
-from flask.sessions import SecureCookieSessionInterface
+from flask import Flask, Request, abort, g, has_request_context, request, session
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 
 from bridge.context import bridge_context
 
@@ -43,8 +43,18 @@ def is_loopback(address: str | None) -> bool:
     return (mapped or parsed).is_loopback
 
 
+# Machine endpoints never use a session; opening one (a signed-cookie serializer per request)
+# was a tenth of a webhook's cost.
+SESSIONLESS = ("/webhooks/", "/slack/", "/healthz", "/readyz", "/metrics")
+
+
 class DashboardSessionInterface(SecureCookieSessionInterface):
     """Secure cookies, except for plain http on loopback (a local run has no TLS)."""
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if request.path.startswith(SESSIONLESS):
+            return None  # Flask then uses a null session, which refuses writes
+        return super().open_session(app, request)
 
     def get_cookie_secure(self, app: Flask) -> bool:
         local = has_request_context() and request.scheme == "http"
