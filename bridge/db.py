@@ -12,7 +12,8 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, Table, create_engine, event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -51,6 +52,13 @@ def _sqlite_begin_immediate(connection: Connection) -> None:
     # and then writes can fail at once with "database is locked" when another writer got there
     # first, and two of them can read the same due rows before either claims them.
     connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def insert(bind: Connection | Engine, table: Table) -> postgresql.Insert | sqlite.Insert:
+    """An INSERT that offers ``on_conflict_do_nothing/update`` on both supported databases."""
+    if bind.dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
 
 
 def alembic_config() -> Config:

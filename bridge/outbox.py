@@ -16,8 +16,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, and_, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
+from bridge.db import insert
 from bridge.schema import UTCDateTime, outbox
 
 PENDING, DONE, DEAD = "pending", "done", "dead"
@@ -70,10 +70,9 @@ def enqueue(connection: Connection, actions: Iterable[NewAction], now: datetime)
         for a in actions
     ]
     added = 0
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
     for row in rows:
         statement = (
-            dialect.insert(outbox)
+            insert(connection, outbox)
             .values(**row)
             .on_conflict_do_nothing(index_elements=["idempotency_key"])
             .returning(outbox.c.id)

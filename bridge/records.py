@@ -9,8 +9,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
+from bridge.db import insert
 from bridge.metrics.compute import reopened
 from bridge.schema import (
     audit_log,
@@ -21,12 +21,6 @@ from bridge.schema import (
 )
 from policies.codec import state_from_json, state_to_json, ticket_from_json, ticket_to_json
 from policies.model import EscalationState, Ticket
-
-
-def _insert(connection: Connection, table: Any) -> Any:
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    return dialect.insert(table)
-
 
 # -- ticket mirror ---------------------------------------------------------------------------
 
@@ -60,7 +54,7 @@ def save_ticket(
         "csat": ticket.satisfaction.score if ticket.satisfaction else None,
         "reopened": reopened([change.status.value for change in ticket.status_history]),
     }
-    statement = _insert(connection, tickets).values(
+    statement = insert(connection, tickets).values(
         source=ticket.source.value, ticket_id=ticket.id, **values
     )
     connection.execute(
@@ -96,7 +90,7 @@ def lock_state(
 ) -> EscalationState:
     """The ticket's state, locked for this transaction (PostgreSQL: the row; SQLite: the db)."""
     connection.execute(
-        _insert(connection, escalation_state)
+        insert(connection, escalation_state)
         .values(
             source=source,
             ticket_id=ticket_id,
@@ -210,7 +204,7 @@ def remember_slack_thread(
     now: datetime,
 ) -> None:
     connection.execute(
-        _insert(connection, slack_threads)
+        insert(connection, slack_threads)
         .values(
             source=source,
             ticket_id=ticket_id,
@@ -230,7 +224,7 @@ def remember_incident(
     connection: Connection, incident_id: str, source: str, ticket_id: str, now: datetime
 ) -> None:
     connection.execute(
-        _insert(connection, pagerduty_incidents)
+        insert(connection, pagerduty_incidents)
         .values(incident_id=incident_id, source=source, ticket_id=ticket_id, created_at=now)
         .on_conflict_do_nothing(index_elements=["incident_id"])
     )

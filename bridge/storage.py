@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Insert, Table, and_, delete, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, Engine, and_, delete, or_, select, update
 
+from bridge.db import insert
 from bridge.schema import gauges, inbox, leases, sync_cursors
 
 
@@ -31,14 +31,10 @@ class Storage:
         # Built once: intake is the hot path, and building a statement costs more than running it.
         # RETURNING rather than rowcount: psycopg reports no rowcount for this statement.
         self._store_inbound = (
-            self._insert(inbox)
-            .on_conflict_do_nothing(index_elements=["source", "dedup_key"])  # type: ignore[attr-defined]
+            insert(self.engine, inbox)
+            .on_conflict_do_nothing(index_elements=["source", "dedup_key"])
             .returning(inbox.c.id)
         )
-
-    def _insert(self, table: Table) -> Insert:
-        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
-        return dialect.insert(table)  # type: ignore[no-any-return]
 
     # -- inbox -------------------------------------------------------------------------------
     def store_inbound(
@@ -131,7 +127,7 @@ class Storage:
         with self.engine.begin() as connection:
             if rows:
                 connection.execute(
-                    self._insert(inbox).on_conflict_do_nothing(  # type: ignore[attr-defined]
+                    insert(self.engine, inbox).on_conflict_do_nothing(
                         index_elements=["source", "dedup_key"]
                     ),
                     rows,
@@ -143,8 +139,10 @@ class Storage:
             self._set_cursor(connection, desk, cursor, now)
 
     def _set_cursor(self, connection: Connection, desk: str, cursor: str, now: datetime) -> None:
-        statement = self._insert(sync_cursors).values(desk=desk, cursor=cursor, updated_at=now)
-        statement = statement.on_conflict_do_update(  # type: ignore[attr-defined]
+        statement = insert(connection, sync_cursors).values(
+            desk=desk, cursor=cursor, updated_at=now
+        )
+        statement = statement.on_conflict_do_update(
             index_elements=["desk"], set_={"cursor": cursor, "updated_at": now}
         )
         connection.execute(statement)
@@ -153,9 +151,11 @@ class Storage:
     def set_gauges(self, values: Mapping[str, float], now: datetime) -> None:
         with self.engine.begin() as connection:
             for name, value in values.items():
-                statement = self._insert(gauges).values(name=name, value=value, updated_at=now)
+                statement = insert(connection, gauges).values(
+                    name=name, value=value, updated_at=now
+                )
                 connection.execute(
-                    statement.on_conflict_do_update(  # type: ignore[attr-defined]
+                    statement.on_conflict_do_update(
                         index_elements=["name"], set_={"value": value, "updated_at": now}
                     )
                 )
@@ -186,9 +186,9 @@ class Storage:
             if taken:
                 return True
             inserted = connection.execute(
-                self._insert(leases)
+                insert(self.engine, leases)
                 .values(name=name, holder=holder, expires_at=expires)
-                .on_conflict_do_nothing(index_elements=["name"])  # type: ignore[attr-defined]
+                .on_conflict_do_nothing(index_elements=["name"])
                 .returning(leases.c.name)
             ).first()
             return inserted is not None

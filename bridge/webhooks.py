@@ -7,12 +7,9 @@ Nothing here calls an outside service: the worker processes the inbox. Bad input
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
-from urllib.parse import parse_qs
 
 from flask import Blueprint, Response, jsonify, request
 from pydantic import SecretStr
@@ -29,7 +26,7 @@ from bridge.signatures import (
     verify_slack,
     verify_zendesk,
 )
-from connectors import freshdesk, zendesk
+from connectors import freshdesk, pagerduty, zendesk
 from connectors import slack_inbound as slack
 from connectors.base import WebhookParseError, body_digest
 
@@ -169,15 +166,9 @@ def freshdesk_webhook() -> Response:
 
 
 def _parse_pagerduty(body: bytes) -> Parsed:
-    payload = _json_object(body)
-    event = payload.get("event")
-    if not isinstance(event, dict) or not isinstance(event.get("event_type"), str):
-        raise ValueError("not a PagerDuty V3 webhook: no event.event_type")
-    data = event.get("data") if isinstance(event.get("data"), dict) else {}
-    incident = data.get("incident", data) if isinstance(data, dict) else {}
-    incident_key = incident.get("incident_key") if isinstance(incident, dict) else None
-    dedup = request.headers.get("X-Webhook-Id") or event.get("id") or body_digest(body)
-    return Parsed(event["event_type"], incident_key, str(dedup))
+    event = pagerduty.parse_webhook(body)
+    dedup = request.headers.get("X-Webhook-Id") or event.event_id
+    return Parsed(event.event_type, event.incident_key, dedup)
 
 
 @blueprint.post("/webhooks/pagerduty")
@@ -211,8 +202,7 @@ def _verify_slack(secret: str, body: bytes) -> None:
 
 
 def _parse_slack_action(body: bytes) -> Parsed:
-    form = _form(body)
-    payload = _json_object(form.get("payload", "").encode())
+    payload = slack.json_object(slack.form_fields(body).get("payload", ""))
     kind = payload.get("type")
     if not isinstance(kind, str):
         raise ValueError("Slack payload has no type")
@@ -220,8 +210,7 @@ def _parse_slack_action(body: bytes) -> Parsed:
 
 
 def _parse_slack_command(body: bytes) -> Parsed:
-    form = _form(body)
-    if not form.get("command"):
+    if not slack.form_fields(body).get("command"):
         raise ValueError("not a Slack slash command: no command field")
     return Parsed("slack.command", None, body_digest(body))
 
@@ -275,21 +264,3 @@ def command_answer(body: bytes) -> str:
         f"{source}:{ticket_id} “{ticket.subject}” is at {state.tier}{since}, owner {owner}, "
         f"{page}, status {ticket.status.value}."
     )
-
-
-def _json_object(body: bytes) -> dict[str, Any]:
-    try:
-        payload = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"body is not JSON: {exc}") from None
-    if not isinstance(payload, dict):
-        raise ValueError("body is not a JSON object")
-    return payload
-
-
-def _form(body: bytes) -> dict[str, str]:
-    try:
-        fields = parse_qs(body.decode(), strict_parsing=True)
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise ValueError(f"body is not a form: {exc}") from None
-    return {key: values[0] for key, values in fields.items()}

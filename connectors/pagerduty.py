@@ -8,7 +8,6 @@ V3 webhooks: https://developer.pagerduty.com/docs/webhooks/v3-overview/
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 import ssl
 from collections.abc import Callable, Mapping
@@ -291,16 +290,6 @@ def parse_webhook(body: bytes) -> PagerDutyEvent:
         note=_text(data.get("content")) if is_note else None,
         html_url=_text(incident.get("html_url")),
     )
-
-
-def signature_valid(body: bytes, header: str | None, secret: str) -> bool:
-    """True if any ``v1=`` signature in ``X-PagerDuty-Signature`` matches (secret rotation
-    sends several)."""
-    if not header or not secret:
-        return False
-    expected = "v1=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-    candidates = [part.strip() for part in header.split(",")]
-    return any(hmac.compare_digest(expected, c) for c in candidates if c.startswith("v1="))
 
 
 def _text(value: Any) -> str | None:

@@ -67,7 +67,7 @@ def parse_action(form_body: bytes) -> SlackAction:
 
     Verify the signature over these same raw bytes before calling this.
     """
-    payload = _json_object(_form(form_body).get("payload", ""))
+    payload = json_object(form_fields(form_body).get("payload", ""))
     if payload.get("type") != "block_actions":
         raise ValueError(f"not a block_actions payload: {payload.get('type')!r}")
     actions = payload.get("actions")
@@ -121,7 +121,7 @@ class SlashCommand:
 
 def parse_command(form_body: bytes) -> SlashCommand:
     """Parse a slash-command POST body; ValueError (with ``COMMAND_USAGE``) on anything else."""
-    form = _form(form_body)
+    form = form_fields(form_body)
     words = form.get("text", "").split()
     command = form.get("command", "")
     if command == "/escalate" and words:
@@ -166,7 +166,7 @@ def _looks_like_ticket(ref: str) -> bool:
     return ticket_id.isdigit()
 
 
-def _form(body: bytes) -> dict[str, str]:
+def form_fields(body: bytes) -> dict[str, str]:
     try:
         text = body.decode("utf-8")
         fields = parse_qs(text, keep_blank_values=True, strict_parsing=bool(text))
@@ -175,7 +175,7 @@ def _form(body: bytes) -> dict[str, str]:
     return {key: values[0] for key, values in fields.items()}
 
 
-def _json_object(text: str) -> dict[str, Any]:
+def json_object(text: str) -> dict[str, Any]:
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:

@@ -110,6 +110,22 @@ def test_pagerduty_recorded_vectors_verify(vector: dict[str, str]) -> None:
     verify_pagerduty(PAGERDUTY["secret"], vector["X-PagerDuty-Signature"], body)
 
 
+@pytest.mark.parametrize("vector", PAGERDUTY["vectors"], ids=lambda v: v["file"])
+@pytest.mark.parametrize(
+    ("secret", "extra", "header"),
+    [("other-secret", b"", None), (None, b" ", None), (None, b"", "v0=abc")],
+    ids=["wrong secret", "body changed", "not v1"],
+)
+def test_pagerduty_vectors_refused_when_anything_differs(
+    vector: dict[str, str], secret: str | None, extra: bytes, header: str | None
+) -> None:
+    body = fixture_bytes(f"pagerduty/{vector['file']}") + extra
+    with pytest.raises(SignatureError):
+        verify_pagerduty(
+            secret or PAGERDUTY["secret"], header or vector["X-PagerDuty-Signature"], body
+        )
+
+
 def test_pagerduty_negative_example_is_refused() -> None:
     negative = PAGERDUTY["negative_example"]
     with pytest.raises(SignatureError):
