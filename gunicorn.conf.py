@@ -21,4 +21,4 @@ def post_fork(server: object, worker: object) -> None:
     # Connections opened in the master must not be shared with forked workers.
     from wsgi import app
 
-    app.extensions["bridge"].storage.engine.dispose(close=False)
+    app.extensions["bridge"].db.dispose(close=False)

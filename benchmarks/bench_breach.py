@@ -4,7 +4,7 @@
                                       [--timeout 90] [--database-url URL]
 
 Starts the four SaaS stand-ins on loopback (PagerDuty over HTTPS with a throwaway CA), the bridge
-web app on a free loopback port and the real worker (``build_worker(app).start()``, real clock,
+web app on a free loopback port and the real worker (``build_worker(app)`` started, real clock,
 APScheduler, exact wake-ups for the next breach) on a fresh SQLite database (or ``--database-url``,
 which must point at an empty database). It creates N Critical (priority urgent) Zendesk tickets in
 the past so that their deadlines fall at spread-out moments ``lead`` .. ``lead + spread`` seconds
@@ -42,8 +42,8 @@ from werkzeug.serving import make_server
 
 from bridge import create_app
 from bridge.config import Settings
-from bridge.runtime import build_worker
-from bridge.schema import audit_log, outbox, tickets
+from bridge.store.tables import audit_log, outbox, tickets
+from bridge.worker.scheduler import build_worker
 from sandbox.scenario import ShiftableClock
 from sandbox.world import ZENDESK_WEBHOOK_SECRET, SandboxWorld
 
@@ -165,7 +165,7 @@ def main() -> None:
         }
     )
     app = create_app({"BRIDGE_SETTINGS": settings})
-    engine = app.extensions["bridge"].storage.engine
+    engine = app.extensions["bridge"].db
     server = make_server("127.0.0.1", 0, app, threaded=True)
     serving = threading.Thread(target=server.serve_forever, daemon=True)
     serving.start()
@@ -174,7 +174,7 @@ def main() -> None:
     world.pagerduty.webhook_url = f"{url}/webhooks/pagerduty"
 
     plan = create_tickets(world, clock, args.tickets, args.lead, args.spread, args.page_every)
-    worker = build_worker(app)
+    worker, _jobs = build_worker(app)
     worker.start()
     started = time.monotonic()
     statuses = deliver_webhooks(world, url, list(plan), args.threads)

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 
 from bridge import create_app
 from bridge.config import Settings
-from bridge.metrics.sample import generate, insert
+from tests.support.sample import generate, insert
 
 TOKEN = "benchmark-token-0123456789abcdef"
 TARGET_MS = 200.0
@@ -39,7 +39,7 @@ def main() -> None:
         app = create_app(
             {"TESTING": True, "BRIDGE_SETTINGS": settings, "BRIDGE_CLOCK": lambda: now}
         )
-        engine = app.extensions["bridge"].storage.engine
+        engine = app.extensions["bridge"].db
         started = time.perf_counter()
         with engine.begin() as connection:
             for rows in generate(now, args.tickets, args.escalations):

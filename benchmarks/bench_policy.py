@@ -18,7 +18,8 @@ import platform
 import random
 import time
 
-from policies import apply_decisions, evaluate, load_policy
+from bridge.policy_files import load_policy
+from policies import apply_decisions, evaluate
 from policies.model import (
     AuthorRole,
     Comment,

@@ -8,7 +8,7 @@ SQLAlchemy Core executemany in chunks: minimal valid ticket JSON (``ticket_to_js
 Critical ticket, the id changed per row), ``next_check_at`` spread at random over the next 30 days,
 so nothing is due. At each size it times, ``--repeat`` times or for at most ``--seconds``:
 
-- ``due_fresh``: ``records.due_tickets(connection, now, 500)`` on a connection newly checked out
+- ``due_fresh``: ``tickets.due_tickets(connection, now, 500)`` on a connection newly checked out
   of the engine's pool (what ``Jobs.sweep`` does);
 - ``due_held``: the same query on one held connection (the query alone);
 - ``sweep``: ``Jobs.sweep()`` end to end (the due query and the next-check ``min()`` that sets the
@@ -37,16 +37,18 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select, text
 
-from bridge import create_app, records
+from bridge import create_app
 from bridge.config import Settings
-from bridge.runtime import build_jobs
-from bridge.schema import tickets
+from bridge.runtime import runtime
+from bridge.store import tickets as records
+from bridge.store.tables import tickets
+from bridge.worker.jobs import build_jobs
 from policies.codec import ticket_to_json
 from policies.model import Priority, Source, Status, Ticket
 
 CHUNK = 10_000
 HORIZON = timedelta(days=30)
-SWEEP_LIMIT = 500  # bridge.jobs.SWEEP_BATCH
+SWEEP_LIMIT = 500  # bridge.worker.sweep.BATCH
 
 
 def template(now: datetime) -> dict[str, Any]:
@@ -168,8 +170,8 @@ def main() -> None:
         {"DATABASE_URL": url, "BRIDGE_LOG_LEVEL": "WARNING", "BRIDGE_LOG_FORMAT": "json"}
     )
     app = create_app({"BRIDGE_SETTINGS": settings})
-    engine: Engine = app.extensions["bridge"].storage.engine
-    jobs = build_jobs(app, "bench-sweep", environ={})
+    engine: Engine = app.extensions["bridge"].db
+    jobs = build_jobs(runtime(app), "bench-sweep")
 
     results: dict[str, Any] = {}
     for size in sizes:

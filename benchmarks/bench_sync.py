@@ -10,9 +10,9 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from connectors.freshdesk import FreshdeskConfig, FreshdeskDesk
-from connectors.helpdesk import HelpDesk
-from connectors.zendesk import ZendeskConfig, ZendeskDesk
+from connectors.base import HelpDesk
+from connectors.freshdesk import FreshdeskDesk, FreshdeskSettings
+from connectors.zendesk import ZendeskDesk, ZendeskSettings
 from sandbox.common import SandboxService, serve
 from sandbox.freshdesk import FreshdeskSandbox
 from sandbox.zendesk import ZendeskSandbox
@@ -59,7 +59,15 @@ def main() -> None:
     zendesk = ZendeskSandbox(clock=clock)
     with serve(zendesk) as served:
         desk = ZendeskDesk(
-            ZendeskConfig("acme", zendesk.email, zendesk.token, base_url=served.url), clock=clock
+            ZendeskSettings.model_validate(
+                {
+                    "ZENDESK_SUBDOMAIN": "acme",
+                    "ZENDESK_EMAIL": zendesk.email,
+                    "ZENDESK_API_TOKEN": zendesk.token,
+                    "ZENDESK_URL": served.url,
+                }
+            ),
+            clock=clock,
         )
         results["zendesk"] = measure(
             zendesk, desk, lambda i: zendesk.create_ticket(f"bench {i}"), clock
@@ -69,7 +77,14 @@ def main() -> None:
     freshdesk = FreshdeskSandbox(clock=clock)
     with serve(freshdesk) as served:
         fd = FreshdeskDesk(
-            FreshdeskConfig("acme", freshdesk.api_key, base_url=served.url), clock=clock
+            FreshdeskSettings.model_validate(
+                {
+                    "FRESHDESK_DOMAIN": "acme",
+                    "FRESHDESK_API_KEY": freshdesk.api_key,
+                    "FRESHDESK_URL": served.url,
+                }
+            ),
+            clock=clock,
         )
         results["freshdesk"] = measure(
             freshdesk, fd, lambda i: freshdesk.create_ticket(f"bench {i}"), clock

@@ -3,33 +3,19 @@
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from dotenv import dotenv_values
 from flask import Flask
 
-from bridge import db, logs
-from bridge.config import Settings
-from bridge.context import BridgeContext, utc_now
-from bridge.storage import Storage
-from policies import load_policy
+from bridge import logs
+from bridge.config import Settings, load_settings
+from bridge.policy_files import load_policy, load_templates
+from bridge.runtime import Runtime, utc_now
+from bridge.store import db
 
 log = logging.getLogger(__name__)
-
-# Webhook bodies above this are refused with 413 before they are read.
-MAX_BODY_BYTES = 1024 * 1024
-
-
-def load_settings(environ: Mapping[str, str] | None = None, dotenv_path: str = ".env") -> Settings:
-    """Settings from a ``.env`` file (if present) overlaid by the process environment."""
-    values: dict[str, str] = {}
-    if Path(dotenv_path).is_file():
-        values.update({k: v for k, v in dotenv_values(dotenv_path).items() if v is not None})
-    values.update(os.environ if environ is None else environ)
-    return Settings.from_env(values)
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -37,7 +23,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     (a callable returning aware UTC now) and ordinary Flask keys such as ``TESTING``."""
     # instance/ is relative to where the bridge is started, as a Procfile platform expects.
     app = Flask(__name__, instance_path=str(Path.cwd() / "instance"))
-    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     if config:
         app.config.update(config)
     settings: Settings = app.config.get("BRIDGE_SETTINGS") or load_settings()
@@ -54,29 +39,18 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     engine = db.make_engine(database_url)
     if app.config.get("BRIDGE_AUTO_MIGRATE", True):
         db.upgrade(engine)
-    app.extensions["bridge"] = BridgeContext(
+    app.extensions["bridge"] = Runtime(
         settings=settings,
-        storage=Storage(engine),
+        db=engine,
         clock=app.config.get("BRIDGE_CLOCK") or utc_now,
         policy=load_policy(settings.policy_path),
+        templates=load_templates(settings.templates_dir),
     )
 
+    from bridge import web
     from bridge.cli import bridge_group
-    from bridge.health import blueprint as health_blueprint
-    from bridge.webhooks import blueprint as webhooks_blueprint
 
-    app.register_blueprint(webhooks_blueprint)
-    app.register_blueprint(health_blueprint)
-    from bridge.dashboard import blueprint as dashboard_blueprint
-    from bridge.jobs import API_BUDGET_GAUGE
-    from bridge.prometheus import API_BUDGET_KEY
-    from bridge.prometheus import blueprint as prometheus_blueprint
-
-    app.register_blueprint(prometheus_blueprint)
-    storage = app.extensions["bridge"].storage
-    # The worker publishes its budgets (see Jobs.publish_budgets); the web process reads them.
-    app.extensions[API_BUDGET_KEY] = lambda: storage.gauges(API_BUDGET_GAUGE)
-    app.register_blueprint(dashboard_blueprint)
+    web.register(app)
     app.cli.add_command(bridge_group)
     log.info(
         "bridge ready",

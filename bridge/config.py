@@ -1,60 +1,27 @@
 """Settings from the environment (and a ``.env`` file), validated once at start.
 
-Secrets are ``SecretStr``: their ``repr``/``str`` never shows the value, so a settings object can be
-logged or shown in an error safely. A help desk or notifier is enabled when its credentials are set.
+The process's own settings are here; each provider's live with the provider
+(``connectors/<name>/settings.py``) and are read from the same environment. Secrets are
+``SecretStr``: their ``repr``/``str`` never shows the value, so settings can be logged or shown in
+an error safely. A provider is enabled when its credentials are set; any combination works.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
+from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError, field_validator
+from dotenv import dotenv_values
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from connectors.freshdesk_mapping import parse_status_map
+from connectors.provider import ProviderSettings
+from connectors.registry import PROVIDERS
 
-ENV_NAMES: dict[str, str] = {
-    "database_url": "DATABASE_URL",
-    "policy_path": "BRIDGE_POLICY",
-    "templates_dir": "BRIDGE_TEMPLATES",
-    "admin_token": "BRIDGE_ADMIN_TOKEN",
-    "log_format": "BRIDGE_LOG_FORMAT",
-    "log_level": "BRIDGE_LOG_LEVEL",
-    "sweep_seconds": "BRIDGE_SWEEP_SECONDS",
-    "sync_seconds": "BRIDGE_SYNC_SECONDS",
-    "worker_id": "BRIDGE_WORKER_ID",
-    "zendesk_subdomain": "ZENDESK_SUBDOMAIN",
-    "zendesk_email": "ZENDESK_EMAIL",
-    "zendesk_api_token": "ZENDESK_API_TOKEN",
-    "zendesk_webhook_secret": "ZENDESK_WEBHOOK_SECRET",
-    "zendesk_url": "ZENDESK_URL",
-    "zendesk_rate_limit": "ZENDESK_RATE_LIMIT",
-    "freshdesk_domain": "FRESHDESK_DOMAIN",
-    "freshdesk_api_key": "FRESHDESK_API_KEY",
-    "freshdesk_webhook_secret": "FRESHDESK_WEBHOOK_SECRET",
-    "freshdesk_url": "FRESHDESK_URL",
-    "freshdesk_rate_limit": "FRESHDESK_RATE_LIMIT",
-    "freshdesk_status_map": "FRESHDESK_STATUS_MAP",
-    "api_budget_share": "BRIDGE_API_BUDGET_SHARE",
-    "slack_bot_token": "SLACK_BOT_TOKEN",
-    "slack_signing_secret": "SLACK_SIGNING_SECRET",
-    "slack_channel": "SLACK_CHANNEL",
-    "slack_api_url": "SLACK_API_URL",
-    "slack_allowed": "SLACK_ALLOWED_ESCALATORS",
-    "pagerduty_routing_key": "PAGERDUTY_ROUTING_KEY",
-    "pagerduty_webhook_secret": "PAGERDUTY_WEBHOOK_SECRET",
-    "pagerduty_events_url": "PAGERDUTY_EVENTS_URL",
-}
-
-# Credentials that only make sense together: a partial set is a configuration error.
-CREDENTIAL_GROUPS: dict[str, tuple[str, ...]] = {
-    "Zendesk API": ("zendesk_subdomain", "zendesk_email", "zendesk_api_token"),
-    "Freshdesk API": ("freshdesk_domain", "freshdesk_api_key"),
-}
+S = TypeVar("S", bound=ProviderSettings)
 
 
 class ConfigError(Exception):
@@ -62,60 +29,22 @@ class ConfigError(Exception):
 
 
 class Settings(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
-    database_url: str | None = None
-    policy_path: str | None = None
-    templates_dir: str | None = None  # a folder whose templates replace the shipped ones by name
-    admin_token: SecretStr | None = None
-    log_format: str | None = None
-    log_level: str = "INFO"
-    sweep_seconds: float = 5.0
-    sync_seconds: float = 60.0
+    database_url: str | None = Field(None, alias="DATABASE_URL")
+    policy_path: str | None = Field(None, alias="BRIDGE_POLICY")
+    # A folder whose comment templates replace the shipped ones by name.
+    templates_dir: str | None = Field(None, alias="BRIDGE_TEMPLATES")
+    admin_token: SecretStr | None = Field(None, alias="BRIDGE_ADMIN_TOKEN")
+    log_format: str | None = Field(None, alias="BRIDGE_LOG_FORMAT")
+    log_level: str = Field("INFO", alias="BRIDGE_LOG_LEVEL")
+    sweep_seconds: float = Field(5.0, alias="BRIDGE_SWEEP_SECONDS")
+    sync_seconds: float = Field(60.0, alias="BRIDGE_SYNC_SECONDS")
     # A stable name lets a restarted worker take its lease and its claimed actions back at once.
-    worker_id: str | None = None
-
-    zendesk_subdomain: str | None = None
-    zendesk_email: str | None = None
-    zendesk_api_token: SecretStr | None = None
-    zendesk_webhook_secret: SecretStr | None = None
-    zendesk_url: str | None = None
-    zendesk_rate_limit: int = 400  # requests/min of the account's plan (Team 200, Growth 400, …)
-
-    freshdesk_domain: str | None = None
-    freshdesk_api_key: SecretStr | None = None
-    freshdesk_webhook_secret: SecretStr | None = None
-    freshdesk_url: str | None = None
-    freshdesk_rate_limit: int = 200  # requests/min of the plan
-    freshdesk_status_map: str | None = None  # custom statuses, e.g. "6=pending,7=hold"
-    api_budget_share: float = 0.5  # the share of each plan's limit the bridge may use
-
-    slack_bot_token: SecretStr | None = None
-    slack_signing_secret: SecretStr | None = None
-    slack_channel: str | None = None
-    slack_api_url: str = "https://slack.com/api/"
-    slack_allowed: str | None = None  # comma-separated Slack user (U…) or user-group (S…) ids
-
-    pagerduty_routing_key: SecretStr | None = None
-    pagerduty_webhook_secret: SecretStr | None = None
-    pagerduty_events_url: str = "https://events.pagerduty.com"
-
-    @field_validator("zendesk_url", "freshdesk_url", "slack_api_url", "pagerduty_events_url")
-    @classmethod
-    def _http_url(cls, value: str | None) -> str | None:
-        if value is None:
-            return value
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError("must be an http:// or https:// URL")
-        return value.rstrip("/") if not value.endswith("/api/") else value
-
-    @field_validator("zendesk_subdomain", "freshdesk_domain")
-    @classmethod
-    def _bare_name(cls, value: str | None) -> str | None:
-        if value is not None and ("/" in value or "." in value):
-            raise ValueError("must be the bare account name, e.g. 'acme' for acme.zendesk.com")
-        return value
+    worker_id: str | None = Field(None, alias="BRIDGE_WORKER_ID")
+    # The share of each help desk's plan limit the bridge may use.
+    api_budget_share: float = Field(0.5, alias="BRIDGE_API_BUDGET_SHARE")
+    providers: dict[str, ProviderSettings] = Field(default_factory=dict, exclude=True)
 
     @field_validator("database_url")
     @classmethod
@@ -137,25 +66,11 @@ class Settings(BaseModel):
             raise ValueError("must be 'json' or 'text'")
         return value
 
-    @field_validator("zendesk_rate_limit", "freshdesk_rate_limit")
-    @classmethod
-    def _rate(cls, value: int) -> int:
-        if value < 1:
-            raise ValueError("must be the plan's requests per minute, at least 1")
-        return value
-
     @field_validator("api_budget_share")
     @classmethod
     def _share(cls, value: float) -> float:
         if not 0 < value <= 1:
             raise ValueError("must be a fraction above 0 and at most 1, e.g. 0.5")
-        return value
-
-    @field_validator("freshdesk_status_map")
-    @classmethod
-    def _status_map(cls, value: str | None) -> str | None:
-        if value is not None:
-            parse_status_map(value)
         return value
 
     @field_validator("templates_dir")
@@ -172,83 +87,71 @@ class Settings(BaseModel):
             raise ValueError("must be a positive number of seconds")
         return value
 
-    # -- what is enabled ---------------------------------------------------------------------
-    @property
-    def zendesk_enabled(self) -> bool:
-        return self.zendesk_api_token is not None
+    # -- providers ---------------------------------------------------------------------------
+    def provider(self, model: type[S]) -> S:
+        """A provider's settings by their model, e.g. ``settings.provider(SlackSettings)``."""
+        for found in self.providers.values():
+            if isinstance(found, model):
+                return found
+        return model()
 
-    @property
-    def freshdesk_enabled(self) -> bool:
-        return self.freshdesk_api_key is not None
-
-    @property
-    def slack_enabled(self) -> bool:
-        return self.slack_bot_token is not None
-
-    @property
-    def pagerduty_enabled(self) -> bool:
-        return self.pagerduty_routing_key is not None
-
-    @property
-    def slack_allowed_ids(self) -> frozenset[str]:
-        return frozenset(i.strip() for i in (self.slack_allowed or "").split(",") if i.strip())
-
-    @property
-    def zendesk_base_url(self) -> str:
-        return self.zendesk_url or f"https://{self.zendesk_subdomain}.zendesk.com"
-
-    @property
-    def freshdesk_base_url(self) -> str:
-        return self.freshdesk_url or f"https://{self.freshdesk_domain}.freshdesk.com"
+    def enabled(self, name: str) -> bool:
+        found = self.providers.get(name)
+        return found is not None and found.enabled
 
     def describe(self) -> list[str]:
-        """One line per integration saying whether it is configured (no secret values)."""
-
-        def state(on: bool, detail: str = "") -> str:
-            return ("configured" + (f" ({detail})" if detail and on else "")) if on else "off"
-
-        return [
-            f"Zendesk: {state(self.zendesk_enabled, self.zendesk_base_url)}",
-            f"Freshdesk: {state(self.freshdesk_enabled, self.freshdesk_base_url)}",
-            f"Slack: {state(self.slack_enabled, self.slack_channel or 'no default channel')}",
-            f"PagerDuty: {state(self.pagerduty_enabled, self.pagerduty_events_url)}",
-        ]
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str]) -> Settings:
-        """Read and validate; a ``ConfigError`` names every bad variable."""
-        values: dict[str, Any] = {}
-        for field_name, env_name in ENV_NAMES.items():
-            raw = environ.get(env_name)
-            if raw is not None and raw.strip() != "":
-                values[field_name] = raw.strip()
-        return cls.validated(values)
-
-    @classmethod
-    def validated(cls, values: Mapping[str, Any]) -> Settings:
-        try:
-            settings = cls(**values)
-        except ValidationError as exc:
-            problems = []
-            for error in exc.errors():
-                field_name = str(error["loc"][0]) if error["loc"] else ""
-                name = ENV_NAMES.get(field_name, field_name)
-                problems.append(f"{name}: {error['msg']}")
-            raise ConfigError("invalid configuration: " + "; ".join(problems)) from None
-        settings._check_groups()
-        return settings
-
-    def _check_groups(self) -> None:
-        for label, group in CREDENTIAL_GROUPS.items():
-            present = [name for name in group if getattr(self, name) is not None]
-            if present and len(present) != len(group):
-                missing = [ENV_NAMES[name] for name in group if name not in present]
-                raise ConfigError(f"{label} is partly configured: set {', '.join(missing)}")
+        """One line per provider saying whether it is configured (no secret values)."""
+        return [found.describe() for found in self.providers.values()]
 
     def secret_values(self) -> list[str]:
-        """Every secret value, for the log redaction filter."""
-        return [
+        """Every secret value, for the log redaction filter and the dashboard."""
+        values = [
             value.get_secret_value()
             for value in self.__dict__.values()
             if isinstance(value, SecretStr) and value.get_secret_value()
         ]
+        for found in self.providers.values():
+            values += found.secret_values()
+        return values
+
+    # -- reading -----------------------------------------------------------------------------
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> Settings:
+        """Read and validate; a ``ConfigError`` names every bad variable."""
+        problems: list[str] = []
+        core: Settings | None = None
+        try:
+            core = cls.model_validate(ProviderSettings.pick(environ, _env_names(cls)))
+        except ValidationError as exc:
+            problems += _problems(exc)
+        providers: dict[str, ProviderSettings] = {}
+        for spec in PROVIDERS:
+            try:
+                providers[spec.name] = spec.settings.from_env(environ)
+            except ValidationError as exc:
+                problems += _problems(exc)
+        if problems or core is None:
+            raise ConfigError("invalid configuration: " + "; ".join(problems))
+        return core.model_copy(update={"providers": providers})
+
+
+def _env_names(model: type[BaseModel]) -> list[str]:
+    return [str(info.alias) for name, info in model.model_fields.items() if info.alias]
+
+
+def _problems(exc: ValidationError) -> list[str]:
+    out = []
+    for error in exc.errors():
+        message = str(error["msg"])
+        name = str(error["loc"][0]) if error["loc"] else ""
+        out.append(f"{name}: {message}" if name else message)
+    return out
+
+
+def load_settings(environ: Mapping[str, str] | None = None, dotenv_path: str = ".env") -> Settings:
+    """Settings from a ``.env`` file (if present) overlaid by the process environment."""
+    values: dict[str, Any] = {}
+    if Path(dotenv_path).is_file():
+        values.update({k: v for k, v in dotenv_values(dotenv_path).items() if v is not None})
+    values.update(os.environ if environ is None else environ)
+    return Settings.from_env(values)

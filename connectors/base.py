@@ -1,28 +1,294 @@
-"""The shapes every help-desk connector shares."""
+"""What every provider shares: the protocols it implements, the typed errors it raises, and the
+small value types that cross between the bridge and the connectors.
+
+A provider is one folder under ``connectors/`` with the same shape (client, pure builders or
+mapping, pure inbound verify + parse, settings) and one line in ``connectors.registry``:
+
+- a ``HelpDesk`` reads and writes tickets (Zendesk, Freshdesk);
+- a ``Notifier`` carries out outbox actions somewhere people work (Slack, PagerDuty);
+- an ``Inbound`` verifies and parses what the service posts to the bridge, without I/O, so the
+  web layer is a table of endpoints and the worker a table of event types.
+"""
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, Protocol
+
+from policies.model import Priority, Ticket
+
+if TYPE_CHECKING:
+    from connectors.actions import Action, ActionKind
+
+Clock = Callable[[], datetime]
+Reference = dict[str, Any]  # what a provider answered (a Slack ts, a dedup key), kept in the outbox
 
 
-@dataclass(frozen=True)
-class WebhookHint:
-    """What an inbound help-desk webhook says: "ticket N may have changed".
+# -- typed errors ----------------------------------------------------------------------------
 
-    A webhook is only a hint; the bridge re-reads the ticket from the API before deciding.
-    ``event_id`` is the provider's id for this delivery or event when it sends one.
-    """
 
-    ticket_id: str
-    event_id: str | None = None
-    kind: str = "ticket.changed"
+class ConnectorError(Exception):
+    """An outbound call failed; subclasses say whether trying again can help."""
+
+    def __init__(
+        self, message: str, *, status: int | None = None, retry_after: float | None = None
+    ):
+        super().__init__(message)
+        self.status = status
+        self.retry_after = retry_after
+
+
+class RetryableError(ConnectorError):
+    """429, 408, 5xx, timeouts, connection errors: the outbox tries again later."""
+
+
+class Deferred(RetryableError):
+    """Nothing was sent: the service's pace asks to wait. Not a failure, so not an attempt."""
+
+
+class PermanentError(ConnectorError):
+    """The request itself is wrong (400, 404, 422, a Slack channel that does not exist)."""
+
+
+class AuthError(PermanentError):
+    """Credentials rejected (401/403); the message names the variable to check."""
+
+
+class NotConfigured(PermanentError):
+    """The action needs a provider this bridge has no credentials for."""
+
+
+class SignatureError(Exception):
+    """Missing or wrong signature, or a stale timestamp (answered 401)."""
 
 
 class WebhookParseError(ValueError):
-    """The body is not a webhook the bridge understands (answered 400)."""
+    """The body is not a request the bridge understands (answered 400)."""
+
+
+# -- references ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TicketKey:
+    """A ticket as the bridge names it: ``zendesk:123``."""
+
+    source: str
+    ticket_id: str
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.ticket_id}"
+
+
+def resolve_ticket(reference: str, desks: list[str]) -> TicketKey:
+    """A ticket as a person writes it: ``zendesk:123`` as is, a bare ``123`` for the one
+    configured desk; ValueError with what to write otherwise."""
+    source, sep, ticket_id = reference.partition(":")
+    if sep:
+        if source not in desks:
+            raise ValueError(f"{source} is not configured here")
+        return TicketKey(source, ticket_id)
+    if len(desks) != 1:
+        raise ValueError("say which help desk: e.g. zendesk:123 or freshdesk:45")
+    return TicketKey(desks[0], reference)
+
+
+@dataclass(frozen=True)
+class MessageRef:
+    """A chat message: the channel id the service answered with, and the message's id (ts)."""
+
+    channel_id: str
+    ts: str
 
 
 def body_digest(body: bytes) -> str:
     """A stable dedup key for deliveries that carry no id of their own."""
     return "sha256:" + hashlib.sha256(body).hexdigest()
+
+
+# -- inbound ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What the web layer stores for a verified request: its kind, the ticket it names (if it
+    names one) and the key that makes a redelivery a duplicate."""
+
+    kind: str
+    ticket_id: str | None
+    dedup_key: str
+
+
+@dataclass(frozen=True)
+class TicketChanged:
+    """A help desk says "ticket N may have changed" (a hint: the bridge re-reads the ticket)."""
+
+    ticket_id: str
+    kind: str = "ticket.changed"
+
+
+class PersonRequestKind(StrEnum):
+    ACKNOWLEDGE = "acknowledge"
+    TAKE_OWNERSHIP = "take_ownership"
+    ESCALATE = "escalate"
+    RESOLVE_PAGE = "resolve_page"
+
+
+@dataclass(frozen=True)
+class PersonRequest:
+    """Someone asked for something from where they work (a button, a slash command)."""
+
+    kind: PersonRequestKind
+    ticket: str  # as given: "zendesk:123", or a bare "123" when one desk is configured
+    user_id: str
+    user_name: str
+    via: str  # shown to people, e.g. "Slack"
+    reason: str = ""
+    channel_id: str = ""  # where it was asked, for an answer only the person sees
+    reply_to: MessageRef | None = None  # the message the request was made on, if any
+
+
+@dataclass(frozen=True)
+class PageChanged:
+    """A pager reports an incident event (acknowledged, resolved, a note added, ...)."""
+
+    event_type: str  # acknowledged | resolved | annotated | another type the bridge ignores
+    event_id: str
+    incident_id: str | None
+    incident_key: str | None  # our dedup key, for incidents the bridge opened
+    by_person: bool  # a person did it (not an integration such as the bridge itself)
+    agent: str | None
+    note: str | None
+    url: str | None
+    occurred_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Ignored:
+    """A request the bridge stores but does not act on (a ping, an unknown event type)."""
+
+    reason: str
+
+
+InboundEvent = TicketChanged | PersonRequest | PageChanged | Ignored
+
+
+class Inbound(Protocol):
+    """Pure: verify a request over its raw body, then read what it says. No I/O. ``headers``
+    is a case-insensitive mapping, as HTTP header names are."""
+
+    content_type: str
+
+    def verify(self, headers: Mapping[str, str], body: bytes, secret: str, now: datetime) -> None:
+        """Raise ``SignatureError`` unless the request is authentic and fresh."""
+
+    def receipt(self, headers: Mapping[str, str], body: bytes) -> Receipt:
+        """What to store; ``WebhookParseError``/``ValueError`` for a body it cannot read."""
+
+    def parse(self, body: bytes) -> InboundEvent:
+        """What the stored request means, for the worker."""
+
+
+class Reply(StrEnum):
+    """How the web layer answers a stored request."""
+
+    ACCEPTED = "accepted"  # 202 with a small JSON body
+    EMPTY = "empty"  # a bare 200 (Slack interactivity)
+    COMMAND = "command"  # a slash command's ephemeral answer
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    path: str
+    inbound: Inbound
+    reply: Reply = Reply.ACCEPTED
+    # The receipt kinds this endpoint stores, where a provider has several endpoints; empty:
+    # every kind the provider's other endpoints do not claim.
+    kinds: tuple[str, ...] = ()
+
+
+# -- outbound --------------------------------------------------------------------------------
+
+
+class SentLog(Protocol):
+    """What was already sent for a ticket through one provider (see ``bridge.store.sentlog``)."""
+
+    def message(self, ticket: TicketKey, channel: str) -> MessageRef | None: ...
+
+    def messages(self, ticket: TicketKey) -> list[MessageRef]: ...
+
+    def remember_message(self, ticket: TicketKey, channel: str, ref: MessageRef) -> None: ...
+
+    def reference(self, ticket: TicketKey, kind: ActionKind) -> Mapping[str, Any] | None:
+        """The provider reference of the ticket's latest finished action of ``kind``."""
+
+
+class Notifier(Protocol):
+    """Carries out outbox actions. Every failure is one of the typed errors above, so the
+    outbox knows whether to try again; nothing here sleeps for a rate limit."""
+
+    name: str
+
+    def deliver(self, action: Action, log: SentLog) -> Reference: ...
+
+    def close(self) -> None: ...
+
+
+class ChatNotifier(Notifier, Protocol):
+    default_channel: str | None
+
+    def permits(self, request: PersonRequest) -> bool:
+        """May this person do this from the chat tool?"""
+
+
+@dataclass(frozen=True)
+class ChangeBatch:
+    """What changed since a cursor: ids (in the desk's order), light tickets, the next cursor.
+
+    ``tickets`` are mapped from list/export rows: no comments or requester details; the engine
+    re-reads a ticket with ``fetch_ticket`` before deciding. ``complete`` is False when the
+    request budget ran out mid-way: the cursor is still safe to store, the rest comes next sync.
+    """
+
+    ticket_ids: tuple[str, ...]
+    next_cursor: str
+    tickets: tuple[Ticket, ...] = ()
+    calls: int = 0
+    complete: bool = True
+
+
+class HelpDesk(Notifier, Protocol):
+    """Reads and writes tickets in one help desk, and delivers the desk's outbox actions."""
+
+    def fetch_ticket(self, ticket_id: str) -> Ticket: ...
+
+    def changes(self, cursor: str | None, now: datetime) -> ChangeBatch: ...
+
+    def add_note(self, ticket_id: str, body: str, *, idempotency_key: str) -> str: ...
+
+    def reply(self, ticket_id: str, body: str, *, idempotency_key: str) -> str: ...
+
+    def update(
+        self,
+        ticket_id: str,
+        *,
+        group_id: str | None = None,
+        assignee_id: str | None = None,
+        priority: Priority | None = None,
+        add_tags: Iterable[str] = (),
+        remove_tags: Iterable[str] = (),
+    ) -> None: ...
+
+    def bridge_user_id(self) -> str: ...
+
+    def webhook_from_bridge(self, body: bytes) -> bool:
+        """True when a webhook reports a change the bridge's own API user made (loop guard)."""
+
+    def budget_remaining(self) -> int: ...
+
+    @property
+    def calls(self) -> int: ...

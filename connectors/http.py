@@ -11,39 +11,14 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from enum import StrEnum
 
+from connectors.base import AuthError, ConnectorError, PermanentError, RetryableError
+
 
 class Outcome(StrEnum):
     OK = "ok"
     RETRY = "retry"
     PERMANENT = "permanent"
     AUTH = "auth"
-
-
-class ConnectorError(Exception):
-    """An outbound call failed; subclasses say whether trying again can help."""
-
-    def __init__(
-        self, message: str, *, status: int | None = None, retry_after: float | None = None
-    ):
-        super().__init__(message)
-        self.status = status
-        self.retry_after = retry_after
-
-
-class RetryableError(ConnectorError):
-    """429, 408, 5xx, timeouts, connection errors: the outbox tries again later."""
-
-
-class Deferred(RetryableError):
-    """Nothing was sent: the service's pace asks to wait. Not a failure, so not an attempt."""
-
-
-class PermanentError(ConnectorError):
-    """The request itself is wrong (400, 404, 422, a Slack channel that does not exist)."""
-
-
-class AuthError(PermanentError):
-    """Credentials rejected (401/403); the message names the variable to check."""
 
 
 def classify(status: int) -> Outcome:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-from connectors.http import RetryableError
+from connectors.base import RetryableError
 
 Clock = Callable[[], float]
 

@@ -2,18 +2,10 @@
 
 from policies.apply import apply_decisions
 from policies.engine import Evaluation, evaluate
-from policies.loader import (
-    DEFAULT_POLICY_PATH,
-    Policy,
-    PolicyError,
-    PolicyIssue,
-    load_policy,
-    parse_policy,
-)
+from policies.loader import Policy, PolicyError, PolicyIssue, parse_policy
 from policies.signals import annotate
 
 __all__ = [
-    "DEFAULT_POLICY_PATH",
     "Evaluation",
     "Policy",
     "PolicyError",
@@ -21,6 +13,5 @@ __all__ = [
     "annotate",
     "apply_decisions",
     "evaluate",
-    "load_policy",
     "parse_policy",
 ]

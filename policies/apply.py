@@ -6,7 +6,7 @@ import dataclasses
 import datetime as dt
 
 from policies.engine import Evaluation
-from policies.model import ActionKind, EscalationState
+from policies.model import DecisionKind, EscalationState
 
 
 def apply_decisions(
@@ -23,13 +23,13 @@ def apply_decisions(
     acknowledged_by, acknowledged_at = state.acknowledged_by, state.acknowledged_at
     for decision in evaluation.decisions:
         action = decision.action
-        if action is ActionKind.PAGE:
+        if action is DecisionKind.PAGE:
             page_open = True
-        elif action is ActionKind.RESOLVE_PAGE:
+        elif action is DecisionKind.RESOLVE_PAGE:
             page_open = False
-        elif action is ActionKind.ESCALATE:
+        elif action is DecisionKind.ESCALATE:
             owner = decision.route.assignee or decision.route.group or decision.route.name
-        elif action is ActionKind.ACKNOWLEDGE_PAGE:
+        elif action is DecisionKind.ACKNOWLEDGE_PAGE:
             acknowledged_by = str(decision.reason.inputs.get("by") or "") or None
             acknowledged_at = now
     for request in state.manual:

@@ -9,7 +9,7 @@ from typing import Any
 
 from policies.calendar import INF, Clock, Interval
 from policies.compiled import CompiledPolicy
-from policies.model import ActionKind, Decision, Explanation, Route, Severity, Tier
+from policies.model import Decision, DecisionKind, Explanation, Route, Severity, Tier
 
 UTC = dt.UTC
 TIER_NAMES = ("L0", "L1", "L2", "L3", "L4")
@@ -59,7 +59,7 @@ class Context:
         self.candidates: list[float] = []
         self.marks: list[str] = []  # keys recorded in ``fired`` that are not decisions
 
-    def key(self, rule: str, tier: Tier | None, action: ActionKind) -> str:
+    def key(self, rule: str, tier: Tier | None, action: DecisionKind) -> str:
         # Plain attribute and tuple lookups: enum properties are slow in the hot path.
         if tier is None:
             return f"{self.prefix}{rule}:{action._value_}"
@@ -77,7 +77,7 @@ class Context:
         self,
         key: str,
         rule: str,
-        action: ActionKind,
+        action: DecisionKind,
         tier: Tier,
         route: Route,
         text: str,

@@ -1,11 +1,11 @@
-"""Read a policy file, report every problem as ``FILE:LINE:COL: message``, compile it."""
+"""Validate a policy given as YAML text, report every problem as ``FILE:LINE:COL: message``,
+compile it. Reading the file is the caller's (``bridge.policy_files``): this package does no I/O."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -16,7 +16,6 @@ from pydantic import ValidationError
 from policies.compiled import CompiledPolicy, compile_policy
 from policies.schema import Condition, PolicyDoc
 
-DEFAULT_POLICY_PATH = Path(__file__).with_name("default.yaml")
 Path_ = tuple[str | int, ...]
 
 
@@ -130,17 +129,6 @@ def parse_policy(text: str, file: str = "<policy>") -> Policy:
         raise PolicyError(sorted(issues, key=lambda i: (i.line, i.col)))
     lines = {path: pos[0] for path, pos in marks.values.items()}
     return Policy(doc=doc, compiled=compile_policy(doc, file, lines), file=file, lines=lines)
-
-
-def load_policy(path: str | Path | None = None) -> Policy:
-    """Load the policy file at ``path`` (default: the packaged ``default.yaml``)."""
-    source = Path(path) if path is not None else DEFAULT_POLICY_PATH
-    name = str(path) if path is not None else "default.yaml"
-    try:
-        text = source.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise PolicyError([PolicyIssue(name, 1, 1, f"cannot read: {exc.strerror}")]) from exc
-    return parse_policy(text, name)
 
 
 def _zone_ok(name: str) -> bool:

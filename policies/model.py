@@ -143,7 +143,7 @@ class Ticket:
     status_history: tuple[StatusChange, ...] = ()
 
 
-class ActionKind(StrEnum):
+class DecisionKind(StrEnum):
     """What a decision asks the bridge to do."""
 
     ESCALATE = "escalate"  # move to a higher tier (hand to the route's group/assignee)
@@ -184,7 +184,7 @@ class Explanation:
 @dataclass(frozen=True)
 class Decision:
     rule: str
-    action: ActionKind
+    action: DecisionKind
     tier: Tier  # the tier this decision concerns (target tier for ESCALATE)
     route: Route
     key: str  # idempotency key, stable across re-evaluations

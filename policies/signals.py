@@ -9,14 +9,10 @@ import dataclasses
 import re
 from collections.abc import Mapping
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from policies.model import AuthorRole, Comment, CommentSignals, Ticket
-
-if TYPE_CHECKING:
-    from policies.loader import Policy
 
 _NOT_WORD = re.compile(r"[\W_]+")
 _EMPTY = CommentSignals()
@@ -53,11 +49,11 @@ def score_comment(comment: Comment, phrases: Mapping[str, tuple[str, ...]]) -> C
     )
 
 
-def annotate(ticket: Ticket, policy: Policy) -> Ticket:
-    """The ticket with signals filled in for every comment that has none yet."""
+def annotate(ticket: Ticket, phrases: Mapping[str, tuple[str, ...]]) -> Ticket:
+    """The ticket with signals filled in for every comment that has none yet; ``phrases`` are
+    the policy's compiled phrase lists (``policy.compiled.phrases``)."""
     if all(c.signals is not None for c in ticket.comments):
         return ticket
-    phrases = policy.compiled.phrases
     comments = tuple(
         c if c.signals is not None else dataclasses.replace(c, signals=score_comment(c, phrases))
         for c in ticket.comments

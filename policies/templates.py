@@ -2,26 +2,25 @@
 RCA request.
 
 Rendered with Jinja2's sandbox, because operators may override the shipped templates with their
-own folder (a file there wins by name). A value the caller did not provide renders as a visible
-``[missing: customer.name]`` rather than failing: a hand-off note with a gap beats no note.
-Pure: no clock (pass ``now`` in the context when a template needs it), no I/O beyond the loader.
-Output is Markdown-flavoured plain text; a connector that posts HTML must escape it.
+own (``BRIDGE_TEMPLATES``: a file there wins by name; the bridge reads the files and hands the
+texts in). A value the caller did not provide renders as a visible ``[missing: customer.name]``
+rather than failing: a hand-off note with a gap beats no note. Pure: no clock (pass ``now`` in
+the context when a template needs it), no I/O. Output is Markdown-flavoured plain text; a
+connector that posts HTML must escape it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
-from jinja2 import ChainableUndefined, FileSystemLoader
+from jinja2 import ChainableUndefined, DictLoader
 from jinja2.sandbox import SandboxedEnvironment
 
 RCA_MARKER = "[RCA]"
 TEMPLATE_SUFFIX = ".md.j2"
 TEMPLATE_NAMES = ("customer_ack", "handoff_note", "status_reminder", "rca_request")
-SHIPPED_DIR = Path(__file__).with_name("templates")
 
 
 class _Node(dict[str, Any]):
@@ -81,12 +80,14 @@ def format_when(value: Any) -> str:
 
 
 class TemplateRenderer:
-    """Renders the named comment templates; ``override_dir`` templates win by file name."""
+    """Renders the named comment templates from their texts, keyed by file name."""
 
-    def __init__(self, override_dir: str | Path | None = None) -> None:
-        search = [str(override_dir)] if override_dir else []
+    def __init__(self, sources: Mapping[str, str]) -> None:
+        missing = [n for n in TEMPLATE_NAMES if n + TEMPLATE_SUFFIX not in sources]
+        if missing:
+            raise ValueError(f"templates missing: {', '.join(missing)}")
         self._env = SandboxedEnvironment(
-            loader=FileSystemLoader([*search, str(SHIPPED_DIR)]),
+            loader=DictLoader(dict(sources)),
             undefined=MissingValue,
             autoescape=False,
             trim_blocks=True,
@@ -94,7 +95,7 @@ class TemplateRenderer:
         )
         self._env.filters["when"] = format_when
         self._env.globals["RCA_MARKER"] = RCA_MARKER
-        # Load every template now so a broken override fails at startup, not mid-escalation.
+        # Compile every template now so a broken override fails at startup, not mid-escalation.
         for name in TEMPLATE_NAMES:
             self._env.get_template(name + TEMPLATE_SUFFIX)
 

@@ -11,10 +11,10 @@ from policies.calendar import Clock
 from policies.compiled import Row
 from policies.context import TIER_NAMES, Context, iso
 from policies.facts import Facts
-from policies.model import ActionKind, EscalationState, Severity, Ticket, Tier
+from policies.model import DecisionKind, EscalationState, Severity, Ticket, Tier
 from policies.routing import route_for
 
-A = ActionKind
+A = DecisionKind
 # Module constants: attribute access on enum classes is slow in the hot path.
 L1, L4 = Tier.L1, Tier.L4
 ESCALATE, NOTE, ACK, PAGE = A.ESCALATE, A.INTERNAL_NOTE, A.CUSTOMER_ACK, A.PAGE
@@ -236,7 +236,7 @@ def _reminder(
     rule: str,
     at: float,
     repeat: int | None,
-    action: ActionKind,
+    action: DecisionKind,
     tier: Tier,
     text: Callable[[], str],
     source: str,

@@ -9,9 +9,9 @@ from typing import Literal
 from policies.compiled import NEXT
 from policies.context import Context
 from policies.facts import Facts
-from policies.model import ActionKind, EscalationState, Route, Ticket, Tier
+from policies.model import DecisionKind, EscalationState, Route, Ticket, Tier
 
-L4, NOTIFY = Tier.L4, ActionKind.NOTIFY
+L4, NOTIFY = Tier.L4, DecisionKind.NOTIFY
 Notice = tuple[str, Route, str, str]  # (rule, route, what held, source)
 
 
@@ -108,7 +108,7 @@ def notices(ctx: Context, pending: list[Notice], tier: Tier) -> None:
     for rule, route, what, source in pending:
         key = ctx.key(f"{rule}>{route.name}", None, NOTIFY)
         text = f"{route.name} notified: {what}"
-        ctx.emit(key, rule, ActionKind.NOTIFY, tier, route, text, source, {"matched": what})
+        ctx.emit(key, rule, DecisionKind.NOTIFY, tier, route, text, source, {"matched": what})
 
 
 def manual(ctx: Context, state: EscalationState, tier: Tier) -> None:
@@ -116,7 +116,10 @@ def manual(ctx: Context, state: EscalationState, tier: Tier) -> None:
     if not state.page_open:
         return
     route = ctx.policy.tiers[tier].route
-    kinds = {"acknowledge": ActionKind.ACKNOWLEDGE_PAGE, "resolve_page": ActionKind.RESOLVE_PAGE}
+    kinds = {
+        "acknowledge": DecisionKind.ACKNOWLEDGE_PAGE,
+        "resolve_page": DecisionKind.RESOLVE_PAGE,
+    }
     for req in state.manual:
         action = kinds.get(req.kind)
         at = req.at.timestamp()

@@ -21,7 +21,8 @@ from typing import Any
 import requests
 from flask import Response, jsonify, redirect, render_template_string, request
 
-from connectors.pagerduty import DEDUP_KEY_MAX, SUMMARY_MAX
+from connectors.actions import INCIDENT_KEY_MAX as DEDUP_KEY_MAX
+from connectors.pagerduty.events import SUMMARY_MAX
 from sandbox.common import SandboxService
 
 ROUTING_KEY_LENGTH = 32

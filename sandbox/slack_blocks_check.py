@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from connectors.slack_blocks import (
+from connectors.slack.blocks import (
     ACTION_ID_MAX,
     BLOCK_ID_MAX,
     BUTTON_TEXT_MAX,

@@ -15,18 +15,18 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Engine, text
 
-from bridge import create_app, db
+from bridge import create_app
 from bridge.config import Settings
-from bridge.schema import metadata
-from bridge.storage import Storage
+from bridge.store import db
+from bridge.store.tables import metadata
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
 SECRETS = {
-    "zendesk_webhook_secret": "dGhpc19zZWNyZXRfaXNfZm9yX3Rlc3Rpbmdfb25seQ==",
-    "freshdesk_webhook_secret": "freshdesk-webhook-password-1",
-    "slack_signing_secret": "8f742231b10e8888abcd99yyyzzz85a5",
-    "pagerduty_webhook_secret": "HvPtlQNKMPpHSSqJpCdndXfo7HnGXa1pnH6w5axpxLFn9aRBNBGh4e8/HlonK5mz",
+    "ZENDESK_WEBHOOK_SECRET": "dGhpc19zZWNyZXRfaXNfZm9yX3Rlc3Rpbmdfb25seQ==",
+    "FRESHDESK_WEBHOOK_SECRET": "freshdesk-webhook-password-1",
+    "SLACK_SIGNING_SECRET": "8f742231b10e8888abcd99yyyzzz85a5",
+    "PAGERDUTY_WEBHOOK_SECRET": "HvPtlQNKMPpHSSqJpCdndXfo7HnGXa1pnH6w5axpxLFn9aRBNBGh4e8/HlonK5mz",
 }
 
 
@@ -83,15 +83,10 @@ def engine(database_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
-@pytest.fixture
-def storage(engine: Engine) -> Storage:
-    return Storage(engine)
-
-
-def make_settings(database_url: str, **overrides: Any) -> Settings:
-    values: dict[str, Any] = {"database_url": database_url, **SECRETS}
-    values.update(overrides)
-    return Settings.validated({k: v for k, v in values.items() if v is not None})
+def make_settings(database_url: str, **overrides: str | None) -> Settings:
+    """Settings as the environment gives them: ``overrides`` by variable name, None unsets."""
+    values: dict[str, str | None] = {"DATABASE_URL": database_url, **SECRETS, **overrides}
+    return Settings.from_env({k: v for k, v in values.items() if v is not None})
 
 
 @pytest.fixture
@@ -103,7 +98,7 @@ def settings(database_url: str) -> Settings:
 def app(settings: Settings, clock: FrozenClock) -> Iterator[Flask]:
     app = create_app({"TESTING": True, "BRIDGE_SETTINGS": settings, "BRIDGE_CLOCK": clock})
     yield app
-    app.extensions["bridge"].storage.engine.dispose()
+    app.extensions["bridge"].db.dispose()
 
 
 @pytest.fixture

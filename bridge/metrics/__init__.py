@@ -11,9 +11,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection
 
 from bridge.metrics.compute import Filters, Metrics, over_candidates, percentile, summarize
-from bridge.metrics.load import Dataset, load, load_agent_comments
 from bridge.metrics.scorecard import Row, duration, percent, scorecard
 from bridge.metrics.targets import DEFAULT_TARGETS, Targets, targets_for
+from bridge.store.metric_facts import Dataset, load, load_agent_comments
 from policies import Policy
 
 __all__ = [

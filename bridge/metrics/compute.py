@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from bridge.metrics.load import REPEAT_WINDOW, RESOLVED, Dataset, Key, TicketFacts
+from bridge.store.metric_facts import REPEAT_WINDOW, RESOLVED, Dataset, Key, TicketFacts
 
 OVER_WINDOW = timedelta(hours=1)
 RCA_DUE = timedelta(hours=48)
@@ -113,12 +113,6 @@ def percentile(values: Sequence[float], q: float) -> float | None:
         return None
     ordered = sorted(values)
     return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
-
-
-def reopened(statuses: Sequence[str]) -> bool:
-    """A solved or closed status followed by another (the ticket's ``reopened`` column)."""
-    first = next((i for i, s in enumerate(statuses) if s in RESOLVED), len(statuses))
-    return any(s not in RESOLVED for s in statuses[first:])
 
 
 def severity_of(facts: TicketFacts, from_priority: Mapping[str | None, str]) -> str | None:

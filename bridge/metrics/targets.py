@@ -1,15 +1,8 @@
-"""The process targets the metrics are held against, in one place.
-
-The policy will carry them in a ``metrics:`` section; until then the defaults below apply and
-``targets_for`` is the only function that reads the policy for them.
-"""
+"""The process targets the metrics are held against: the policy's ``metrics:`` section."""
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from policies import Policy
 
@@ -29,17 +22,14 @@ DEFAULT_TARGETS = Targets()
 
 
 def targets_for(policy: Policy) -> Targets:
-    """The policy's ``metrics:`` targets over the defaults; unknown names are ignored."""
-    section = getattr(policy.doc, "metrics", None)
-    if section is None:
-        return DEFAULT_TARGETS
-    values: Mapping[str, Any]
-    if isinstance(section, Mapping):
-        values = section
-    elif hasattr(section, "model_dump"):
-        values = section.model_dump(exclude_none=True)
-    else:
-        values = vars(section)
-    known = {f.name for f in dataclasses.fields(Targets)}
-    chosen = {k: float(v) for k, v in values.items() if k in known and v is not None}
-    return dataclasses.replace(DEFAULT_TARGETS, **chosen)
+    """The policy's ``metrics:`` targets (the schema gives every one a default)."""
+    section = policy.doc.metrics
+    return Targets(
+        escalation_rate_max=section.escalation_rate_max,
+        time_to_escalate_max=float(section.time_to_escalate_max),
+        l2_resolution_min=section.l2_resolution_min,
+        csat_min=section.csat_min,
+        repeat_max=section.repeat_max,
+        rca_completion_min=section.rca_completion_min,
+        over_escalation_max=section.over_escalation_max,
+    )

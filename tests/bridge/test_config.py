@@ -5,6 +5,9 @@ from pathlib import Path
 import pytest
 
 from bridge.config import ConfigError, Settings
+from connectors.pagerduty import PagerDutySettings
+from connectors.slack import SlackSettings
+from connectors.zendesk import ZendeskSettings
 
 SECRET = "zd-api-token-0123456789"
 
@@ -12,8 +15,8 @@ SECRET = "zd-api-token-0123456789"
 def test_empty_environment_starts_with_everything_off() -> None:
     settings = Settings.from_env({})
     assert settings.describe() == ["Zendesk: off", "Freshdesk: off", "Slack: off", "PagerDuty: off"]
-    assert settings.slack_api_url == "https://slack.com/api/"
-    assert settings.pagerduty_events_url == "https://events.pagerduty.com"
+    assert settings.provider(SlackSettings).api_url == "https://slack.com/api/"
+    assert settings.provider(PagerDutySettings).events_url == "https://events.pagerduty.com"
 
 
 def test_configured_integrations_are_described_without_secrets() -> None:
@@ -29,14 +32,14 @@ def test_configured_integrations_are_described_without_secrets() -> None:
     )
     assert settings.describe()[0] == "Zendesk: configured (http://127.0.0.1:8001)"
     assert settings.describe()[2] == "Slack: configured (#escalations)"
-    assert settings.zendesk_base_url == "http://127.0.0.1:8001"
+    assert settings.provider(ZendeskSettings).base_url == "http://127.0.0.1:8001"
     assert SECRET not in repr(settings) and SECRET not in str(settings)
     assert "xoxb-secret-value" not in repr(settings)
     assert set(settings.secret_values()) == {SECRET, "xoxb-secret-value"}
 
 
 def test_blank_values_count_as_unset() -> None:
-    assert Settings.from_env({"SLACK_BOT_TOKEN": "  "}).slack_enabled is False
+    assert Settings.from_env({"SLACK_BOT_TOKEN": "  "}).enabled("slack") is False
 
 
 @pytest.mark.parametrize(

@@ -11,8 +11,8 @@ import pytest
 from flask.testing import FlaskClient
 
 from bridge import create_app, logs
-from tests.bridge.signing import zendesk_headers
 from tests.conftest import SECRETS, FrozenClock, make_settings
+from tests.support.signing import zendesk_headers
 
 API_TOKEN = "zendesk-api-token-9f8e7d6c"
 
@@ -63,11 +63,11 @@ def test_running_app_logs_no_secret_even_when_requests_carry_them(
 ) -> None:
     settings = make_settings(
         database_url,
-        zendesk_subdomain="acme",
-        zendesk_email="bot@acme.test",
-        zendesk_api_token=API_TOKEN,
-        log_format="json",
-        log_level="DEBUG",
+        ZENDESK_SUBDOMAIN="acme",
+        ZENDESK_EMAIL="bot@acme.test",
+        ZENDESK_API_TOKEN=API_TOKEN,
+        BRIDGE_LOG_FORMAT="json",
+        BRIDGE_LOG_LEVEL="DEBUG",
     )
     app = create_app({"BRIDGE_SETTINGS": settings, "BRIDGE_CLOCK": clock})
     handler = next(h for h in logging.getLogger().handlers if h.get_name() == "bridge")
@@ -82,4 +82,4 @@ def test_running_app_logs_no_secret_even_when_requests_carry_them(
     assert "webhook rejected" in output
     for secret in [API_TOKEN, *SECRETS.values()]:
         assert secret not in output
-    app.extensions["bridge"].storage.engine.dispose()
+    app.extensions["bridge"].db.dispose()

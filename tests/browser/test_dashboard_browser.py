@@ -24,9 +24,9 @@ from werkzeug.serving import make_server
 
 from bridge import create_app
 from bridge.metrics import compute_metrics, scorecard, targets_for
-from bridge.metrics.sample import generate, insert
 from tests.browser.cdp import DevTools
 from tests.conftest import FrozenClock, make_settings
+from tests.support.sample import generate, insert
 
 TOKEN = "browser-test-token-0123456789abcdef"
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "dashboard.png"
@@ -56,9 +56,9 @@ def _chromium() -> str:
 
 @pytest.fixture
 def served(database_url: str, clock: FrozenClock) -> Iterator[tuple[Flask, str]]:
-    settings = make_settings(database_url, admin_token=TOKEN)
+    settings = make_settings(database_url, BRIDGE_ADMIN_TOKEN=TOKEN)
     app = create_app({"TESTING": True, "BRIDGE_SETTINGS": settings, "BRIDGE_CLOCK": clock})
-    with app.extensions["bridge"].storage.engine.begin() as connection:
+    with app.extensions["bridge"].db.begin() as connection:
         for rows in generate(clock.now, 4000, 480, days=60):
             insert(connection, rows)
     server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -67,7 +67,7 @@ def served(database_url: str, clock: FrozenClock) -> Iterator[tuple[Flask, str]]
     yield app, f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join()
-    app.extensions["bridge"].storage.engine.dispose()
+    app.extensions["bridge"].db.dispose()
 
 
 @pytest.fixture
@@ -130,7 +130,7 @@ def test_dashboard_in_a_real_browser(
 
     context = app.extensions["bridge"]
     now = context.clock()
-    with context.storage.engine.connect() as connection:
+    with context.db.connect() as connection:
         metrics = compute_metrics(connection, context.policy, now - timedelta(days=30), now)
     expected = {row.key: row.current for row in scorecard(metrics, targets_for(context.policy))}
     shown = devtools.evaluate(

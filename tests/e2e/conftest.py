@@ -16,10 +16,10 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from bridge import create_app
 from bridge.config import Settings
-from bridge.jobs import Jobs
-from bridge.runtime import build_jobs
-from bridge.schema import UTCDateTime
-from bridge.schema import outbox as outbox_table
+from bridge.runtime import runtime
+from bridge.store.tables import UTCDateTime
+from bridge.store.tables import outbox as outbox_table
+from bridge.worker.jobs import Jobs, build_jobs
 from sandbox.scenario import ShiftableClock
 from sandbox.world import SandboxWorld
 from tests.e2e.drivers import Desk, FreshdeskDriver, TravelClock, ZendeskDriver
@@ -66,7 +66,7 @@ class Bridge:
 
     def next_retry(self) -> timedelta | None:
         """How long until the next waiting action comes due, if one waits."""
-        engine = self.app.extensions["bridge"].storage.engine
+        engine = runtime(self.app).db
         now = self.clock()
         with engine.connect() as connection:
             due = connection.execute(
@@ -93,13 +93,13 @@ def bridge(
     url = f"http://127.0.0.1:{server.server_port}"
     world.slack.bridge_actions_url = f"{url}/slack/actions"
     world.pagerduty.webhook_url = f"{url}/webhooks/pagerduty"
-    jobs = build_jobs(app, "test-worker", environ=environment)
+    jobs = build_jobs(runtime(app), "test-worker")
     yield Bridge(app=app, url=url, jobs=jobs, clock=shared_clock, world=world)
-    jobs.integrations.close()
+    jobs.close()
     server.shutdown()
     server.server_close()
     thread.join(timeout=5)
-    app.extensions["bridge"].storage.engine.dispose()
+    app.extensions["bridge"].db.dispose()
 
 
 @pytest.fixture(params=["zendesk", "freshdesk"])

@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from bridge import outbox
-from connectors.desk_common import marker_for
+from bridge.store import outbox
+from connectors._desk.common import marker_for
 from sandbox.world import SandboxWorld
 
 
@@ -55,12 +55,12 @@ def assert_exactly_once(engine: Engine, world: SandboxWorld) -> dict[str, int]:
     counted: Counter[str] = Counter()
     for row in rows:
         key, action = row["idempotency_key"], row["action"]
-        if action in ("slack.post", "slack.reply", "slack.alert"):
+        if action in ("chat.post", "chat.reply", "chat.alert"):
             assert slack[key] == 1, (key, slack[key])
         elif action in ("desk.note", "desk.reply"):
             assert markers[marker_for(key)] == 1, key
-        elif action == "pagerduty.trigger":
-            dedup = row["payload"]["event"]["dedup_key"]
+        elif action == "page.trigger":
+            dedup = row["payload"]["dedup_key"]
             assert len(world.pagerduty.incidents_for(dedup)) == 1, dedup
         counted[action] += 1
     return dict(counted)

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from click.testing import Result
 
-from bridge import outbox
-from bridge.context import bridge_context
-from policies import DEFAULT_POLICY_PATH
+from bridge.policy_files import DEFAULT_POLICY_PATH
+from bridge.runtime import runtime
+from bridge.store import outbox
 from sandbox.common import Fault
 from tests.e2e.conftest import Bridge
 from tests.e2e.drivers import Desk
@@ -49,7 +49,7 @@ def test_dead_letters_are_listed_and_retried(bridge: Bridge, desk: Desk) -> None
     desk.notify(bridge.url, ticket)
     bridge.run()
     listing = invoke(bridge, "outbox", "list", "--dead").output
-    assert "pagerduty.trigger" in listing and "400" in listing
+    assert "page.trigger" in listing and "400" in listing
     [row] = [r for r in rows(bridge) if r["status"] == outbox.DEAD]
     assert invoke(bridge, "outbox", "retry", str(row["id"])).output.startswith("1 dead letter")
     bridge.run()
@@ -58,7 +58,7 @@ def test_dead_letters_are_listed_and_retried(bridge: Bridge, desk: Desk) -> None
 
 
 def rows(bridge: Bridge) -> list[dict[str, object]]:
-    with bridge_context(bridge.app).storage.engine.connect() as connection:
+    with runtime(bridge.app).db.connect() as connection:
         return outbox.listing(connection, limit=1000)
 
 

@@ -15,12 +15,12 @@ from pathlib import Path
 
 from sqlalchemy import Engine, func, select
 
-from bridge import db, outbox
-from bridge.schema import inbox
-from bridge.storage import Storage
+from bridge.store import db, outbox
+from bridge.store.tables import inbox
 from sandbox.scenario import ShiftableClock
 from sandbox.world import SandboxWorld
 from tests.e2e.effects import assert_exactly_once
+from tests.support.store import store_inbound
 
 ROOT = Path(__file__).resolve().parents[2]
 KILLS = int(os.environ.get("BRIDGE_CRASH_KILLS", "20"))
@@ -57,7 +57,6 @@ def test_worker_killed_mid_delivery_leaves_every_effect_exactly_once(
         service.latency = 0.02  # slow enough that kills land in the middle of sending
     engine = db.make_engine(database_url)
     db.upgrade(engine)
-    storage = Storage(engine)
     env = {
         **os.environ,
         **world.environment(),
@@ -100,7 +99,8 @@ def test_worker_killed_mid_delivery_leaves_every_effect_exactly_once(
                 ticket = str(
                     world.zendesk.create_ticket(f"Outage {round_number}.{n}", priority="urgent")
                 )
-            storage.store_inbound(
+            store_inbound(
+                engine,
                 source="zendesk",
                 dedup_key=f"round{round_number}:{ticket}",
                 kind="ticket.changed",
@@ -136,7 +136,7 @@ def test_worker_killed_mid_delivery_leaves_every_effect_exactly_once(
         log.close()
 
     counted = assert_exactly_once(engine, world)
-    assert counted["slack.post"] >= KILLS * TICKETS_PER_ROUND
+    assert counted["chat.post"] >= KILLS * TICKETS_PER_ROUND
     assert counted["desk.note"] >= KILLS * TICKETS_PER_ROUND
     # Most kills must have interrupted work in progress, or the test proves little.
     assert kills_mid_delivery >= KILLS // 2, kills_mid_delivery

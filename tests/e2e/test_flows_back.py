@@ -6,15 +6,17 @@ from urllib.parse import urlencode
 
 import requests
 
-from bridge import outbox
-from bridge.context import bridge_context
-from connectors.slack_blocks import ACTION_ACK, ACTION_ESCALATE, ACTION_OWN
+from bridge.runtime import runtime
+from bridge.store import outbox
+from connectors.slack import SlackNotifier
+from connectors.slack.blocks import ACTION_ACK, ACTION_ESCALATE, ACTION_OWN
+from connectors.slack.inbound import SlackAuthorization
 from sandbox.slack import send_click
 from sandbox.world import SLACK_SIGNING_SECRET
-from tests.bridge.signing import slack_headers
 from tests.e2e.conftest import Bridge
 from tests.e2e.drivers import Desk
 from tests.e2e.test_triggers import critical_two_hours, critical_unanswered, tier_of
+from tests.support.signing import slack_headers
 
 ENGINEERING = "#support-engineering"
 ESCALATIONS = "#support-escalations"
@@ -81,7 +83,7 @@ def test_pagerduty_resolve_notes_the_ticket_and_updates_slack(bridge: Bridge, de
     assert any("PagerDuty incident resolved by Olu Oncall" in n for n in desk.notes(ticket))
     [parent] = [m for m in bridge.world.slack.messages(ENGINEERING) if m["ts"] == parent_ts]
     assert "Resolved" in str(parent["blocks"])
-    with bridge_context(bridge.app).storage.engine.connect() as connection:
+    with runtime(bridge.app).db.connect() as connection:
         rows = outbox.listing(connection)
     assert not [r for r in rows if r["status"] != outbox.DONE]
 
@@ -110,11 +112,9 @@ def test_escalate_and_take_ownership_buttons(bridge: Bridge, desk: Desk) -> None
 
 def test_only_allowed_people_may_escalate(bridge: Bridge, desk: Desk) -> None:
     ticket, parent_ts = paged_ticket(bridge, desk)
-    context = bridge_context(bridge.app)
-    settings = context.settings.model_copy(update={"slack_allowed": "U0LEAD"})
-    bridge.jobs.context = context.__class__(
-        settings=settings, storage=context.storage, clock=context.clock, policy=context.policy
-    )
+    slack = bridge.jobs.integrations.chats["slack"]
+    assert isinstance(slack, SlackNotifier)
+    slack.authorization = SlackAuthorization(allowed_users=frozenset({"U0LEAD"}))
     click(bridge, desk, ticket, ACTION_ESCALATE, parent_ts, "mallory")
     bridge.run()
     assert tier_of(bridge, desk, ticket).name == "L3"

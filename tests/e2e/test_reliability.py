@@ -10,10 +10,11 @@ from datetime import timedelta
 
 from flask import Flask
 
-from bridge import create_app, outbox
+from bridge import create_app
 from bridge.config import Settings
-from bridge.context import bridge_context
-from bridge.runtime import build_worker
+from bridge.runtime import runtime
+from bridge.store import outbox, tickets
+from bridge.worker.scheduler import build_worker
 from sandbox.common import Fault
 from sandbox.scenario import ShiftableClock
 from sandbox.world import ZENDESK_WEBHOOK_SECRET, SandboxWorld
@@ -28,6 +29,7 @@ from tests.e2e.test_triggers import (
     tier_of,
     vip,
 )
+from tests.support.store import store_inbound, unprocessed
 
 
 def effects(bridge: Bridge) -> tuple[int, int, int]:
@@ -62,8 +64,8 @@ def test_every_webhook_twice_and_out_of_order(bridge: Bridge, desk: Desk) -> Non
                 f"{bridge.url}/webhooks/zendesk", envelope, ZENDESK_WEBHOOK_SECRET
             )
     bridge.run()
-    counted = assert_exactly_once(bridge_context(bridge.app).storage.engine, bridge.world)
-    assert counted["slack.post"] >= len(tickets) and counted["pagerduty.trigger"] == 1
+    counted = assert_exactly_once(runtime(bridge.app).db, bridge.world)
+    assert counted["chat.post"] >= len(tickets) and counted["page.trigger"] == 1
 
     # The safety-net sync lists every ticket again: still nothing new outside.
     before = effects(bridge)
@@ -84,7 +86,7 @@ def advance_until(bridge: Bridge, done: Callable[[], bool], rounds: int = 20) ->
 
 
 def unfinished(bridge: Bridge) -> list[dict[str, object]]:
-    with bridge_context(bridge.app).storage.engine.connect() as connection:
+    with runtime(bridge.app).db.connect() as connection:
         return [r for r in outbox.listing(connection, limit=10_000) if r["status"] != outbox.DONE]
 
 
@@ -103,7 +105,7 @@ def test_slack_429_and_pagerduty_5xx_are_delivered_after_recovery(
 
     advance_until(bridge, lambda: not unfinished(bridge))
     assert not unfinished(bridge)
-    assert_exactly_once(bridge_context(bridge.app).storage.engine, world)
+    assert_exactly_once(runtime(bridge.app).db, world)
     assert len(world.pagerduty.incidents_for(f"{desk.name}:{ticket}")) == 1
 
 
@@ -117,14 +119,12 @@ def test_help_desk_429_sync_backs_off_and_catches_up(bridge: Bridge, desk: Desk)
     assert any(tier_of_or_none(bridge, desk, t) is None for t in tickets)  # paused, not lost
     advance_until(bridge, lambda: all(tier_of_or_none(bridge, desk, t) for t in tickets))
     assert all(tier_of(bridge, desk, t).name == "L2" for t in tickets)
-    assert_exactly_once(bridge_context(bridge.app).storage.engine, bridge.world)
+    assert_exactly_once(runtime(bridge.app).db, bridge.world)
 
 
 def tier_of_or_none(bridge: Bridge, desk: Desk, ticket: str) -> object:
-    from bridge import records
-
-    with bridge_context(bridge.app).storage.engine.connect() as connection:
-        state = records.load_state(connection, desk.name, ticket)
+    with runtime(bridge.app).db.connect() as connection:
+        state = tickets.load_state(connection, desk.name, ticket)
     return state.tier if state and state.fired else None
 
 
@@ -135,16 +135,16 @@ def test_two_workers_on_one_database_send_nothing_twice(
     world, clock = live_world
     settings = Settings.from_env({**world.environment(), "DATABASE_URL": database_url})
     app = create_app({"TESTING": True, "BRIDGE_SETTINGS": settings})
-    environment = world.environment()
-    first, second = build_worker(app, environ=environment), build_worker(app, environ=environment)
+    (first, _), (second, _) = build_worker(app), build_worker(app)
     first.start()
     second.start()
-    storage = bridge_context(app).storage
+    engine = runtime(app).db
     try:
         for n in range(4):
             with clock.ago(minutes=20):
                 ticket = str(world.zendesk.create_ticket(f"Outage {n}", priority="urgent"))
-            storage.store_inbound(
+            store_inbound(
+                engine,
                 source="zendesk",
                 dedup_key=f"two-workers:{ticket}",
                 kind="ticket.changed",
@@ -154,7 +154,7 @@ def test_two_workers_on_one_database_send_nothing_twice(
             )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and (
-            storage.unprocessed_inbound() or pending_rows(app) or not done_rows(app)
+            unprocessed(engine) or pending_rows(app) or not done_rows(app)
         ):
             time.sleep(0.2)
         leaders = [first.is_leader, second.is_leader]
@@ -165,15 +165,15 @@ def test_two_workers_on_one_database_send_nothing_twice(
     rows = done_rows(app)
     assert rows and not pending_rows(app)
     assert len({r["claimed_by"] for r in rows}) == 1
-    assert_exactly_once(storage.engine, world)
-    storage.engine.dispose()
+    assert_exactly_once(engine, world)
+    engine.dispose()
 
 
 def pending_rows(app: Flask) -> list[dict[str, object]]:
-    with bridge_context(app).storage.engine.connect() as connection:
+    with runtime(app).db.connect() as connection:
         return outbox.listing(connection, outbox.PENDING, limit=10_000)
 
 
 def done_rows(app: Flask) -> list[dict[str, object]]:
-    with bridge_context(app).storage.engine.connect() as connection:
+    with runtime(app).db.connect() as connection:
         return outbox.listing(connection, outbox.DONE, limit=10_000)

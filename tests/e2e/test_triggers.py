@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from bridge import records
-from bridge.context import bridge_context
+from bridge.runtime import runtime
+from bridge.store import tickets as records
 from policies.model import Tier
 from tests.e2e.conftest import Bridge
 from tests.e2e.drivers import Desk
@@ -141,7 +141,7 @@ CASES = [
 
 
 def tier_of(bridge: Bridge, desk: Desk, ticket: str) -> Tier:
-    with bridge_context(bridge.app).storage.engine.connect() as connection:
+    with runtime(bridge.app).db.connect() as connection:
         state = records.load_state(connection, desk.name, ticket)
     assert state is not None
     return state.tier

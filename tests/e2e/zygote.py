@@ -11,7 +11,7 @@ import os
 import sys
 
 import bridge.cli
-import bridge.runtime  # imported once here, so that each forked worker starts at once
+import bridge.worker.scheduler  # imported once here, so that each forked worker starts at once
 
 
 def _answer(line: str) -> None:

@@ -6,7 +6,8 @@ import datetime as dt
 from functools import cache
 from typing import Any
 
-from policies import Policy, load_policy
+from bridge.policy_files import load_policy
+from policies import Policy
 from policies.model import (
     AuthorRole,
     Comment,
@@ -80,7 +81,8 @@ def policy_with(**changes: Any) -> Policy:
     """The default policy with top-level keys replaced (``None`` removes a key)."""
     import yaml
 
-    from policies import DEFAULT_POLICY_PATH, parse_policy
+    from bridge.policy_files import DEFAULT_POLICY_PATH
+    from policies import parse_policy
 
     data = yaml.safe_load(DEFAULT_POLICY_PATH.read_text(encoding="utf-8"))
     for key, value in changes.items():

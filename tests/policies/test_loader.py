@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from policies import PolicyError, load_policy, parse_policy
+from bridge.policy_files import load_policy
+from policies import PolicyError, parse_policy
 from policies.durations import format_duration, human_duration, parse_duration
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "policies"

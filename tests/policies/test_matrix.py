@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from policies import apply_decisions, evaluate
-from policies.model import ActionKind, EscalationState, Priority, Severity, Tier
+from policies.model import DecisionKind, EscalationState, Priority, Severity, Tier
 from tests.policies.factory import MON, STATE, H, clock_only_policy, default_policy, ticket
 
 MON9 = MON.replace(hour=9)
@@ -56,22 +56,22 @@ def test_with_state_each_deadline_counts_from_arrival(
         before = evaluate(t, state, policy, previous + S)
         assert before.next_check_at is not None and before.next_check_at <= moment
         result = evaluate(t, state, policy, moment)
-        escalations = [d for d in result.decisions if d.action is ActionKind.ESCALATE]
+        escalations = [d for d in result.decisions if d.action is DecisionKind.ESCALATE]
         assert [(d.rule, d.tier) for d in escalations] == [("matrix", Tier(index + 2))]
         state = apply_decisions(state, result, moment)
         assert state.tier == Tier(index + 2) and state.tier_since == moment
         previous = moment
     final = evaluate(t, state, policy, reached[-1] + 30 * H)
     assert final.tier == Tier.L4
-    assert not [d for d in final.decisions if d.action is ActionKind.ESCALATE]
+    assert not [d for d in final.decisions if d.action is DecisionKind.ESCALATE]
 
 
 def test_critical_two_hours_old_is_at_l3() -> None:
     result = evaluate(ticket(Priority.URGENT), STATE, default_policy(), MON + 2 * H)
     assert result.tier == Tier.L3
     actions = {d.action for d in result.decisions}
-    assert {ActionKind.ESCALATE, ActionKind.INTERNAL_NOTE, ActionKind.PAGE} <= actions
-    escalate = next(d for d in result.decisions if d.action is ActionKind.ESCALATE)
+    assert {DecisionKind.ESCALATE, DecisionKind.INTERNAL_NOTE, DecisionKind.PAGE} <= actions
+    escalate = next(d for d in result.decisions if d.action is DecisionKind.ESCALATE)
     assert [s["to"] for s in escalate.reason.inputs["steps"]] == ["L2", "L3"]
     assert escalate.reason.clock["deadline"] == "2025-03-03T11:15:00Z"
     assert escalate.reason.source.startswith("default.yaml:")
@@ -99,7 +99,7 @@ def test_management_column_notifies_without_changing_tier(
         assert notes == []
         return
     assert [(d.action, d.route.name, d.route.slack_channel) for d in notes] == [
-        (ActionKind.NOTIFY, "management", "#support-management")
+        (DecisionKind.NOTIFY, "management", "#support-management")
     ]
     if when > MON9:
         early = evaluate(t, EscalationState(tier_since=MON9), policy, when - S)

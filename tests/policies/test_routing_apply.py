@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from policies import apply_decisions, evaluate
-from policies.model import ActionKind, EscalationState, Priority, Tier
+from policies.model import DecisionKind, EscalationState, Priority, Tier
 from tests.policies.factory import MON, STATE, H, M, agent_reply, default_policy, ticket
 
 NOW = MON + H
@@ -36,15 +36,15 @@ def escalated(**kw: object):  # type: ignore[no-untyped-def]
 )
 def test_routes(kw: dict[str, object], owner: str, also: list[str]) -> None:
     result = escalated(**kw)
-    escalate = next(d for d in result.decisions if d.action is ActionKind.ESCALATE)
+    escalate = next(d for d in result.decisions if d.action is DecisionKind.ESCALATE)
     assert escalate.route.name == owner
-    notified = [d.route.name for d in result.decisions if d.action is ActionKind.NOTIFY]
+    notified = [d.route.name for d in result.decisions if d.action is DecisionKind.NOTIFY]
     assert notified == also
 
 
 def test_route_inherits_tier_channels() -> None:
     result = escalated(custom_fields={"category": "warranty"})
-    escalate = next(d for d in result.decisions if d.action is ActionKind.ESCALATE)
+    escalate = next(d for d in result.decisions if d.action is DecisionKind.ESCALATE)
     assert (escalate.route.group, escalate.route.slack_channel) == (
         "warranty-claims",
         "#support-specialists",
@@ -56,9 +56,9 @@ def test_escalation_bundle_and_templates() -> None:
     result = escalated()
     kinds = [(d.action, d.template) for d in result.decisions if d.rule == "tag:escalate_l2"]
     assert kinds == [
-        (ActionKind.ESCALATE, None),
-        (ActionKind.INTERNAL_NOTE, "handoff_note"),
-        (ActionKind.CUSTOMER_ACK, "customer_ack"),
+        (DecisionKind.ESCALATE, None),
+        (DecisionKind.INTERNAL_NOTE, "handoff_note"),
+        (DecisionKind.CUSTOMER_ACK, "customer_ack"),
     ]
     assert len({d.key for d in result.decisions}) == len(result.decisions)
 
@@ -86,8 +86,8 @@ def test_keys_are_stable_across_re_evaluation() -> None:
     first = evaluate(t, STATE, default_policy(), MON + 2 * H)
     second = evaluate(t, STATE, default_policy(), MON + 2 * H + M)
     assert (
-        {d.key for d in first.decisions if d.action is ActionKind.PAGE}
-        == {d.key for d in second.decisions if d.action is ActionKind.PAGE}
+        {d.key for d in first.decisions if d.action is DecisionKind.PAGE}
+        == {d.key for d in second.decisions if d.action is DecisionKind.PAGE}
         == {"zendesk:42:matrix:L3:page"}
     )
 

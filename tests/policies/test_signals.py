@@ -55,13 +55,13 @@ def test_annotate_fills_only_missing_signals_and_only_scores_customers() -> None
     )
     agent = dataclasses.replace(comment(MON, AuthorRole.AGENT, body="lawyer"), signals=None)
     kept = comment(MON, sentiment=0.9, body="terrible")
-    t = annotate(ticket(comments=(raw, agent, kept)), policy)
+    t = annotate(ticket(comments=(raw, agent, kept)), policy.compiled.phrases)
     first, second, third = t.comments
     assert first.signals is not None and first.signals.sentiment is not None
     assert first.signals.sentiment < 0 and first.signals.phrases == {"escalation_request"}
     assert second.signals == CommentSignals()
     assert third.signals == kept.signals
-    assert annotate(t, policy) is t
+    assert annotate(t, policy.compiled.phrases) is t
 
 
 def test_evaluate_reads_signals_not_text() -> None:

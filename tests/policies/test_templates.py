@@ -9,6 +9,7 @@ import pytest
 from jinja2 import TemplateSyntaxError
 
 import policies.templates as templates_module
+from bridge.policy_files import load_templates
 from policies.templates import RCA_MARKER, TEMPLATE_NAMES, TemplateRenderer
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -39,7 +40,7 @@ FULL: dict[str, Any] = {
 
 @pytest.fixture(scope="module")
 def renderer() -> TemplateRenderer:
-    return TemplateRenderer()
+    return load_templates()
 
 
 @pytest.mark.parametrize(
@@ -105,7 +106,7 @@ def write(folder: Path, name: str, body: str) -> None:
 
 def test_override_folder_wins_by_file_name(tmp_path: Path) -> None:
     write(tmp_path, "customer_ack", "Hi {{ customer.name }}, {{ owner.first }} has it. {{ x.y.z }}")
-    renderer = TemplateRenderer(tmp_path)
+    renderer = load_templates(tmp_path)
     text = renderer.render("customer_ack", {"customer": {"name": "Ana"}, "owner": {"id": 1}})
     assert text.startswith("Hi Ana, [missing: owner.first] has it. [missing: x.y.z]")
     assert "Root-cause" in renderer.render("rca_request", {})  # others stay shipped
@@ -121,19 +122,19 @@ def test_override_folder_wins_by_file_name(tmp_path: Path) -> None:
 )
 def test_odd_overrides_never_crash_on_missing_values(tmp_path: Path, body: str) -> None:
     write(tmp_path, "status_reminder", body)
-    TemplateRenderer(tmp_path).render("status_reminder", {})
+    load_templates(tmp_path).render("status_reminder", {})
 
 
 def test_rca_override_without_marker_still_gets_it(tmp_path: Path) -> None:
     write(tmp_path, "rca_request", "Please write the RCA for {{ case_number }}.")
-    text = TemplateRenderer(tmp_path).render("rca_request", {"case_number": "#9"})
+    text = load_templates(tmp_path).render("rca_request", {"case_number": "#9"})
     assert text == f"{RCA_MARKER}\nPlease write the RCA for #9.\n"
 
 
 def test_broken_override_fails_at_construction(tmp_path: Path) -> None:
     write(tmp_path, "handoff_note", "{% if %}")
     with pytest.raises(TemplateSyntaxError):
-        TemplateRenderer(tmp_path)
+        load_templates(tmp_path)
 
 
 def test_unknown_template_name(renderer: TemplateRenderer) -> None:
@@ -149,5 +150,5 @@ def test_module_stays_pure() -> None:
         if isinstance(node, ast.Import | ast.ImportFrom)
         for alias in node.names
     }
-    assert imported <= {"__future__", "collections", "datetime", "pathlib", "typing", "jinja2"}
+    assert imported <= {"__future__", "collections", "datetime", "typing", "jinja2"}
     assert "now(" not in source and "today(" not in source

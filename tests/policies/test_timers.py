@@ -9,7 +9,7 @@ import pytest
 
 from policies import apply_decisions, evaluate
 from policies.model import (
-    ActionKind,
+    DecisionKind,
     EscalationState,
     ManualRequest,
     Priority,
@@ -27,7 +27,7 @@ def decisions(priority: Priority, now: dt.datetime, state: EscalationState = STA
     return evaluate(t, state, default_policy(), now)
 
 
-def rules_of(result, action: ActionKind) -> list[str]:  # type: ignore[no-untyped-def]
+def rules_of(result, action: DecisionKind) -> list[str]:  # type: ignore[no-untyped-def]
     return [d.rule for d in result.decisions if d.action is action]
 
 
@@ -49,19 +49,19 @@ def test_pre_breach_warnings(
     state = EscalationState(tier=tier, tier_since=since)
     comments = (agent_reply(MON + M),)
     early = decisions(priority, due - S, state, comments=comments)
-    assert rule not in rules_of(early, ActionKind.WARN)
+    assert rule not in rules_of(early, DecisionKind.WARN)
     result = decisions(priority, due, state, comments=comments)
-    assert rule in rules_of(result, ActionKind.WARN)
+    assert rule in rules_of(result, DecisionKind.WARN)
     warn = next(d for d in result.decisions if d.rule == rule)
     assert warn.tier == tier and warn.reason.clock["deadline"]
 
 
 def test_first_response_target() -> None:
-    assert rules_of(decisions(Priority.LOW, MON + 30 * M - S), ActionKind.REMIND_OWNER) == []
+    assert rules_of(decisions(Priority.LOW, MON + 30 * M - S), DecisionKind.REMIND_OWNER) == []
     late = decisions(Priority.LOW, MON + 30 * M)
-    assert rules_of(late, ActionKind.REMIND_OWNER) == ["first_response"]
+    assert rules_of(late, DecisionKind.REMIND_OWNER) == ["first_response"]
     answered = decisions(Priority.LOW, MON + H, comments=(agent_reply(MON + 40 * M),))
-    assert "first_response" not in rules_of(answered, ActionKind.REMIND_OWNER)
+    assert "first_response" not in rules_of(answered, DecisionKind.REMIND_OWNER)
 
 
 @pytest.mark.parametrize(
@@ -76,19 +76,19 @@ def test_status_update_cadence_reminds_then_escalates(
     reply = agent_reply(MON)
     high = EscalationState(tier=Tier.L4, tier_since=MON)  # no matrix moves in the way
     first = decisions(priority, MON + gap, high, comments=(reply,))
-    assert rules_of(first, ActionKind.REMIND_OWNER) == ["status_update"]
+    assert rules_of(first, DecisionKind.REMIND_OWNER) == ["status_update"]
     reminder = next(d for d in first.decisions if d.rule == "status_update")
     assert reminder.template == "status_reminder"
     assert (
         rules_of(
-            decisions(priority, MON + gap - S, high, comments=(reply,)), ActionKind.REMIND_OWNER
+            decisions(priority, MON + gap - S, high, comments=(reply,)), DecisionKind.REMIND_OWNER
         )
         == []
     )
     state = EscalationState(tier=Tier.L2, tier_since=MON)
     second_at = MON + 2 * every if priority is not Priority.NORMAL else MON + 48 * H
     second = decisions(priority, second_at, state, comments=(reply,))
-    assert "status_update" in rules_of(second, ActionKind.ESCALATE)
+    assert "status_update" in rules_of(second, DecisionKind.ESCALATE)
 
 
 def test_rca_requested_at_solve_and_reminded_after_48h() -> None:
@@ -96,17 +96,17 @@ def test_rca_requested_at_solve_and_reminded_after_48h() -> None:
     state = EscalationState(tier=Tier.L2, tier_since=MON, solved_at=solved_at)
     kw = {"status": Status.SOLVED, "updated_at": solved_at}
     at_solve = decisions(Priority.HIGH, solved_at, state, **kw)
-    assert rules_of(at_solve, ActionKind.REQUEST_RCA) == ["rca"]
+    assert rules_of(at_solve, DecisionKind.REQUEST_RCA) == ["rca"]
     assert at_solve.next_check_at == solved_at + 48 * H
     state = apply_decisions(state, at_solve, solved_at)
     assert (
         rules_of(
-            decisions(Priority.HIGH, solved_at + 48 * H - S, state, **kw), ActionKind.REQUEST_RCA
+            decisions(Priority.HIGH, solved_at + 48 * H - S, state, **kw), DecisionKind.REQUEST_RCA
         )
         == []
     )
     due = decisions(Priority.HIGH, solved_at + 48 * H, state, **kw)
-    assert rules_of(due, ActionKind.REQUEST_RCA) == ["rca_reminder"]
+    assert rules_of(due, DecisionKind.REQUEST_RCA) == ["rca_reminder"]
     recorded = dataclasses.replace(state, rca_recorded=True)
     done = decisions(Priority.HIGH, solved_at + 48 * H, recorded, **kw)
     assert done.decisions == () and done.next_check_at is None
@@ -125,7 +125,7 @@ def test_solved_with_open_page_resolves_it() -> None:
     result = decisions(
         Priority.URGENT, MON + 3 * H, state, status=Status.SOLVED, updated_at=MON + 2 * H
     )
-    assert rules_of(result, ActionKind.RESOLVE_PAGE) == ["solved"]
+    assert rules_of(result, DecisionKind.RESOLVE_PAGE) == ["solved"]
     after = apply_decisions(state, result, MON + 3 * H)
     assert after.page_open is False and after.solved_at == MON + 2 * H
 
@@ -134,13 +134,12 @@ def test_acknowledge_from_slack_with_page_open() -> None:
     ack = ManualRequest(kind="acknowledge", by="U7", at=MON + 2 * H)
     state = EscalationState(tier=Tier.L3, tier_since=MON + H, page_open=True, manual=(ack,))
     result = decisions(Priority.URGENT, MON + 2 * H, state, comments=(agent_reply(MON + M),))
-    assert rules_of(result, ActionKind.ACKNOWLEDGE_PAGE) == ["manual"]
+    assert rules_of(result, DecisionKind.ACKNOWLEDGE_PAGE) == ["manual"]
     after = apply_decisions(state, result, MON + 2 * H)
     assert after.acknowledged_by == "U7"
     closed = dataclasses.replace(state, page_open=False)
-    assert (
-        rules_of(decisions(Priority.URGENT, MON + 2 * H, closed), ActionKind.ACKNOWLEDGE_PAGE) == []
-    )
+    later = decisions(Priority.URGENT, MON + 2 * H, closed)
+    assert rules_of(later, DecisionKind.ACKNOWLEDGE_PAGE) == []
 
 
 def test_pending_pauses_the_clock() -> None:
@@ -157,7 +156,7 @@ def test_pending_pauses_the_clock() -> None:
     at_deadline = decisions(
         Priority.URGENT, MON + 45 * M, status_history=history, updated_at=MON + 35 * M
     )
-    escalate = next(d for d in at_deadline.decisions if d.action is ActionKind.ESCALATE)
+    escalate = next(d for d in at_deadline.decisions if d.action is DecisionKind.ESCALATE)
     assert escalate.reason.clock["paused"] == [["2025-03-03T10:05:00Z", "2025-03-03T10:35:00Z"]]
     assert escalate.reason.clock["deadline"] == "2025-03-03T10:45:00Z"
 
@@ -165,7 +164,7 @@ def test_pending_pauses_the_clock() -> None:
 def test_currently_pending_without_history_is_paused_since_updated() -> None:
     result = decisions(Priority.URGENT, MON + 5 * H, status=Status.PENDING, updated_at=MON + 10 * M)
     assert result.tier == Tier.L1
-    escalations = rules_of(result, ActionKind.ESCALATE)
+    escalations = rules_of(result, DecisionKind.ESCALATE)
     assert escalations == []
 
 
@@ -189,7 +188,7 @@ def test_quiet_hours_hold_non_critical_pages() -> None:
     )
     result = evaluate(t, EscalationState(tier_since=night), policy, night)
     assert result.tier == Tier.L3
-    assert rules_of(result, ActionKind.PAGE) == []
+    assert rules_of(result, DecisionKind.PAGE) == []
     morning = dt.datetime(2025, 3, 4, 7, 0, tzinfo=dt.UTC)
     assert result.next_check_at is not None and result.next_check_at < morning
     assert (
@@ -200,10 +199,10 @@ def test_quiet_hours_hold_non_critical_pages() -> None:
                 policy,
                 morning - S,
             ),
-            ActionKind.PAGE,
+            DecisionKind.PAGE,
         )
         == []
     )
     state = apply_decisions(EscalationState(tier_since=night), result, night)
     later = evaluate(t, state, policy, morning)
-    assert [d.action for d in later.decisions if d.rule == "tag:escalate_l3"] == [ActionKind.PAGE]
+    assert [d.action for d in later.decisions if d.rule == "tag:escalate_l3"] == [DecisionKind.PAGE]

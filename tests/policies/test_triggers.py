@@ -9,8 +9,8 @@ import pytest
 
 from policies import apply_decisions, evaluate
 from policies.model import (
-    ActionKind,
     AuthorRole,
+    DecisionKind,
     EscalationState,
     ManualRequest,
     Party,
@@ -139,7 +139,7 @@ CASES: list[tuple[str, Callable[[], Ticket], str | None, Tier]] = [
 @pytest.mark.parametrize(("name", "build", "rule", "tier"), CASES, ids=[c[0] for c in CASES])
 def test_trigger(name: str, build: Callable[[], Ticket], rule: str | None, tier: Tier) -> None:
     result = evaluate(build(), STATE, default_policy(), NOW)
-    escalations = [d for d in result.decisions if d.action is ActionKind.ESCALATE]
+    escalations = [d for d in result.decisions if d.action is DecisionKind.ESCALATE]
     assert result.tier == tier
     assert [d.rule for d in escalations] == ([rule] if rule else [])
     if rule:
@@ -150,7 +150,7 @@ def test_trigger(name: str, build: Callable[[], Ticket], rule: str | None, tier:
 def test_vip_notifies_customer_success() -> None:
     t = ticket(Priority.LOW, organization=Party("o1", tags=frozenset({"vip"})))
     result = evaluate(t, STATE, default_policy(), NOW)
-    notify = [d for d in result.decisions if d.action is ActionKind.NOTIFY]
+    notify = [d for d in result.decisions if d.action is DecisionKind.NOTIFY]
     assert [(d.rule, d.route.name) for d in notify] == [("vip", "customer_success")]
 
 
@@ -164,7 +164,7 @@ def test_no_update_for_24h_while_open_moves_one_tier() -> None:
     assert before.tier == Tier.L1
     assert before.next_check_at == SAT + M + 24 * H
     after = evaluate(t2, EscalationState(tier_since=SAT), default_policy(), SAT + M + 24 * H)
-    assert [d.rule for d in after.decisions if d.action is ActionKind.ESCALATE] == ["no_update"]
+    assert [d.rule for d in after.decisions if d.action is DecisionKind.ESCALATE] == ["no_update"]
 
 
 def test_no_update_does_not_run_while_pending() -> None:
@@ -183,7 +183,7 @@ def test_relative_trigger_fires_once_per_silence() -> None:
     assert state.tier == Tier.L2
     again = evaluate(t, state, policy, moment + M)
     assert again.tier == Tier.L2
-    assert not [d for d in again.decisions if d.action is ActionKind.ESCALATE]
+    assert not [d for d in again.decisions if d.action is DecisionKind.ESCALATE]
 
 
 def test_impact_tag_raises_severity_and_notifies_management() -> None:
@@ -202,7 +202,7 @@ def test_manual_request_from_slack() -> None:
     request = ManualRequest(kind="escalate", by="U123", at=MON + M, reason="customer is angry")
     state = EscalationState(tier_since=MON, manual=(request,))
     result = evaluate(ticket(Priority.LOW), state, default_policy(), NOW)
-    escalate = next(d for d in result.decisions if d.action is ActionKind.ESCALATE)
+    escalate = next(d for d in result.decisions if d.action is DecisionKind.ESCALATE)
     assert (escalate.rule, escalate.tier) == ("manual", Tier.L2)
     assert "U123" in escalate.reason.text
     state = apply_decisions(state, result, NOW)
@@ -224,7 +224,7 @@ def test_csat_applies_to_solved_tickets_but_other_triggers_do_not() -> None:
     )
     result = evaluate(solved, STATE, default_policy(), NOW)
     assert result.tier == Tier.L2
-    assert {d.rule for d in result.decisions if d.action is ActionKind.ESCALATE} == {"low_csat"}
+    assert {d.rule for d in result.decisions if d.action is DecisionKind.ESCALATE} == {"low_csat"}
 
 
 def test_bridge_comments_do_not_count_as_activity() -> None:

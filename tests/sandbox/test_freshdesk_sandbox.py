@@ -9,7 +9,7 @@ import pytest
 import requests
 from flask import request
 
-from connectors.freshdesk import parse_webhook
+from connectors.freshdesk.inbound import FreshdeskInbound
 from sandbox.common import SandboxService, serve
 from sandbox.freshdesk import FreshdeskSandbox
 
@@ -47,7 +47,7 @@ def test_webhook_uses_basic_auth_and_the_automation_shape(sandbox: FreshdeskSand
     assert password == "s3cret"
     inner = json.loads(body)["freshdesk_webhook"]
     assert (inner["ticket_status"], inner["ticket_priority"]) == ("Pending", "Urgent")
-    assert parse_webhook(body).ticket_id == str(ticket)
+    assert FreshdeskInbound().parse(body).ticket_id == str(ticket)
 
 
 def test_api_key_auth_and_link_pagination(sandbox: FreshdeskSandbox) -> None:

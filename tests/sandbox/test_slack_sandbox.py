@@ -11,7 +11,8 @@ import requests
 from flask import request
 from slack_sdk.signature import SignatureVerifier
 
-from connectors.slack_inbound import ActionKind, parse_action
+from connectors.base import PersonRequestKind
+from connectors.slack.inbound import parse_action
 from sandbox.common import SandboxService, Served, serve
 from sandbox.slack import SlackSandbox, send_click, sign_slack_request
 from sandbox.slack_blocks_check import block_problems
@@ -210,7 +211,7 @@ def test_send_click_is_signed_and_parseable(receiver: tuple[_Receiver, Served]) 
     assert list(parse_qs(body.decode())) == ["payload"]
     action = parse_action(body)
     assert (action.kind, action.ticket.ticket_id, action.user_id) == (
-        ActionKind.OWN,
+        PersonRequestKind.TAKE_OWNERSHIP,
         "123",
         "U0CLICK",
     )
@@ -248,7 +249,7 @@ def test_page_lists_messages_and_its_buttons_click_through(
     answer = requests.post(served.url + "/click", data=form, timeout=5, allow_redirects=False)
     assert answer.status_code == 303
     action = parse_action(service.received[-1][0])
-    assert (action.kind, action.message_ts) == (ActionKind.ACK, ts)
+    assert (action.kind, action.message_ts) == (PersonRequestKind.ACKNOWLEDGE, ts)
 
 
 def test_click_without_bridge_url_is_refused(slack: tuple[SlackSandbox, Served]) -> None:

@@ -13,7 +13,7 @@ import pytest
 import requests
 from flask import request
 
-from connectors.zendesk import parse_webhook
+from connectors.zendesk.inbound import ZendeskInbound
 from sandbox.common import SandboxService, serve
 from sandbox.zendesk import ZendeskSandbox, sign
 
@@ -67,7 +67,7 @@ def test_webhook_delivery_is_signed_over_timestamp_and_raw_body(sandbox: Zendesk
     ).decode()
     assert headers["X-Zendesk-Webhook-Signature"] == expected
     assert headers["X-Zendesk-Webhook-Invocation-Id"]
-    assert parse_webhook(body).ticket_id == str(ticket)
+    assert ZendeskInbound().parse(body).ticket_id == str(ticket)
 
 
 def test_bad_credentials_get_401_and_calls_are_counted(sandbox: ZendeskSandbox) -> None:

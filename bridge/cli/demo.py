@@ -1,0 +1,98 @@
+"""The built-in sandbox demo: the bridge against local stand-ins of Zendesk, Freshdesk, Slack
+and PagerDuty, with a scenario driver that makes escalations happen within a minute."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from pathlib import Path
+
+import click
+from werkzeug.serving import make_server
+
+from bridge import create_app
+from bridge.config import load_settings
+from bridge.worker.scheduler import build_worker
+from sandbox.scenario import ShiftableClock, drive
+from sandbox.world import SandboxWorld
+
+log = logging.getLogger(__name__)
+
+SANDBOX_PORTS = (8001, 8002, 8003, 8004)
+
+
+def _free(port: int) -> int:
+    """The port if it can be bound on loopback, else 0 (any free port)."""
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return 0
+    return port
+
+
+def banner(world: SandboxWorld, bridge: str) -> str:
+    return f"""
+  ┌─ SANDBOX DEMO ─────────────────────────────────────────────────────────────────
+  │ No help desk is configured, so the bridge runs against built-in stand-ins.
+  │ Nothing here talks to the real Zendesk, Freshdesk, Slack or PagerDuty.
+  │
+  │   bridge (dashboard)  {bridge}/
+  │   Zendesk tickets     {world.zendesk.base_url}/
+  │   Freshdesk tickets   {world.freshdesk.base_url}/
+  │   Slack channels      {world.slack.base_url}/   (its buttons click through to the bridge)
+  │   PagerDuty incidents {world.pagerduty.base_url}/
+  │
+  │ Scenario tickets arrive every few seconds; escalations follow within a minute.
+  │ To connect a real help desk, set ZENDESK_SUBDOMAIN, ZENDESK_EMAIL, ZENDESK_API_TOKEN
+  │ (or FRESHDESK_DOMAIN, FRESHDESK_API_KEY) and the webhook secrets; see README.
+  └────────────────────────────────────────────────────────────────────────────────
+"""
+
+
+def run_demo(host: str, port: int, *, scenario_pause: float = 3.0) -> None:
+    clock = ShiftableClock()
+    zendesk, freshdesk, slack, pagerduty = (_free(p) for p in SANDBOX_PORTS)
+    world = SandboxWorld.start(clock=clock, ports=(zendesk, freshdesk, slack, pagerduty))
+    bridge_url = f"http://{host}:{port}"
+    world.slack.bridge_actions_url = f"{bridge_url}/slack/actions"
+    world.pagerduty.webhook_url = f"{bridge_url}/webhooks/pagerduty"
+    environment = world.environment()
+    # The PagerDuty stand-in serves HTTPS with a throwaway CA; trust it in this process only.
+    os.environ["SSL_CERT_FILE"] = world.ca_file
+    # The stand-ins keep their tickets in memory: start the bridge's database afresh too, or it
+    # would chase the tickets of an earlier run.
+    database = Path.cwd() / "instance" / "demo.db"
+    for leftover in database.parent.glob(f"{database.name}*"):
+        leftover.unlink()
+    settings = load_settings(
+        {
+            **environment,
+            "DATABASE_URL": f"sqlite:///{database}",
+            **{k: v for k, v in os.environ.items() if k.startswith("BRIDGE_")},
+        }
+    )
+    app = create_app({"BRIDGE_SETTINGS": settings})
+    server = make_server(host, port, app, threaded=True)
+    worker, _jobs = build_worker(app)
+    worker.start()
+    stop = threading.Event()
+    driver = threading.Thread(
+        target=drive,
+        args=(world, clock, bridge_url),
+        kwargs={"pause": scenario_pause, "stop": stop},
+        daemon=True,
+    )
+    driver.start()
+    click.echo(banner(world, bridge_url))
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()
+        server.shutdown()
+        worker.stop()
+        world.stop()

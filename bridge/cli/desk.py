@@ -1,0 +1,66 @@
+"""``bridge sync`` and ``bridge setup zendesk|freshdesk``: the commands that talk to a desk."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+from bridge.runtime import Runtime, runtime
+from bridge.worker.integrations import Integrations, build_integrations
+from bridge.worker.sync import sync
+from connectors.freshdesk.setup import setup_freshdesk
+from connectors.provider import BuildContext
+from connectors.zendesk import ZendeskDesk
+from connectors.zendesk.setup import setup_zendesk
+
+
+def integrations_of(state: Runtime) -> Integrations:
+    context = BuildContext(clock=state.clock, budget_share=state.settings.api_budget_share)
+    return build_integrations(state.settings, context)
+
+
+@click.command("sync")
+@click.option("--desk", type=click.Choice(["zendesk", "freshdesk"]), default=None)
+@with_appcontext
+def sync_command(desk: str | None) -> None:
+    """One incremental pass over the help desks; queues what changed for the worker."""
+    state = runtime()
+    integrations = integrations_of(state)
+    try:
+        results = sync(state.db, integrations.desks, state.clock(), desk=desk)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    finally:
+        integrations.close()
+    if not results:
+        click.echo("no help desk is configured: nothing to sync")
+    for result in results:
+        click.echo(result.line())
+
+
+@click.group("setup")
+def setup_group() -> None:
+    """Create or print the webhook wiring in a help desk."""
+
+
+@setup_group.command("zendesk")
+@click.option("--url", required=True, help="Public base URL of this bridge.")
+@click.option("--dry-run", is_flag=True, help="Print what would be created.")
+@with_appcontext
+def setup_zendesk_command(url: str, dry_run: bool) -> None:
+    integrations = integrations_of(runtime())
+    try:
+        desk = integrations.desks.get("zendesk")
+        if not isinstance(desk, ZendeskDesk):
+            raise click.ClickException("Zendesk is not configured: set ZENDESK_SUBDOMAIN, ...")
+        for line in setup_zendesk(desk, url=url, dry_run=dry_run):
+            click.echo(line)
+    finally:
+        integrations.close()
+
+
+@setup_group.command("freshdesk")
+@click.option("--url", required=True, help="Public base URL of this bridge.")
+def setup_freshdesk_command(url: str) -> None:
+    for line in setup_freshdesk(url=url):
+        click.echo(line)

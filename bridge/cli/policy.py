@@ -1,0 +1,145 @@
+"""``bridge policy check|doc|test``: validate, document and try the escalation policy."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import click
+
+from bridge.policy_files import load_policy
+from bridge.runtime import utc_now
+from policies import Policy, PolicyError, annotate, evaluate
+from policies.codec import state_from_json, ticket_from_json
+from policies.model import EscalationState, Ticket
+from policies.render_doc import render_html, render_markdown
+
+
+def _policy_path(path: str | None) -> str | None:
+    return path or os.environ.get("BRIDGE_POLICY") or None
+
+
+def _load(path: str | None) -> Policy:
+    try:
+        return load_policy(_policy_path(path))
+    except PolicyError as exc:
+        for issue in exc.issues:
+            click.echo(str(issue), err=True)
+        raise SystemExit(1) from exc
+
+
+@click.group("policy")
+def policy_group() -> None:
+    """Check, document and try the escalation policy."""
+
+
+@policy_group.command("check")
+@click.argument("file", required=False, type=click.Path(dir_okay=False))
+def check_command(file: str | None) -> None:
+    """Validate FILE (default: $BRIDGE_POLICY or the packaged default policy)."""
+    try:
+        policy = load_policy(_policy_path(file))
+    except PolicyError as exc:
+        for issue in exc.issues:
+            click.echo(str(issue))
+        raise SystemExit(1) from exc
+    click.echo(
+        f"{policy.file}: ok ({len(policy.compiled.triggers)} triggers, "
+        f"{len(policy.compiled.routes)} routes)"
+    )
+
+
+@policy_group.command("doc")
+@click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md", show_default=True)
+@click.option("--policy", "policy_file", type=click.Path(dir_okay=False), default=None)
+def doc_command(fmt: str, policy_file: str | None) -> None:
+    """Print the escalation process document, rendered from the policy itself."""
+    policy = _load(policy_file)
+    click.echo(render_html(policy) if fmt == "html" else render_markdown(policy), nl=False)
+
+
+def _read_json(path: str) -> dict[str, Any]:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise click.BadParameter(f"{path}: {exc}") from exc
+    if not isinstance(data, dict):
+        raise click.BadParameter(f"{path}: expected a JSON object")
+    return data
+
+
+def _ticket(data: dict[str, Any], source: str) -> Ticket:
+    if source == "zendesk":
+        from connectors.zendesk.mapping import ticket_from_api_bundle as zendesk_bundle
+
+        return zendesk_bundle(data)
+    if source == "freshdesk":
+        from connectors.freshdesk.mapping import ticket_from_api_bundle as freshdesk_bundle
+
+        return freshdesk_bundle(data)
+    return ticket_from_json(data)
+
+
+def _parse_now(text: str | None) -> dt.datetime:
+    if text is None:
+        return utc_now()
+    try:
+        value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise click.BadParameter(f"not ISO 8601: {text}", param_hint="--now") from exc
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return None if value is None else value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+
+
+@policy_group.command("test")
+@click.argument("ticket_file", metavar="TICKET.json", type=click.Path(dir_okay=False))
+@click.option("--now", "now_text", default=None, help="ISO 8601 time to evaluate at (default: now)")
+@click.option("--state", "state_file", type=click.Path(dir_okay=False), default=None)
+@click.option("--policy", "policy_file", type=click.Path(dir_okay=False), default=None)
+@click.option(
+    "--source",
+    type=click.Choice(["model", "zendesk", "freshdesk"]),
+    default="model",
+    show_default=True,
+    help="model: the bridge's ticket JSON; zendesk/freshdesk: a recorded API bundle",
+)
+def test_command(
+    ticket_file: str,
+    now_text: str | None,
+    state_file: str | None,
+    policy_file: str | None,
+    source: str,
+) -> None:
+    """Evaluate one ticket and print the decisions as JSON."""
+    policy = _load(policy_file)
+    try:
+        ticket = _ticket(_read_json(ticket_file), source)
+        state = state_from_json(_read_json(state_file)) if state_file else EscalationState()
+    except (KeyError, ValueError, TypeError) as exc:
+        raise click.ClickException(f"cannot read input: {exc}") from exc
+    result = evaluate(
+        annotate(ticket, policy.compiled.phrases), state, policy, _parse_now(now_text)
+    )
+    out = {
+        "severity": result.severity.value,
+        "tier": result.tier.name,
+        "decisions": [
+            {
+                "rule": d.rule,
+                "action": d.action.value,
+                "tier": d.tier.name,
+                "route": d.route.name,
+                "key": d.key,
+                "reason": d.reason.text,
+            }
+            for d in result.decisions
+        ],
+        "next_check_at": _iso(result.next_check_at),
+    }
+    click.echo(json.dumps(out, indent=2))

@@ -1,0 +1,134 @@
+"""``GET /metrics``: Prometheus exposition, computed from the database at scrape time.
+
+Counts come from the tables rather than from in-process counters, so every gunicorn worker
+answers the same. The endpoint is open (scrapers rarely log in) and exposes counts and ages only,
+never ticket content. Each app has its own registry, not the process-global one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import cast
+
+from flask import Blueprint, Flask, Response, current_app
+from flask.blueprints import BlueprintSetupState
+from prometheus_client import CollectorRegistry, Counter, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from prometheus_client.registry import Collector
+from sqlalchemy import Engine
+
+from bridge.runtime import runtime
+from bridge.store import outbox, stats
+
+REGISTRY_KEY = "bridge.prometheus"
+
+blueprint = Blueprint("prometheus", __name__)
+
+
+class BridgeCollector(Collector):
+    def __init__(self, db: Engine, clock: Callable[[], datetime]) -> None:
+        self.db = db
+        self.clock = clock
+
+    def collect(self) -> Iterable[Metric]:
+        now = self.clock()
+        with self.db.connect() as connection:
+            found = stats.read(connection, now)
+        yield _family(
+            CounterMetricFamily,
+            "bridge_inbound_events",
+            "Inbound events stored (webhooks and sync) by source and processing result.",
+            ["source", "result"],
+            [((s, r), n) for s, r, n in found.inbound],
+        )
+        yield _family(
+            CounterMetricFamily,
+            "bridge_decisions",
+            "Policy decisions recorded in the audit log, by rule.",
+            ["rule"],
+            [((rule,), n) for rule, n in found.decisions],
+        )
+        yield _family(
+            GaugeMetricFamily,
+            "bridge_deliveries",
+            "Outbox actions by provider and status (pending, done, dead).",
+            ["provider", "status"],
+            [((p, s), n) for p, s, n in found.deliveries],
+        )
+        dead = sum(n for _p, s, n in found.deliveries if s == outbox.DEAD)
+        yield GaugeMetricFamily("bridge_outbox_depth", "Outbox actions waiting.", value=found.depth)
+        yield GaugeMetricFamily(
+            "bridge_outbox_oldest_age_seconds",
+            "Age of the oldest waiting outbox action (0 when none waits).",
+            value=(now - found.oldest).total_seconds() if found.oldest else 0.0,
+        )
+        yield GaugeMetricFamily("bridge_dead_letters", "Dead-lettered outbox actions.", value=dead)
+        yield _family(
+            GaugeMetricFamily,
+            "bridge_sync_lag_seconds",
+            "Seconds since each help desk's sync cursor last moved.",
+            ["desk"],
+            [((desk,), (now - at).total_seconds()) for desk, at in found.cursors],
+        )
+        overdue = found.overdue
+        yield GaugeMetricFamily(
+            "bridge_scheduler_lag_seconds",
+            "How late the most overdue ticket check is (0 when nothing is due).",
+            value=max(0.0, (now - overdue).total_seconds()) if overdue else 0.0,
+        )
+        if found.budgets:
+            yield _family(
+                GaugeMetricFamily,
+                "bridge_helpdesk_api_budget_remaining",
+                "Help-desk API requests left in the current budget window (as the worker last "
+                "published it).",
+                ["desk"],
+                [((desk,), value) for desk, value in found.budgets.items()],
+            )
+
+
+def _family(
+    kind: type[CounterMetricFamily] | type[GaugeMetricFamily],
+    name: str,
+    documentation: str,
+    labels: list[str],
+    samples: list[tuple[tuple[str, ...], float]],
+) -> Metric:
+    family = kind(name, documentation, labels=labels)
+    for values, value in samples:
+        family.add_metric(list(values), float(value))
+    return family
+
+
+def install(app: Flask) -> CollectorRegistry:
+    """Give the app its registry and collector; ``webhook_rejections`` is the one live counter."""
+    state = runtime(app)
+    registry = CollectorRegistry(auto_describe=True)
+    registry.register(BridgeCollector(state.db, state.clock))
+    rejections = Counter(
+        "bridge_webhook_rejections",
+        "Inbound requests refused (this process only), by source and HTTP status.",
+        ["source", "status"],
+        registry=registry,
+    )
+    app.extensions[REGISTRY_KEY] = (registry, rejections)
+    return registry
+
+
+def record_rejection(source: str, status: int) -> None:
+    """Count a refused webhook (called from the webhook views; no row is stored for it)."""
+    _registry, rejections = current_app.extensions[REGISTRY_KEY]
+    rejections.labels(source=source, status=str(status)).inc()
+
+
+@blueprint.record_once
+def _setup(state: BlueprintSetupState) -> None:
+    install(cast(Flask, state.app))
+
+
+@blueprint.get("/metrics")
+def metrics() -> Response:
+    registry, _rejections = current_app.extensions[REGISTRY_KEY]
+    return Response(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)

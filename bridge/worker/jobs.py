@@ -1,0 +1,89 @@
+"""The worker's jobs, built once from the running bridge: inbox, timer sweep, sync, delivery."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bridge.runtime import Runtime
+from bridge.worker.decide import Escalator
+from bridge.worker.deliver import Delivery
+from bridge.worker.inbox import InboxJob
+from bridge.worker.integrations import Integrations, build_integrations
+from bridge.worker.plan import Planner
+from bridge.worker.sweep import SweepJob
+from bridge.worker.sync import SyncJob
+from bridge.worker.waker import NoWaker, Waker
+from connectors.provider import BuildContext, Role
+from connectors.registry import names
+
+INBOX_EVERY = timedelta(seconds=1)
+DELIVER_EVERY = timedelta(seconds=1)
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    every: timedelta
+    run: Callable[[], object]
+
+
+class Jobs:
+    def __init__(
+        self,
+        runtime: Runtime,
+        integrations: Integrations,
+        *,
+        worker_id: str,
+        waker: Waker | None = None,
+    ) -> None:
+        self.runtime = runtime
+        self.integrations = integrations
+        waker = waker or NoWaker()
+        chat = integrations.chat
+        planner = Planner(
+            runtime.templates,
+            chat=integrations.chat_name or names(Role.CHAT)[0],
+            pager=integrations.pager or names(Role.PAGER)[0],
+            default_channel=chat.default_channel if chat else None,
+        )
+        db, clock = runtime.db, runtime.clock
+        self.escalator = Escalator(db, runtime.policy, integrations, clock, planner)
+        self.delivery = Delivery(db, integrations, clock, worker_id=worker_id)
+        self.inbox = InboxJob(db, integrations, self.escalator, clock, waker)
+        self.sweeper = SweepJob(db, self.escalator, clock, waker)
+        self.syncer = SyncJob(db, integrations.desks, clock)
+
+    def process_inbox(self) -> int:
+        return self.inbox.run()
+
+    def sweep(self) -> int:
+        return self.sweeper.run()
+
+    def sync(self) -> int:
+        changed = self.syncer.run()
+        if changed:
+            self.process_inbox()
+        return changed
+
+    def deliver(self) -> int:
+        return self.delivery.drain()
+
+    def close(self) -> None:
+        self.integrations.close()
+
+    def as_jobs(self) -> list[Job]:
+        settings = self.runtime.settings
+        return [
+            Job("inbox", INBOX_EVERY, self.process_inbox),
+            Job("sweep", timedelta(seconds=settings.sweep_seconds), self.sweep),
+            Job("sync", timedelta(seconds=settings.sync_seconds), self.sync),
+            Job("deliver", DELIVER_EVERY, self.deliver),
+        ]
+
+
+def build_jobs(runtime: Runtime, worker_id: str, waker: Waker | None = None) -> Jobs:
+    context = BuildContext(clock=runtime.clock, budget_share=runtime.settings.api_budget_share)
+    integrations = build_integrations(runtime.settings, context)
+    return Jobs(runtime, integrations, worker_id=worker_id, waker=waker)

@@ -1,0 +1,316 @@
+"""What each policy decision means outside: the typed outbox actions it enqueues.
+
+Comment texts are rendered here, at enqueue time, and chat messages and pages are described by
+provider-neutral views that each provider renders with pure builders, so every retry of an
+action sends exactly the same thing. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from connectors._desk.common import BRIDGE_TAG
+from connectors.actions import (
+    ChatAlert,
+    ChatPost,
+    DeskNote,
+    DeskReply,
+    DeskUpdate,
+    EscalationView,
+    NewAction,
+    PageAcknowledge,
+    PageResolve,
+    PageTrigger,
+    Payload,
+    TicketCard,
+    ViewChange,
+    incident_key,
+)
+from connectors.base import TicketKey
+from policies.model import AuthorRole, Decision, DecisionKind, EscalationState, Ticket
+from policies.templates import TemplateRenderer
+
+DEFAULT_PAGERDUTY_ENV = "PAGERDUTY_ROUTING_KEY"
+UPDATE_CADENCE = {
+    "Critical": "within 1 hour",
+    "High": "within 4 hours",
+    "Medium": "within 1 business day",
+    "Low": "within 2 business days",
+}
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What the planner needs about the ticket besides the decision."""
+
+    ticket: Ticket
+    state: EscalationState  # after the decisions are applied
+    next_deadline: datetime | None
+    vip: bool = False
+    team: str = "the support team"
+
+
+def owner_of(decision: Decision, state: EscalationState) -> str:
+    route = decision.route
+    return state.owner or route.assignee or route.group or route.name
+
+
+def ticket_card(ticket: Ticket) -> TicketCard:
+    return TicketCard(
+        source=ticket.source.value,
+        ticket_id=ticket.id,
+        url=ticket.url,
+        subject=ticket.subject,
+        status=ticket.status.value,
+        priority=ticket.priority.value if ticket.priority else None,
+        customer_name=ticket.requester.name if ticket.requester else "",
+        customer_org=ticket.organization.name if ticket.organization else "",
+    )
+
+
+def route_label(decision: Decision) -> str:
+    return decision.route.name.replace("_", " ").capitalize()
+
+
+class Planner:
+    """Turns decisions into outbox actions for the configured providers: ``chat`` gets the
+    channel messages, ``pager`` the pages, the ticket's own desk its notes and updates."""
+
+    def __init__(
+        self,
+        renderer: TemplateRenderer,
+        *,
+        chat: str,
+        pager: str,
+        default_channel: str | None = None,
+    ) -> None:
+        self.renderer = renderer
+        self.chat = chat
+        self.pager = pager
+        self.default_channel = default_channel
+        self._builders: dict[DecisionKind, Callable[[Decision, Plan], list[NewAction]]] = {
+            DecisionKind.ESCALATE: self._escalate,
+            DecisionKind.NOTIFY: self._notify,
+            DecisionKind.WARN: self._warn,
+            DecisionKind.PAGE: self._page,
+            DecisionKind.ACKNOWLEDGE_PAGE: self._page_follow_up,
+            DecisionKind.RESOLVE_PAGE: self._page_follow_up,
+            DecisionKind.INTERNAL_NOTE: self._note,
+            DecisionKind.CUSTOMER_ACK: self._customer_ack,
+            DecisionKind.REMIND_OWNER: self._remind,
+            DecisionKind.REQUEST_RCA: self._request_rca,
+        }
+
+    def actions(self, decision: Decision, plan: Plan) -> list[NewAction]:
+        """The outbox actions for one decision."""
+        return self._builders[decision.action](decision, plan)
+
+    def ownership_alert(
+        self, ticket: Ticket, state: EscalationState, key: str, route_channel: str | None
+    ) -> list[NewAction]:
+        channel = route_channel or self.default_channel
+        if not channel:
+            return []
+        since = f" since {state.tier_since:%H:%M} UTC" if state.tier_since else ""
+        text = (
+            f"⚠️ Ownership gap: {ticket.source.value} #{ticket.id} “{ticket.subject}” has been "
+            f"at {state.tier}{since} with no assignee. Take it in the help desk or with "
+            f"“Take ownership”. {ticket.url}"
+        )
+        target = TicketKey(ticket.source.value, ticket.id)
+        return [NewAction(key, target, self.chat, ChatAlert(channel=channel, text=text))]
+
+    # -- one builder per decision kind ---------------------------------------------------------
+
+    def _action(
+        self, decision: Decision, plan: Plan, suffix: str, provider: str, payload: Payload
+    ) -> NewAction:
+        ticket = TicketKey(plan.ticket.source.value, plan.ticket.id)
+        return NewAction(f"{decision.key}:{suffix}", ticket, provider, payload)
+
+    def _view(self, decision: Decision, plan: Plan) -> EscalationView:
+        return EscalationView(
+            ticket=ticket_card(plan.ticket),
+            severity=decision.severity,
+            tier=decision.tier,
+            reason=decision.reason.text,
+            inputs=tuple((key, f"{value}") for key, value in decision.reason.inputs.items()),
+            owner=owner_of(decision, plan.state),
+            next_deadline=plan.next_deadline,
+            vip=plan.vip,
+        )
+
+    def _chat(
+        self,
+        decision: Decision,
+        plan: Plan,
+        suffix: str,
+        line: str | None,
+        *,
+        actor: str | None = None,
+        change: ViewChange | None = None,
+    ) -> list[NewAction]:
+        """The ticket's message in the route's channel: the first post if the ticket has none
+        there yet, else ``line`` in its thread and the message edited to show ``change``."""
+        channel = decision.route.slack_channel or self.default_channel
+        if not channel:
+            return []
+        payload = ChatPost(
+            channel=channel,
+            view=self._view(decision, plan),
+            change=change or ViewChange(),
+            line=line,
+            actor=actor,
+        )
+        return [self._action(decision, plan, f"slack:{suffix}", self.chat, payload)]
+
+    def _desk_comment(
+        self, decision: Decision, plan: Plan, template: str, public: bool
+    ) -> NewAction:
+        body = self.renderer.render(decision.template or template, template_context(decision, plan))
+        payload: Payload = DeskReply(body=body) if public else DeskNote(body=body)
+        suffix = payload.kind.value
+        return self._action(decision, plan, suffix, plan.ticket.source.value, payload)
+
+    def _escalate(self, decision: Decision, plan: Plan) -> list[NewAction]:
+        route = decision.route
+        update = DeskUpdate(
+            group=route.group,
+            assignee=route.assignee,
+            add_tags=(BRIDGE_TAG, "escalated", f"escalation_{decision.tier.name.lower()}"),
+        )
+        actions = [
+            self._action(decision, plan, update.kind.value, plan.ticket.source.value, update)
+        ]
+        line = f"Escalated to {decision.tier}: {decision.reason.text}"
+        change = ViewChange(owner=owner_of(decision, plan.state))
+        return actions + self._chat(decision, plan, "escalate", line, change=change)
+
+    def _notify(self, decision: Decision, plan: Plan) -> list[NewAction]:
+        return self._chat(
+            decision, plan, "notify", f"{route_label(decision)}: {decision.reason.text}"
+        )
+
+    def _warn(self, decision: Decision, plan: Plan) -> list[NewAction]:
+        return self._chat(decision, plan, "warn", f"⏳ {decision.reason.text}")
+
+    def _page(self, decision: Decision, plan: Plan) -> list[NewAction]:
+        ticket = plan.ticket
+        page = PageTrigger(
+            routing=decision.route.pagerduty_routing_key_env or DEFAULT_PAGERDUTY_ENV,
+            dedup_key=incident_key(TicketKey(ticket.source.value, ticket.id)),
+            ticket=ticket_card(ticket),
+            severity=decision.severity,
+            tier=decision.tier,
+            rule=decision.rule,
+            route=decision.route.name,
+            reason=decision.reason.text,
+            inputs=jsonable(dict(decision.reason.inputs)),
+        )
+        trigger = self._action(decision, plan, "pagerduty.trigger", self.pager, page)
+        return [trigger, *self._chat(decision, plan, "page", "📟 Paged on-call in PagerDuty")]
+
+    def _page_follow_up(self, decision: Decision, plan: Plan) -> list[NewAction]:
+        ticket = plan.ticket
+        key = incident_key(TicketKey(ticket.source.value, ticket.id))
+        actor = str(decision.reason.inputs.get("by") or "") or None
+        payload: Payload
+        if decision.action is DecisionKind.ACKNOWLEDGE_PAGE:
+            kind, line = "acknowledge", "✋ Page acknowledged"
+            payload = PageAcknowledge(dedup_key=key)
+            change = ViewChange(acknowledged_by=actor or "someone")
+        else:
+            kind, line = "resolve", "✅ Page resolved"
+            payload = PageResolve(dedup_key=key)
+            change = ViewChange(resolved=True)
+        action = self._action(decision, plan, f"pagerduty.{kind}", self.pager, payload)
+        return [action, *self._chat(decision, plan, kind, line, actor=actor, change=change)]
+
+    def _note(self, decision: Decision, plan: Plan) -> list[NewAction]:
+        return [self._desk_comment(decision, plan, "handoff_note", public=False)]
+
+    def _customer_ack(self, decision: Decision, plan: Plan) -> list[NewAction]:
+        return [self._desk_comment(decision, plan, "customer_ack", public=True)]
+
+    def _remind(self, decision: Decision, plan: Plan) -> list[NewAction]:
+        return [
+            self._desk_comment(decision, plan, "status_reminder", public=False),
+            *self._chat(decision, plan, "remind", f"🔔 {decision.reason.text}"),
+        ]
+
+    def _request_rca(self, decision: Decision, plan: Plan) -> list[NewAction]:
+        owner = owner_of(decision, plan.state)
+        line = f"📝 Root cause wanted from {owner}: {decision.reason.text}"
+        return [
+            self._desk_comment(decision, plan, "rca_request", public=False),
+            *self._chat(decision, plan, "rca", line, change=ViewChange(resolved=True)),
+        ]
+
+
+def template_context(decision: Decision, plan: Plan) -> dict[str, Any]:
+    """Everything the shipped templates name, from the ticket, state and decision."""
+    ticket, state = plan.ticket, plan.state
+    requester, organization = ticket.requester, ticket.organization
+    customer_comments = [c for c in ticket.comments if c.author_role is AuthorRole.CUSTOMER]
+    agent_replies = [c for c in ticket.comments if c.author_role is AuthorRole.AGENT]
+    timeline = [{"at": ticket.created_at, "text": "ticket created"}]
+    timeline += [
+        {"at": h.at, "text": f"{h.from_tier} → {h.to_tier} ({h.rule})"} for h in state.history
+    ]
+    last_update = max((c.created_at for c in agent_replies if c.public), default=None)
+    return {
+        "tier": str(decision.tier),
+        "severity": decision.severity.value,
+        "owner": owner_of(decision, state),
+        "case_number": f"#{ticket.id}",
+        "customer": {
+            "name": (requester.name if requester else "") or "customer",
+            "company": organization.name if organization else "no company on file",
+            "tier": _tier_of(ticket),
+            "vip": plan.vip,
+        },
+        "issue": ticket.subject,
+        "impact": f"{decision.severity.value} severity; tags: "
+        + (", ".join(sorted(ticket.tags)) or "none"),
+        "timeline": timeline,
+        "steps": [_first_line(c.body) for c in agent_replies[-5:]],
+        "reason": decision.reason.text,
+        "expectation": _first_line(customer_comments[-1].body)
+        if customer_comments
+        else "no customer comment yet",
+        "timeframe": UPDATE_CADENCE.get(decision.severity.value, "soon"),
+        "cadence": UPDATE_CADENCE.get(decision.severity.value, "regularly").removeprefix("within "),
+        "last_update": last_update or ticket.created_at,
+        "due": plan.next_deadline,
+        "resolved_at": state.solved_at,
+        "team": plan.team,
+    }
+
+
+def _tier_of(ticket: Ticket) -> str:
+    for party in (ticket.organization, ticket.requester):
+        if party and party.fields.get("account_tier"):
+            return str(party.fields["account_tier"])
+    return "standard"
+
+
+def _first_line(text: str, limit: int = 200) -> str:
+    line = text.strip().splitlines()[0] if text.strip() else ""
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def jsonable(value: Any) -> Any:
+    """A value as JSON can hold it: mappings and sequences kept, times as ISO text, the rest
+    as text."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [jsonable(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)

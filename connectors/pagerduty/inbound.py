@@ -1,0 +1,105 @@
+"""What PagerDuty posts to the bridge: V3 webhooks about incidents. Pure.
+
+V3 webhooks: https://developer.pagerduty.com/docs/webhooks/v3-overview/
+Signatures: https://developer.pagerduty.com/docs/webhooks/webhook-signatures/ : ``v1=`` hex
+HMAC-SHA256 of the raw body; several comma-separated while a secret is rotated.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from connectors.base import Ignored, PageChanged, Receipt, SignatureError, WebhookParseError
+
+SIGNATURE = "X-PagerDuty-Signature"
+
+
+class PagerDutyInbound:
+    content_type = "application/json"
+
+    def verify(self, headers: Mapping[str, str], body: bytes, secret: str, now: datetime) -> None:
+        header = headers.get(SIGNATURE)
+        if not header:
+            raise SignatureError(f"missing {SIGNATURE}")
+        expected = "v1=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+        matched = False
+        for candidate in header.split(","):
+            # Compare every candidate so the time taken does not reveal which one matched.
+            matched |= hmac.compare_digest(expected.encode(), candidate.strip().encode())
+        if not matched:
+            raise SignatureError(f"{SIGNATURE} does not match")
+
+    def receipt(self, headers: Mapping[str, str], body: bytes) -> Receipt:
+        event = _event(body)
+        dedup = headers.get("X-Webhook-Id") or str(event["id"])
+        incident = _incident(event)
+        return Receipt(str(event["event_type"]), _text(incident.get("incident_key")), dedup)
+
+    def parse(self, body: bytes) -> PageChanged | Ignored:
+        event = _event(body)
+        event_type = str(event["event_type"])
+        if not event_type.startswith("incident."):
+            return Ignored(f"PagerDuty {event_type}")
+        data = event["data"]
+        agent = event.get("agent")
+        if not isinstance(agent, dict):
+            agent = {}  # null when PagerDuty itself acted, e.g. an automation
+        incident = _incident(event)
+        is_note = data.get("type") == "incident_note"
+        # Every incident event is kept, even those the bridge does not act on: each pairs the
+        # incident id with our key, and a later note names only the incident id.
+        return PageChanged(
+            event_type=event_type.removeprefix("incident."),
+            event_id=str(event["id"]),
+            incident_id=_text(incident.get("id")),
+            incident_key=_text(incident.get("incident_key")),
+            by_person=_text(agent.get("id")) is not None,
+            agent=_text(agent.get("summary")),
+            note=_text(data.get("content")) if is_note else None,
+            url=_text(incident.get("html_url")),
+            occurred_at=_timestamp(event.get("occurred_at")),
+        )
+
+
+def _event(body: bytes) -> dict[str, Any]:
+    try:
+        document = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise WebhookParseError(f"webhook body is not JSON: {exc}") from None
+    event = document.get("event") if isinstance(document, dict) else None
+    if not isinstance(event, dict) or not event.get("id") or not event.get("event_type"):
+        raise WebhookParseError("webhook body has no event with id and event_type")
+    if not isinstance(event.get("data"), dict):
+        raise WebhookParseError("webhook event has no data object")
+    return event
+
+
+def _incident(event: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The incident an event is about; ``incident.annotated`` carries an incident_note whose
+    incident is a reference inside it."""
+    data = event["data"]
+    incident = data.get("incident") if data.get("type") == "incident_note" else data
+    if not isinstance(incident, dict) or incident.get("type") not in (
+        "incident",
+        "incident_reference",
+    ):
+        return {}
+    return incident
+
+
+def _text(value: Any) -> str | None:
+    return str(value) if value not in (None, "") else None
+
+
+def _timestamp(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None

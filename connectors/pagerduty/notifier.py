@@ -1,0 +1,37 @@
+"""The outbox's page actions, carried out through the PagerDuty Events API v2.
+
+A trigger names the variable of its routing key; acknowledge and resolve go through the key
+that opened the alert, found in the trigger's recorded reference (PagerDuty drops them
+otherwise), and are skipped when the bridge never paged for the ticket.
+"""
+
+from __future__ import annotations
+
+from connectors.actions import Action, ActionKind, PageAcknowledge, PageResolve, PageTrigger
+from connectors.base import PermanentError, Reference, SentLog
+from connectors.pagerduty.events import PagerDutyEvents, build_trigger
+
+
+class PagerDutyNotifier:
+    name = "pagerduty"
+
+    def __init__(self, events: PagerDutyEvents) -> None:
+        self.events = events
+
+    def close(self) -> None:
+        self.events.close()
+
+    def deliver(self, action: Action, log: SentLog) -> Reference:
+        payload = action.payload
+        if isinstance(payload, PageTrigger):
+            key = self.events.trigger(payload.routing, build_trigger(payload))
+            return {"dedup_key": key, "routing_key_env": payload.routing}
+        if not isinstance(payload, PageAcknowledge | PageResolve):
+            raise PermanentError(f"PagerDuty cannot deliver {action.kind}")
+        page = log.reference(action.ticket, ActionKind.PAGE_TRIGGER)
+        if page is None:
+            return {"skipped": "no page was sent for this ticket"}
+        send = (
+            self.events.acknowledge if isinstance(payload, PageAcknowledge) else self.events.resolve
+        )
+        return {"dedup_key": send(page["routing_key_env"], payload.dedup_key)}

@@ -1,0 +1,25 @@
+"""Every provider the bridge knows, in the order start-up lists them. Adding a provider is one
+line here (see CONTRIBUTING.md)."""
+
+from __future__ import annotations
+
+from connectors import freshdesk, pagerduty, slack, zendesk
+from connectors.provider import ProviderSpec, Role
+
+PROVIDERS: tuple[ProviderSpec, ...] = (
+    zendesk.SPEC,
+    freshdesk.SPEC,
+    slack.SPEC,
+    pagerduty.SPEC,
+)
+
+
+def spec(name: str) -> ProviderSpec:
+    for provider in PROVIDERS:
+        if provider.name == name:
+            return provider
+    raise KeyError(name)
+
+
+def names(role: Role) -> list[str]:
+    return [provider.name for provider in PROVIDERS if provider.role is role]

@@ -1,0 +1,218 @@
+"""Pure Block Kit builders for escalation messages: a view in, a ``chat.postMessage`` body out.
+
+No I/O here; ``connectors.slack.client`` sends what these functions return. Every text is
+escaped for mrkdwn and cut to Slack's limits so that a long customer subject can never turn into an
+``invalid_blocks`` error. Limits: https://docs.slack.dev/reference/block-kit/blocks
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from connectors.actions import EscalationView, TicketCard
+from policies.model import Severity
+
+MAX_BLOCKS = 50
+SECTION_TEXT_MAX = 3000
+SECTION_FIELD_MAX = 2000
+SECTION_FIELDS_MAX = 10
+HEADER_TEXT_MAX = 150
+CONTEXT_ELEMENTS_MAX = 10
+BUTTON_TEXT_MAX = 75
+BUTTON_VALUE_MAX = 2000
+ACTION_ID_MAX = 255
+BLOCK_ID_MAX = 255
+# The fallback ``text`` shows in notifications; Slack truncates far later (40k), keep it short.
+FALLBACK_TEXT_MAX = 500
+ELLIPSIS = "…"
+
+ACTION_ACK = "bridge.ack"
+ACTION_OWN = "bridge.own"
+ACTION_ESCALATE = "bridge.escalate"
+ACTION_RESOLVE = "bridge.resolve"
+ACTIONS_BLOCK_ID = "bridge.actions"
+
+SlackMessage = dict[str, Any]
+
+_SEVERITY_ICON = {
+    Severity.CRITICAL: "🔴",
+    Severity.HIGH: "🟠",
+    Severity.MEDIUM: "🟡",
+    Severity.LOW: "🔵",
+}
+_DESK_LABEL = {"zendesk": "Zendesk", "freshdesk": "Freshdesk"}
+# Slack user ids (U…, W… for Enterprise Grid) render as mentions; anything else is a plain name.
+_USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
+# Inputs shown under the reason; more would crowd the message, the full list is in the audit log.
+_MAX_INPUTS_SHOWN = 6
+# Room for a field's value once its bold label and the VIP badge are added.
+_FIELD_ROOM = SECTION_FIELD_MAX - 40
+
+
+def escape_mrkdwn(text: str) -> str:
+    """Escape Slack's three control characters; ``&`` first so entities are not doubled."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def fit_mrkdwn(text: str, limit: int) -> str:
+    """Escape ``text`` and cut it so the *escaped* result, with an ellipsis, fits ``limit``.
+
+    Cutting after escaping could split an entity such as ``&amp;``; this never does.
+    """
+    escaped = escape_mrkdwn(text)
+    if len(escaped) <= limit:
+        return escaped
+    out: list[str] = []
+    used = 0
+    for char in text:
+        piece = escape_mrkdwn(char)
+        if used + len(piece) > limit - len(ELLIPSIS):
+            break
+        out.append(piece)
+        used += len(piece)
+    return "".join(out) + ELLIPSIS
+
+
+def fit_plain(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - len(ELLIPSIS)] + ELLIPSIS
+
+
+def ticket_ref(ticket: TicketCard) -> str:
+    """The button value: ``{source}:{ticket_id}``."""
+    return f"{ticket.source}:{ticket.ticket_id}"
+
+
+def person(name_or_id: str, limit: int = SECTION_FIELD_MAX) -> str:
+    """A Slack mention for a Slack user id, otherwise the escaped display name."""
+    if _USER_ID.fullmatch(name_or_id) and len(name_or_id) + 3 <= limit:
+        return f"<@{name_or_id}>"
+    return fit_mrkdwn(name_or_id, limit)
+
+
+def build_escalation_message(message: EscalationView) -> SlackMessage:
+    """The parent message of an escalation: header, ticket, people, reason, deadline, buttons."""
+    ticket = message.ticket
+    desk = _DESK_LABEL.get(ticket.source, ticket.source.title())
+    label = fit_plain(f"{desk} #{ticket.ticket_id}", 200).replace("|", "¦")
+    link = f"<{escape_mrkdwn(ticket.url)}|{escape_mrkdwn(label)}>" if ticket.url else label
+    blocks: list[dict[str, Any]] = [
+        _header(message),
+        _section(f"*{link}*: ", ticket.subject or "(no subject)"),
+        {"type": "section", "fields": _fields(message)},
+        _section("*Why it escalated*\n", message.reason or "(no reason recorded)"),
+    ]
+    context = _context_lines(message)
+    if context:
+        blocks.append(
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": t} for t in context]}
+        )
+    if not message.resolved:
+        blocks.append(_buttons(message))
+    return {"text": _fallback(message, desk), "blocks": blocks}
+
+
+def build_thread_reply(event: str, *, actor: str | None = None) -> SlackMessage:
+    """A one-line thread reply such as "Acknowledged by @ana" under the parent message."""
+    by = f" by {person(actor, _FIELD_ROOM)}" if actor else ""
+    line = fit_mrkdwn(event, SECTION_TEXT_MAX - len(by)) + by
+    return {"text": line, "blocks": [{"type": "context", "elements": [_mrkdwn(line)]}]}
+
+
+def _header(message: EscalationView) -> dict[str, Any]:
+    icon = "✅" if message.resolved else _SEVERITY_ICON.get(message.severity, "")
+    state = "Resolved · " if message.resolved else ""
+    text = f"{icon} {state}{message.severity.value} · {message.tier} escalation"
+    return {
+        "type": "header",
+        "text": {"type": "plain_text", "text": fit_plain(text, HEADER_TEXT_MAX), "emoji": True},
+    }
+
+
+def _section(prefix: str, body: str) -> dict[str, Any]:
+    """A mrkdwn section: ``prefix`` is trusted markup, ``body`` is untrusted text."""
+    return {
+        "type": "section",
+        "text": _mrkdwn(prefix + fit_mrkdwn(body, SECTION_TEXT_MAX - len(prefix))),
+    }
+
+
+def _field(label: str, markup: str) -> dict[str, str]:
+    """A field whose ``markup`` was already escaped and fitted to ``_FIELD_ROOM``."""
+    return _mrkdwn(f"*{label}*\n{markup}")
+
+
+def _fields(message: EscalationView) -> list[dict[str, str]]:
+    customer = message.ticket.customer_name or "(unknown)"
+    if message.ticket.customer_org:
+        customer = f"{customer} ({message.ticket.customer_org})"
+    vip = " ⭐ VIP" if message.vip else ""
+    owner = person(message.owner, _FIELD_ROOM) if message.owner else "_unassigned_"
+    fields = [
+        _field("Customer", fit_mrkdwn(customer, _FIELD_ROOM) + vip),
+        _field("Tier", f"{message.tier} · {message.severity.value}"),
+        _field("Owner", owner),
+        _field("Next deadline", _deadline(message.next_deadline)),
+    ]
+    if message.acknowledged_by:
+        fields.append(_field("Acknowledged by", person(message.acknowledged_by, _FIELD_ROOM)))
+    return fields
+
+
+def _deadline(when: datetime | None) -> str:
+    if when is None:
+        return "none"
+    fallback = when.strftime("%Y-%m-%d %H:%M UTC")
+    # Slack renders <!date^…> in each reader's own time zone; the fallback is UTC.
+    return f"<!date^{int(when.timestamp())}^{{date_short_pretty}} {{time}}|{fallback}>"
+
+
+def _context_lines(message: EscalationView) -> list[str]:
+    inputs = message.inputs[:_MAX_INPUTS_SHOWN]
+    if not inputs:
+        return []
+    shown = ", ".join(f"{key}={value}" for key, value in inputs)
+    return [fit_mrkdwn(f"Inputs: {shown}", SECTION_TEXT_MAX)]
+
+
+def _buttons(message: EscalationView) -> dict[str, Any]:
+    value = ticket_ref(message.ticket)
+    if len(value) > BUTTON_VALUE_MAX:
+        raise ValueError(f"ticket reference longer than {BUTTON_VALUE_MAX} characters")
+    elements = []
+    if not message.acknowledged_by:
+        elements.append(_button("Acknowledge", ACTION_ACK, value, style="primary"))
+    elements += [
+        _button("Take ownership", ACTION_OWN, value),
+        _button("Escalate ↑", ACTION_ESCALATE, value),
+    ]
+    if message.page_open:
+        elements.append(_button("Resolve page", ACTION_RESOLVE, value, style="danger"))
+    return {"type": "actions", "block_id": ACTIONS_BLOCK_ID, "elements": elements}
+
+
+def _button(text: str, action_id: str, value: str, *, style: str | None = None) -> dict[str, Any]:
+    button: dict[str, Any] = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": fit_plain(text, BUTTON_TEXT_MAX), "emoji": True},
+        "action_id": action_id,
+        "value": value,
+    }
+    if style:
+        button["style"] = style
+    return button
+
+
+def _mrkdwn(text: str) -> dict[str, str]:
+    return {"type": "mrkdwn", "text": text}
+
+
+def _fallback(message: EscalationView, desk: str) -> str:
+    state = "Resolved: " if message.resolved else ""
+    vip = " [VIP]" if message.vip else ""
+    text = (
+        f"{state}[{message.severity.value}] {message.tier} escalation{vip}: "
+        f"{desk} #{message.ticket.ticket_id} {message.ticket.subject}. {message.reason}"
+    )
+    return fit_mrkdwn(text, FALLBACK_TEXT_MAX)

@@ -1,0 +1,281 @@
+"""What Slack posts to the bridge: button clicks (``block_actions``) and slash commands.
+
+Pure: verification over the raw body (Slack's v0 signing, 5-minute window), parsers over the
+form body, and who may do what.
+https://docs.slack.dev/authentication/verifying-requests-from-slack
+https://docs.slack.dev/reference/interaction-payloads/block_actions-payload
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+from urllib.parse import parse_qs
+
+from connectors._signatures import check_age
+from connectors.base import (
+    Ignored,
+    MessageRef,
+    PersonRequest,
+    PersonRequestKind,
+    Receipt,
+    SignatureError,
+    body_digest,
+)
+from connectors.slack.blocks import ACTION_ACK, ACTION_ESCALATE, ACTION_OWN, ACTION_RESOLVE
+from policies.model import Source
+
+FORM = "application/x-www-form-urlencoded"
+COMMAND_KIND = "slack.command"
+_ACTION_IDS = {
+    ACTION_ACK: PersonRequestKind.ACKNOWLEDGE,
+    ACTION_OWN: PersonRequestKind.TAKE_OWNERSHIP,
+    ACTION_ESCALATE: PersonRequestKind.ESCALATE,
+    ACTION_RESOLVE: PersonRequestKind.RESOLVE_PAGE,
+}
+
+
+@dataclass(frozen=True)
+class TicketRef:
+    source: Source
+    ticket_id: str
+
+    def __str__(self) -> str:
+        return f"{self.source.value}:{self.ticket_id}"
+
+    @classmethod
+    def parse(cls, value: str) -> TicketRef:
+        """``zendesk:123`` → TicketRef; ValueError for anything else."""
+        source, sep, ticket_id = value.partition(":")
+        if not sep or not ticket_id or ":" in ticket_id:
+            raise ValueError(f"not a ticket reference: {value!r}")
+        try:
+            return cls(Source(source), ticket_id)
+        except ValueError:
+            raise ValueError(f"unknown help desk in ticket reference: {value!r}") from None
+
+
+@dataclass(frozen=True)
+class SlackAction:
+    """One button click on an escalation message (``block_actions``)."""
+
+    kind: PersonRequestKind
+    ticket: TicketRef
+    user_id: str
+    user_name: str
+    channel_id: str
+    message_ts: str
+    response_url: str
+
+
+def parse_action(form_body: bytes) -> SlackAction:
+    """Parse the form-encoded ``payload=`` body of a button click; ValueError on anything else.
+
+    Verify the signature over these same raw bytes before calling this.
+    """
+    payload = json_object(form_fields(form_body).get("payload", ""))
+    if payload.get("type") != "block_actions":
+        raise ValueError(f"not a block_actions payload: {payload.get('type')!r}")
+    actions = payload.get("actions")
+    if not isinstance(actions, list) or not actions or not isinstance(actions[0], dict):
+        raise ValueError("block_actions payload without actions")
+    action = actions[0]
+    kind = _ACTION_IDS.get(str(action.get("action_id")))
+    if kind is None:
+        raise ValueError(f"unknown action_id: {action.get('action_id')!r}")
+    user = _dict(payload, "user")
+    container = _dict(payload, "container")
+    channel_id = _dict(payload, "channel").get("id") or container.get("channel_id")
+    message_ts = _dict(payload, "message").get("ts") or container.get("message_ts")
+    if not user.get("id") or not channel_id or not message_ts:
+        raise ValueError("block_actions payload without user, channel or message")
+    return SlackAction(
+        kind=kind,
+        ticket=TicketRef.parse(str(action.get("value", ""))),
+        user_id=str(user["id"]),
+        user_name=str(user.get("username") or user.get("name") or ""),
+        channel_id=str(channel_id),
+        message_ts=str(message_ts),
+        response_url=str(payload.get("response_url", "")),
+    )
+
+
+class CommandKind(StrEnum):
+    ESCALATE = "escalate"
+    STATUS = "status"
+
+
+COMMAND_USAGE = "Usage: /escalate TICKET [reason] or /escalation status TICKET (e.g. zendesk:123)"
+
+
+@dataclass(frozen=True)
+class SlashCommand:
+    """``/escalate TICKET [reason]`` or ``/escalation status TICKET``.
+
+    ``ticket`` is the raw reference as typed (``zendesk:123`` or a bare ``123``): the caller
+    resolves a bare number to the one configured desk, or asks which one is meant.
+    """
+
+    kind: CommandKind
+    ticket: str
+    reason: str
+    user_id: str
+    user_name: str
+    channel_id: str
+    response_url: str
+
+
+def parse_command(form_body: bytes) -> SlashCommand:
+    """Parse a slash-command POST body; ValueError (with ``COMMAND_USAGE``) on anything else."""
+    form = form_fields(form_body)
+    words = form.get("text", "").split()
+    command = form.get("command", "")
+    if command == "/escalate" and words:
+        kind, ticket, reason = CommandKind.ESCALATE, words[0], " ".join(words[1:])
+    elif command == "/escalation" and len(words) == 2 and words[0].lower() == "status":
+        kind, ticket, reason = CommandKind.STATUS, words[1], ""
+    else:
+        raise ValueError(COMMAND_USAGE)
+    if not _looks_like_ticket(ticket) or not form.get("user_id"):
+        raise ValueError(COMMAND_USAGE)
+    return SlashCommand(
+        kind=kind,
+        ticket=ticket,
+        reason=reason,
+        user_id=form["user_id"],
+        user_name=form.get("user_name", ""),
+        channel_id=form.get("channel_id", ""),
+        response_url=form.get("response_url", ""),
+    )
+
+
+@dataclass(frozen=True)
+class SlackAuthorization:
+    """Who may escalate or resolve from Slack. Empty lists mean every workspace member may."""
+
+    allowed_users: frozenset[str] = frozenset()
+    allowed_groups: frozenset[str] = frozenset()
+
+    def permits(self, kind: PersonRequestKind, user_id: str, group_ids: Iterable[str] = ()) -> bool:
+        """Acknowledging and taking ownership are open to all; escalate/resolve are checked."""
+        if kind in (PersonRequestKind.ACKNOWLEDGE, PersonRequestKind.TAKE_OWNERSHIP):
+            return True
+        if not self.allowed_users and not self.allowed_groups:
+            return True
+        return user_id in self.allowed_users or not self.allowed_groups.isdisjoint(group_ids)
+
+
+def _looks_like_ticket(ref: str) -> bool:
+    source, sep, ticket_id = ref.rpartition(":")
+    if sep and source not in {s.value for s in Source}:
+        return False
+    return ticket_id.isdigit()
+
+
+def form_fields(body: bytes) -> dict[str, str]:
+    try:
+        text = body.decode("utf-8")
+        fields = parse_qs(text, keep_blank_values=True, strict_parsing=bool(text))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise ValueError(f"not a form-encoded body: {exc}") from None
+    return {key: values[0] for key, values in fields.items()}
+
+
+def json_object(text: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"payload is not JSON: {exc}") from None
+    if not isinstance(value, dict):
+        raise ValueError("payload is not a JSON object")
+    return value
+
+
+def _dict(obj: Mapping[str, Any], key: str) -> dict[str, Any]:
+    value = obj.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def verify(headers: Mapping[str, str], body: bytes, secret: str, now: datetime) -> None:
+    """``X-Slack-Signature: v0=`` hex HMAC-SHA256 over ``v0:{timestamp}:{body}``."""
+    timestamp = headers.get("X-Slack-Request-Timestamp")
+    signature = headers.get("X-Slack-Signature")
+    if not timestamp or not signature:
+        raise SignatureError("missing X-Slack-Signature or X-Slack-Request-Timestamp")
+    try:
+        sent_at = int(timestamp)
+    except ValueError:
+        raise SignatureError("X-Slack-Request-Timestamp is not a number") from None
+    check_age(now - datetime.fromtimestamp(sent_at, UTC))
+    # Computed over the raw bytes: slack_sdk's verifier decodes the body as UTF-8 first and
+    # raises on anything else, which would turn a forged request into a server error.
+    base = b"v0:" + str(sent_at).encode() + b":" + body
+    expected = "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(expected.encode(), signature.encode()):
+        raise SignatureError("X-Slack-Signature does not match")
+
+
+class SlackActions:
+    """``POST /slack/actions``: interactivity (button clicks)."""
+
+    content_type = FORM
+
+    def verify(self, headers: Mapping[str, str], body: bytes, secret: str, now: datetime) -> None:
+        verify(headers, body, secret, now)
+
+    def receipt(self, headers: Mapping[str, str], body: bytes) -> Receipt:
+        payload = json_object(form_fields(body).get("payload", ""))
+        kind = payload.get("type")
+        if not isinstance(kind, str):
+            raise ValueError("Slack payload has no type")
+        return Receipt(f"slack.{kind}"[:64], None, body_digest(body))
+
+    def parse(self, body: bytes) -> PersonRequest | Ignored:
+        payload = json_object(form_fields(body).get("payload", ""))
+        if payload.get("type") != "block_actions":
+            return Ignored(f"Slack {payload.get('type')} payload")
+        click = parse_action(body)
+        return PersonRequest(
+            kind=click.kind,
+            ticket=str(click.ticket),
+            user_id=click.user_id,
+            user_name=click.user_name,
+            via="Slack",
+            reason="Slack button",
+            channel_id=click.channel_id,
+            reply_to=MessageRef(click.channel_id, click.message_ts),
+        )
+
+
+class SlackCommands:
+    """``POST /slack/commands``: ``/escalate`` and ``/escalation status``."""
+
+    content_type = FORM
+
+    def verify(self, headers: Mapping[str, str], body: bytes, secret: str, now: datetime) -> None:
+        verify(headers, body, secret, now)
+
+    def receipt(self, headers: Mapping[str, str], body: bytes) -> Receipt:
+        if not form_fields(body).get("command"):
+            raise ValueError("not a Slack slash command: no command field")
+        return Receipt(COMMAND_KIND, None, body_digest(body))
+
+    def parse(self, body: bytes) -> PersonRequest | Ignored:
+        command = parse_command(body)
+        if command.kind is not CommandKind.ESCALATE:
+            return Ignored("answered when it was typed")
+        return PersonRequest(
+            kind=PersonRequestKind.ESCALATE,
+            ticket=command.ticket,
+            user_id=command.user_id,
+            user_name=command.user_name,
+            via="Slack",
+            reason=command.reason,
+            channel_id=command.channel_id,
+        )

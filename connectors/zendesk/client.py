@@ -1,0 +1,241 @@
+"""Zendesk: tickets read and written through zenpy, over an HTTP session the bridge owns."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from zenpy import Zenpy
+from zenpy.lib.api_objects import Comment as ZComment
+from zenpy.lib.api_objects import Ticket as ZTicket
+
+from connectors._desk.common import TTLCache, has_marker, str_id, with_marker
+from connectors._desk.deliver import deliver_to_desk
+from connectors._desk.directory import zendesk_directory
+from connectors._desk.session import DeskAdapter, desk_session
+from connectors.actions import Action
+from connectors.base import ChangeBatch, Clock, Reference, RetryableError, SentLog
+from connectors.ratelimit import TokenBucket, plan_budget
+from connectors.zendesk.inbound import webhook_actor_id
+from connectors.zendesk.mapping import ticket_from_api_bundle
+from connectors.zendesk.settings import ZendeskSettings
+from policies.model import Priority, Ticket
+
+log = logging.getLogger(__name__)
+CREDENTIALS = "ZENDESK_EMAIL/ZENDESK_API_TOKEN"
+# The incremental export has a limit of its own: 10 requests/minute, 30 with High Volume.
+INCREMENTAL_PER_MINUTE = 10
+EXPORT_PAGE_SIZE = 1000
+CACHE_TTL = timedelta(minutes=15)
+DEFAULT_TIMEOUT = 10.0
+FIRST_SYNC_LOOKBACK = timedelta(days=1)
+
+
+class ZendeskDesk:
+    """The ``HelpDesk`` for Zendesk, through zenpy over a session we own."""
+
+    name = "zendesk"
+
+    def __init__(
+        self,
+        settings: ZendeskSettings,
+        *,
+        clock: Clock,
+        budget_share: float = 0.5,
+        timeout: float = DEFAULT_TIMEOUT,
+        incremental_per_minute: int = INCREMENTAL_PER_MINUTE,
+        page_size: int = EXPORT_PAGE_SIZE,
+        lookback: timedelta = FIRST_SYNC_LOOKBACK,
+    ) -> None:
+        if settings.api_token is None:
+            raise ValueError("Zendesk is not configured: set ZENDESK_API_TOKEN and the rest")
+        self.settings = settings
+        self.page_size = page_size
+        self.lookback = lookback
+        self._clock = clock
+
+        def seconds() -> float:
+            return clock().timestamp()
+
+        self.bucket = TokenBucket(
+            plan_budget(settings.rate_limit, budget_share), clock=seconds, name="zendesk"
+        )
+        self.export_bucket = TokenBucket(
+            incremental_per_minute, clock=seconds, name="zendesk incremental export"
+        )
+        rewrite = None
+        if settings.base_url.rstrip("/") != settings.canonical_url:
+            rewrite = (settings.canonical_url, settings.base_url.rstrip("/"))
+        self.adapter = DeskAdapter(
+            service="Zendesk",
+            credential_hint=CREDENTIALS,
+            bucket=self.bucket,
+            path_buckets=[("/incremental/", self.export_bucket)],
+            rewrite=rewrite,
+        )
+        self.session = desk_session(self.adapter)
+        self.client = Zenpy(
+            subdomain=settings.subdomain,
+            email=settings.email,
+            token=settings.api_token.get_secret_value(),
+            disable_cache=True,
+            session=self.session,
+            timeout=timeout,
+        )
+        self._users: TTLCache[str, dict[str, Any]] = TTLCache(CACHE_TTL, clock)
+        self._orgs: TTLCache[str, dict[str, Any]] = TTLCache(CACHE_TTL, clock)
+        self.directory = zendesk_directory(self.client, ttl=CACHE_TTL, clock=clock)
+        self._me: str | None = None
+
+    @property
+    def calls(self) -> int:
+        """Requests sent so far (including refused ones that reached the desk)."""
+        return self.adapter.calls
+
+    def budget_remaining(self) -> int:
+        return self.bucket.remaining()
+
+    def bridge_user_id(self) -> str:
+        if self._me is None:
+            self._me = str(self.client.users.me().id)
+        return self._me
+
+    # -- reading -----------------------------------------------------------------------------
+    def fetch_ticket(self, ticket_id: str) -> Ticket:
+        raw = self.client.tickets(id=int(ticket_id), include=["slas"]).to_dict()
+        comments = [c.to_dict() for c in self.client.tickets.comments(ticket=int(ticket_id))]
+        users = [u for u in [self._user(raw.get("requester_id"))] if u]
+        orgs = [o for o in [self._org(raw.get("organization_id"))] if o]
+        bundle = {"ticket": raw, "comments": comments, "users": users, "organizations": orgs}
+        return ticket_from_api_bundle(bundle, bridge_user_id=self.bridge_user_id())
+
+    def _user(self, user_id: object) -> dict[str, Any] | None:
+        key = str_id(user_id)
+        if key is None:
+            return None
+        cached = self._users.get(key)
+        if cached is None:
+            cached = self.client.users(id=int(key)).to_dict()
+            self._users.put(key, cached)
+        return cached
+
+    def _org(self, org_id: object) -> dict[str, Any] | None:
+        key = str_id(org_id)
+        if key is None:
+            return None
+        cached = self._orgs.get(key)
+        if cached is None:
+            cached = self.client.organizations(id=int(key)).to_dict()
+            self._orgs.put(key, cached)
+        return cached
+
+    def changes(self, cursor: str | None, now: datetime) -> ChangeBatch:
+        """One pass of the cursor-based incremental export, one request per page of 1000."""
+        start = self.calls
+        if cursor:
+            page = self._export_page(cursor=cursor)
+        else:
+            page = self._export_page(start_time=int((now - self.lookback).timestamp()))
+        rows: list[Mapping[str, Any]] = []
+        complete = True
+        while True:
+            rows.extend(page.get("tickets") or ())
+            cursor = str(page.get("after_cursor") or cursor or "")
+            if page.get("end_of_stream") or not page.get("tickets"):
+                break
+            try:
+                page = self._export_page(cursor=cursor)
+            except RetryableError as exc:
+                log.info("zendesk sync paused: %s (retry in %ss)", exc, exc.retry_after)
+                complete = False
+                break
+        latest: dict[str, Mapping[str, Any]] = {}
+        for row in rows:
+            latest.pop(str(row["id"]), None)
+            latest[str(row["id"])] = row
+        tickets = tuple(ticket_from_api_bundle({"ticket": row}) for row in latest.values())
+        return ChangeBatch(
+            ticket_ids=tuple(latest),
+            next_cursor=cursor,
+            tickets=tickets,
+            calls=self.calls - start,
+            complete=complete,
+        )
+
+    def _export_page(self, **query: Any) -> Mapping[str, Any]:
+        generator = self.client.tickets.incremental(per_page=self.page_size, **query)
+        # zenpy's generator would page on by itself; the raw page keeps us in charge of paging.
+        page: Mapping[str, Any] = generator._response_json
+        return page
+
+    # -- writing -----------------------------------------------------------------------------
+    def add_note(self, ticket_id: str, body: str, *, idempotency_key: str) -> str:
+        return self._post(ticket_id, body, public=False, idempotency_key=idempotency_key)
+
+    def reply(self, ticket_id: str, body: str, *, idempotency_key: str) -> str:
+        return self._post(ticket_id, body, public=True, idempotency_key=idempotency_key)
+
+    def _post(self, ticket_id: str, body: str, *, public: bool, idempotency_key: str) -> str:
+        """Post once: a retry after a lost response finds the marker and returns that comment."""
+        existing = self.find_marked_comment(ticket_id, idempotency_key)
+        if existing is not None:
+            return existing
+        ticket = ZTicket(id=int(ticket_id))
+        ticket.comment = ZComment(body=with_marker(body, idempotency_key), public=public)
+        audit = self.client.tickets.update(ticket)
+        for event in _audit_events(audit):
+            if event.get("type") == "Comment":
+                return str(event["id"])
+        return self.find_marked_comment(ticket_id, idempotency_key) or ""
+
+    def find_marked_comment(self, ticket_id: str, idempotency_key: str) -> str | None:
+        for comment in self.client.tickets.comments(ticket=int(ticket_id)):
+            if has_marker(str(comment.body or ""), idempotency_key):
+                return str(comment.id)
+        return None
+
+    def update(
+        self,
+        ticket_id: str,
+        *,
+        group_id: str | None = None,
+        assignee_id: str | None = None,
+        priority: Priority | None = None,
+        add_tags: Iterable[str] = (),
+        remove_tags: Iterable[str] = (),
+    ) -> None:
+        """One PUT; ``additional_tags``/``remove_tags`` leave every other tag alone.
+
+        ``group_id``/``assignee_id`` may be ids, a group name or an agent e-mail (see
+        ``DeskDirectory``); an unknown name raises ``PermanentError`` before anything is written.
+        """
+        fields: dict[str, Any] = {
+            "group_id": int(self.directory.group_id(group_id)) if group_id else None,
+            "assignee_id": int(self.directory.agent_id(assignee_id)) if assignee_id else None,
+            "priority": priority.value if priority else None,
+            "additional_tags": sorted(add_tags) or None,
+            "remove_tags": sorted(remove_tags) or None,
+        }
+        fields = {key: value for key, value in fields.items() if value is not None}
+        if fields:
+            self.client.tickets.update(ZTicket(id=int(ticket_id), **fields))
+
+    # -- loop guard and delivery --------------------------------------------------------------
+    def webhook_from_bridge(self, body: bytes) -> bool:
+        """True when the webhook reports a change the bridge's own API user made."""
+        actor = webhook_actor_id(body)
+        return actor is not None and actor == self.bridge_user_id()
+
+    def deliver(self, action: Action, log: SentLog) -> Reference:
+        return deliver_to_desk(self, action)
+
+    def close(self) -> None:
+        self.session.close()
+
+
+def _audit_events(audit: Any) -> list[dict[str, Any]]:
+    inner = getattr(audit, "audit", None)
+    events = getattr(inner, "events", None) or []
+    return [e if isinstance(e, dict) else e.to_dict() for e in events]

@@ -1,0 +1,144 @@
+"""``bridge sync`` and ``bridge setup`` as functions, against the sandboxes over HTTP."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from bridge.config import Settings
+from bridge.store import db, inbox
+from bridge.worker.integrations import Integrations, build_integrations
+from bridge.worker.sync import sync
+from connectors.freshdesk.setup import setup_freshdesk
+from connectors.provider import BuildContext
+from connectors.zendesk import ZendeskDesk
+from connectors.zendesk.setup import TRIGGER_TITLE, WEBHOOK_NAME, setup_zendesk
+from sandbox.common import serve
+from sandbox.freshdesk import FreshdeskSandbox
+from sandbox.zendesk import ZendeskSandbox
+from tests.support.store import unprocessed
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Iterator[Engine]:
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'bridge.db'}")
+    db.upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def desks() -> Iterator[tuple[ZendeskSandbox, FreshdeskSandbox]]:
+    zendesk, freshdesk = ZendeskSandbox(clock=lambda: NOW), FreshdeskSandbox(clock=lambda: NOW)
+    with serve(zendesk), serve(freshdesk):
+        yield zendesk, freshdesk
+
+
+@pytest.fixture
+def integrations(desks: tuple[ZendeskSandbox, FreshdeskSandbox]) -> Iterator[Integrations]:
+    zendesk, freshdesk = desks
+    zendesk.reset()
+    freshdesk.reset()
+    settings = Settings.from_env(
+        {
+            "ZENDESK_SUBDOMAIN": "acme",
+            "ZENDESK_EMAIL": zendesk.email,
+            "ZENDESK_API_TOKEN": zendesk.token,
+            "ZENDESK_URL": zendesk.base_url,
+            "ZENDESK_WEBHOOK_SECRET": "not-yet",
+            "FRESHDESK_DOMAIN": "acme",
+            "FRESHDESK_API_KEY": freshdesk.api_key,
+            "FRESHDESK_URL": freshdesk.base_url,
+        }
+    )
+    built = build_integrations(settings, BuildContext(clock=lambda: NOW))
+    yield built
+    built.close()
+
+
+def cursor(engine: Engine, desk: str) -> str | None:
+    with engine.connect() as connection:
+        return inbox.cursor(connection, desk)
+
+
+def test_sync_stores_cursors_and_goes_quiet(
+    integrations: Integrations, engine: Engine, desks: tuple[ZendeskSandbox, FreshdeskSandbox]
+) -> None:
+    zendesk, freshdesk = desks
+    z_ids = {str(zendesk.create_ticket(f"z{i}")) for i in range(3)}
+    f_ids = {str(freshdesk.create_ticket(f"f{i}")) for i in range(2)}
+    first = {r.desk: r for r in sync(engine, integrations.desks, NOW)}
+    assert set(first["zendesk"].ticket_ids) == z_ids
+    assert set(first["freshdesk"].ticket_ids) == f_ids
+    assert cursor(engine, "zendesk") == first["zendesk"].cursor
+    assert "3 changed" in first["zendesk"].line()
+    queued = {(i.source, i.ticket_id, i.kind) for i in unprocessed(engine)}
+    assert queued == {("zendesk", i, "sync") for i in z_ids} | {
+        ("freshdesk", i, "sync") for i in f_ids
+    }
+    second = sync(engine, integrations.desks, NOW)
+    assert [(r.desk, r.ticket_ids, r.calls) for r in second] == [
+        ("zendesk", (), 1),
+        ("freshdesk", (), 1),
+    ]
+
+
+def test_sync_one_desk(integrations: Integrations, engine: Engine) -> None:
+    (only,) = sync(engine, integrations.desks, NOW, desk="freshdesk")
+    assert only.desk == "freshdesk" and cursor(engine, "zendesk") is None
+
+
+def test_sync_unconfigured_desk_is_a_clear_error(engine: Engine) -> None:
+    with pytest.raises(ValueError, match="zendesk is not configured"):
+        sync(engine, {}, NOW, desk="zendesk")
+
+
+def zendesk_of(integrations: Integrations) -> ZendeskDesk:
+    desk = integrations.desks["zendesk"]
+    assert isinstance(desk, ZendeskDesk)
+    return desk
+
+
+def test_setup_zendesk_dry_run_creates_nothing(
+    integrations: Integrations, desks: tuple[ZendeskSandbox, FreshdeskSandbox]
+) -> None:
+    desk = zendesk_of(integrations)
+    lines = setup_zendesk(desk, url="https://bridge.example.com", dry_run=True)
+    assert lines[0].startswith("would create webhook")
+    assert "https://bridge.example.com/webhooks/zendesk" in lines[0]
+    assert lines[-1].startswith("would create trigger")
+    assert desks[0].webhooks == {} and desks[0].triggers == {}
+
+
+def test_setup_zendesk_is_idempotent(
+    integrations: Integrations, desks: tuple[ZendeskSandbox, FreshdeskSandbox]
+) -> None:
+    zendesk, desk = desks[0], zendesk_of(integrations)
+    created = setup_zendesk(desk, url="https://bridge.example.com/")
+    assert created[0].startswith("created webhook") and created[-1].startswith("created trigger")
+    assert "set ZENDESK_WEBHOOK_SECRET" in created[1]
+    (hook,) = zendesk.webhooks.values()
+    (trigger,) = zendesk.triggers.values()
+    assert hook["name"] == WEBHOOK_NAME and hook["endpoint"].endswith("/webhooks/zendesk")
+    assert trigger["title"] == TRIGGER_TITLE
+    action = trigger["actions"][0]
+    assert action["value"][0] == hook["id"]
+    assert json.loads(action["value"][1])["ticket_id"] == "{{ticket.id}}"
+    guard = trigger["conditions"]["all"][0]
+    assert guard["value"] == str(zendesk.bridge_user_id)
+    again = setup_zendesk(desk, url="https://bridge.example.com")
+    assert again[0].startswith("webhook exists") and again[-1].startswith("trigger exists")
+    assert len(zendesk.webhooks) == 1 and len(zendesk.triggers) == 1
+
+
+def test_setup_freshdesk_prints_the_rule() -> None:
+    text = "\n".join(setup_freshdesk(url="https://bridge.example.com"))
+    assert "POST https://bridge.example.com/webhooks/freshdesk" in text
+    assert "{{ticket.id}}" in text and "FRESHDESK_WEBHOOK_SECRET" in text

@@ -1,0 +1,111 @@
+"""``bridge report``: the report's content, its three formats, and the command."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+import click
+import pytest
+from flask import Flask
+from sqlalchemy import Engine
+
+from bridge.cli.report import parse_since
+from bridge.metrics import DEFAULT_TARGETS, Filters, Metrics
+from bridge.metrics.report import build_report, recommendations, render
+from bridge.policy_files import load_policy
+from tests.conftest import FrozenClock
+from tests.support.sample import Rows, decision_row, insert, state_row, ticket_row
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("30d", timedelta(days=30)), ("12h", timedelta(hours=12)), ("2w", timedelta(weeks=2))],
+)
+def test_parse_since(text: str, expected: timedelta) -> None:
+    assert parse_since(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "30", "0d", "d30", "30m"])
+def test_parse_since_refuses(text: str) -> None:
+    with pytest.raises(click.BadParameter):
+        parse_since(text)
+
+
+def _history(engine: Engine, clock: FrozenClock) -> None:
+    """Four tickets by acme in one category; three escalated by "vip" and solved at once."""
+    rows = Rows()
+    for n in range(4):
+        created = clock.now - timedelta(days=3, hours=n)
+        rows.tickets.append(
+            ticket_row(
+                str(n),
+                created,
+                status="solved" if n else "open",
+                organization="acme",
+                category="billing",
+            )
+        )
+        if n:
+            at = created + timedelta(hours=1)
+            rows.decisions.append(decision_row(str(n), at, "escalate", "vip"))
+            rows.states.append(
+                state_row(
+                    str(n),
+                    2,
+                    at,
+                    history=[(at, "vip", "L1", "L2")],
+                    solved_at=at + timedelta(minutes=10),
+                    rca_recorded=True,
+                )
+            )
+    with engine.begin() as connection:
+        insert(connection, rows)
+
+
+def test_report_lists_triggers_organizations_and_recommendations(
+    engine: Engine, clock: FrozenClock
+) -> None:
+    _history(engine, clock)
+    report = build_report(engine, load_policy(None), clock.now, timedelta(days=30))
+    assert report.triggers == [("vip", 3, 3)]
+    assert report.organizations == [("Acme", 3)]
+    assert report.categories == [("billing", 3)]
+    assert report.recommendations[0].startswith("Trigger 'vip': 3 of 3 escalations (100.0 %)")
+    assert any("Category 'billing'" in text for text in report.recommendations)
+
+    markdown = render(report, "md")
+    assert "| Escalation rate | 75.0 % | < 15.0 % | missed |" in markdown
+    assert "| vip | 3 | 3 |" in markdown
+    html = render(report, "html")
+    assert "<td>Acme</td>" in html
+    rows = list(csv.reader(io.StringIO(render(report, "csv"))))
+    assert rows[0] == ["section", "name", "value", "target", "status", "detail"]
+    assert ["category", "billing", "3", "", "", ""] in rows
+
+
+def test_html_report_escapes(engine: Engine, clock: FrozenClock) -> None:
+    rows = Rows()
+    created = clock.now - timedelta(days=1)
+    rows.tickets.append(ticket_row("1", created, organization="<b>x</b>"))
+    rows.decisions.append(decision_row("1", created, "escalate", "vip"))
+    rows.states.append(state_row("1", 2, created))
+    with engine.begin() as connection:
+        insert(connection, rows)
+    html = render(build_report(engine, load_policy(None), clock.now, timedelta(days=7)), "html")
+    assert "<B>X</B>" not in html and "&lt;B&gt;X&lt;/B&gt;" in html
+
+
+def test_on_target_means_no_recommendation(clock: FrozenClock) -> None:
+    assert recommendations(Metrics(clock.now, clock.now, Filters()), DEFAULT_TARGETS) == []
+
+
+def test_report_command(app: Flask, clock: FrozenClock, tmp_path: object) -> None:
+    _history(app.extensions["bridge"].db, clock)
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["bridge", "report", "--since", "7d", "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    assert "metric,Escalation rate,75.0 %" in result.output
+    bad = runner.invoke(args=["bridge", "report", "--since", "soon"])
+    assert bad.exit_code == 2

@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+
+import pytest
+
+from bridge.policy_files import DEFAULT_POLICY_PATH
+from bridge.worker.ownership import OWNERSHIP_GRACE, ownership_gap, rca_written
+from policies import parse_policy
+from policies.model import AuthorRole, EscalationState, ManualRequest, Status, Tier
+from tests.policies.factory import MON, M, comment, default_policy, ticket
+
+AT_L2 = EscalationState(tier=Tier.L2, tier_since=MON)
+KEY = "zendesk:42:ownership-gap:L2"
+
+
+@pytest.mark.parametrize(
+    ("name", "state", "changes", "now", "alert", "check_at"),
+    [
+        (
+            "L1 has its frontline owner",
+            EscalationState(tier=Tier.L1, tier_since=MON),
+            {},
+            MON + 60 * M,
+            False,
+            None,
+        ),
+        ("within the grace period", AT_L2, {}, MON + 5 * M, False, MON + OWNERSHIP_GRACE),
+        ("grace over, nobody took it", AT_L2, {}, MON + OWNERSHIP_GRACE, True, None),
+        ("assigned in the desk", AT_L2, {"assignee_id": "7"}, MON + 60 * M, False, None),
+        ("solved", AT_L2, {"status": Status.SOLVED}, MON + 60 * M, False, None),
+        (
+            "already told",
+            dataclasses.replace(AT_L2, fired={KEY: MON}),
+            {},
+            MON + 60 * M,
+            False,
+            None,
+        ),
+        (
+            "taken in Slack",
+            dataclasses.replace(AT_L2, manual=(ManualRequest("take_ownership", "ana", MON + M),)),
+            {},
+            MON + 60 * M,
+            False,
+            None,
+        ),
+        (
+            "taken before it reached this tier",
+            dataclasses.replace(AT_L2, manual=(ManualRequest("take_ownership", "ana", MON - M),)),
+            {},
+            MON + 60 * M,
+            True,
+            None,
+        ),
+    ],
+)
+def test_ownership_gap(
+    name: str,
+    state: EscalationState,
+    changes: dict[str, object],
+    now: datetime,
+    alert: bool,
+    check_at: datetime | None,
+) -> None:
+    gap = ownership_gap(dataclasses.replace(ticket(), **changes), state, now)
+    assert (gap.alert, gap.check_at) == (alert, check_at)
+    assert gap.key == f"zendesk:42:ownership-gap:{state.tier}"
+
+
+def test_rca_recorded_by_an_agent_note_with_the_marker() -> None:
+    note = comment(MON, role=AuthorRole.AGENT, public=False, body="[RCA] a config push")
+    request = comment(MON, role=AuthorRole.BRIDGE, public=False, body="[RCA] requested")
+    public = comment(MON, role=AuthorRole.AGENT, public=True, body="[RCA] told the customer")
+    policy = default_policy()
+    assert rca_written(ticket(comments=(note,)), policy)
+    assert not rca_written(ticket(comments=(request, public)), policy)
+
+
+def test_rca_recorded_by_the_policy_field() -> None:
+    text = DEFAULT_POLICY_PATH.read_text().replace(
+        "rca: {due_after: 48h}", "rca: {due_after: 48h, field: root_cause}"
+    )
+    policy = parse_policy(text, "team.yaml")
+    assert rca_written(ticket(custom_fields={"root_cause": "expired certificate"}), policy)
+    assert not rca_written(ticket(custom_fields={"root_cause": "  "}), policy)
+    assert not rca_written(ticket(custom_fields={"root_cause": "x"}), default_policy())

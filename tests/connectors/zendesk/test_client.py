@@ -1,0 +1,367 @@
+"""The Zendesk connector through zenpy over real HTTP against the sandbox."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from connectors._desk.common import marker_for
+from connectors.base import AuthError, PermanentError, RetryableError
+from connectors.zendesk import ZendeskDesk, ZendeskSettings
+from policies.model import AuthorRole, Priority, Status
+from sandbox.common import Fault, serve
+from sandbox.zendesk import ZendeskSandbox
+
+FIXTURES = Path(__file__).parents[2] / "fixtures" / "zendesk"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+@pytest.fixture(scope="module")
+def served() -> Iterator[tuple[ZendeskSandbox, Clock]]:
+    clock = Clock()
+    service = ZendeskSandbox(clock=clock)
+    with serve(service):
+        yield service, clock
+
+
+@pytest.fixture
+def clock(served: tuple[ZendeskSandbox, Clock]) -> Clock:
+    served[1].now = Clock().now
+    return served[1]
+
+
+@pytest.fixture
+def sandbox(served: tuple[ZendeskSandbox, Clock], clock: Clock) -> ZendeskSandbox:
+    served[0].reset()
+    return served[0]
+
+
+def zendesk_settings(sandbox: ZendeskSandbox, token: str = "", **values: object) -> ZendeskSettings:
+    return ZendeskSettings.model_validate(
+        {
+            "ZENDESK_SUBDOMAIN": "acme",
+            "ZENDESK_EMAIL": sandbox.email,
+            "ZENDESK_API_TOKEN": token or sandbox.token,
+            "ZENDESK_URL": sandbox.base_url,
+            **values,
+        }
+    )
+
+
+def make_desk(
+    sandbox: ZendeskSandbox, clock: Clock, rate_limit: int = 400, **options: Any
+) -> ZendeskDesk:
+    settings = zendesk_settings(sandbox, ZENDESK_RATE_LIMIT=rate_limit)
+    return ZendeskDesk(settings, clock=clock, **{"timeout": 2.0, **options})
+
+
+@pytest.fixture
+def desk(sandbox: ZendeskSandbox, clock: Clock) -> ZendeskDesk:
+    return make_desk(sandbox, clock)
+
+
+@pytest.fixture
+def ticket(sandbox: ZendeskSandbox) -> str:
+    org = sandbox.add_org("Acme", tags=["vip"], tier="gold")
+    jane = sandbox.add_user("Jane", "jane@example.com", organization_id=org)
+    ticket_id = sandbox.create_ticket(
+        "Checkout down",
+        requester_id=jane,
+        organization_id=org,
+        priority="high",
+        tags=["billing", "eu"],
+    )
+    sandbox.add_customer_comment(ticket_id, "Still broken!")
+    return str(ticket_id)
+
+
+def test_fetch_maps_ticket_requester_org_and_comments(desk: ZendeskDesk, ticket: str) -> None:
+    read = desk.fetch_ticket(ticket)
+    assert (read.subject, read.status, read.priority) == (
+        "Checkout down",
+        Status.NEW,
+        Priority.HIGH,
+    )
+    assert read.organization is not None and read.organization.tags == {"vip"}
+    assert read.organization.fields == {"tier": "gold"}
+    assert read.requester is not None and read.requester.email == "jane@example.com"
+    assert [c.author_role for c in read.comments] == [AuthorRole.CUSTOMER] * 2
+    # ZENDESK_URL is honoured per client, without zenpy's process-wide variables.
+    assert "ZENPY_FORCE_NETLOC" not in os.environ
+    assert read.url.startswith("http://127.0.0.1:")
+
+
+def test_lookups_are_cached_with_a_ttl(
+    desk: ZendeskDesk, ticket: str, sandbox: ZendeskSandbox, clock: Clock
+) -> None:
+    desk.fetch_ticket(ticket)
+    desk.fetch_ticket(ticket)
+    assert (sandbox.calls["users.show"], sandbox.calls["organizations.show"]) == (1, 1)
+    clock.advance(16 * 60)
+    desk.fetch_ticket(ticket)
+    assert (sandbox.calls["users.show"], sandbox.calls["organizations.show"]) == (2, 2)
+
+
+def test_changes_first_sync_then_steady_state(
+    desk: ZendeskDesk, sandbox: ZendeskSandbox, clock: Clock
+) -> None:
+    old = sandbox.create_ticket("old")
+    clock.advance(2 * 86400)
+    fresh = [sandbox.create_ticket(f"t{i}") for i in range(3)]
+    first = desk.changes(None, clock())
+    assert first.ticket_ids == tuple(str(i) for i in fresh)  # the look-back leaves `old` out
+    assert first.calls == 1 and first.complete
+    idle = desk.changes(first.next_cursor, clock())
+    assert (idle.ticket_ids, idle.calls) == ((), 1)
+    sandbox.change(old, priority="urgent")
+    again = desk.changes(idle.next_cursor, clock())
+    assert again.ticket_ids == (str(old),)
+    assert again.tickets[0].priority is Priority.URGENT
+
+
+def test_changes_follow_cursor_pages(
+    desk: ZendeskDesk, sandbox: ZendeskSandbox, clock: Clock
+) -> None:
+    sandbox.export_page_size = 2
+    ids = [str(sandbox.create_ticket(f"t{i}")) for i in range(5)]
+    batch = desk.changes(None, clock())
+    assert batch.ticket_ids == tuple(ids)
+    assert batch.calls == sandbox.calls["incremental.tickets"] == 3
+
+
+def test_export_limit_pauses_sync_and_resumes(sandbox: ZendeskSandbox, clock: Clock) -> None:
+    desk = make_desk(sandbox, clock, incremental_per_minute=2)
+    sandbox.export_page_size = 2
+    ids = [str(sandbox.create_ticket(f"t{i}")) for i in range(5)]
+    partial = desk.changes(None, clock())
+    assert partial.ticket_ids == tuple(ids[:4]) and not partial.complete
+    with pytest.raises(RetryableError) as refused:
+        desk.changes(partial.next_cursor, clock())
+    assert refused.value.retry_after == pytest.approx(30, abs=1)
+    clock.advance(30)
+    rest = desk.changes(partial.next_cursor, clock())
+    assert rest.ticket_ids == (ids[4],) and rest.complete
+
+
+def test_429_is_retryable_without_sleeping(
+    desk: ZendeskDesk, ticket: str, sandbox: ZendeskSandbox, clock: Clock
+) -> None:
+    sandbox.faults.inject("tickets.show", Fault(status=429, retry_after=30))
+    started = time.monotonic()
+    with pytest.raises(RetryableError) as raised:
+        desk.fetch_ticket(ticket)
+    assert time.monotonic() - started < 2
+    assert raised.value.status == 429 and raised.value.retry_after == 30
+    sent = sandbox.calls["tickets.show"]
+    with pytest.raises(RetryableError):  # the budget holds back until Retry-After has passed
+        desk.fetch_ticket(ticket)
+    assert sandbox.calls["tickets.show"] == sent
+    clock.advance(31)
+    assert desk.fetch_ticket(ticket).id == ticket
+
+
+@pytest.mark.parametrize("fault", [Fault(status=503), Fault(status=500), Fault(delay=1.0)])
+def test_server_errors_and_timeouts_are_retryable(
+    sandbox: ZendeskSandbox, clock: Clock, ticket: str, fault: Fault
+) -> None:
+    desk = make_desk(sandbox, clock, timeout=0.3)
+    sandbox.faults.inject("tickets.show", fault)
+    with pytest.raises(RetryableError):
+        desk.fetch_ticket(ticket)
+
+
+def test_bad_credentials_name_the_variables(sandbox: ZendeskSandbox, clock: Clock) -> None:
+    desk = ZendeskDesk(zendesk_settings(sandbox, "wrong-token-123"), clock=clock)
+    with pytest.raises(AuthError) as raised:
+        desk.fetch_ticket("1")
+    assert "ZENDESK_EMAIL/ZENDESK_API_TOKEN" in str(raised.value)
+    assert "wrong-token-123" not in str(raised.value)
+    assert "wrong-token-123" not in repr(desk.settings)
+
+
+def test_missing_ticket_is_permanent(desk: ZendeskDesk) -> None:
+    with pytest.raises(PermanentError) as raised:
+        desk.fetch_ticket("999999")
+    assert raised.value.status == 404 and not isinstance(raised.value, AuthError)
+
+
+def test_note_is_not_duplicated_after_a_lost_response(
+    desk: ZendeskDesk, ticket: str, sandbox: ZendeskSandbox
+) -> None:
+    sandbox.lose_next_response("tickets.update")
+    with pytest.raises(RetryableError):
+        desk.add_note(ticket, "Escalated to L2", idempotency_key="esc-1")
+    reference = desk.add_note(ticket, "Escalated to L2", idempotency_key="esc-1")
+    marked = [c for c in sandbox.comments[int(ticket)] if marker_for("esc-1") in c["body"]]
+    assert [str(c["id"]) for c in marked] == [reference]
+    assert marked[0]["public"] is False
+    assert sandbox.calls["tickets.update"] == 1
+
+
+def test_note_after_a_503_is_posted_once(
+    desk: ZendeskDesk, ticket: str, sandbox: ZendeskSandbox
+) -> None:
+    sandbox.faults.inject("tickets.update", Fault(status=503))
+    with pytest.raises(RetryableError):
+        desk.reply(ticket, "We are on it", idempotency_key="ack-1")
+    reference = desk.reply(ticket, "We are on it", idempotency_key="ack-1")
+    assert desk.reply(ticket, "We are on it", idempotency_key="ack-1") == reference
+    public = [c for c in sandbox.comments[int(ticket)] if marker_for("ack-1") in c["body"]]
+    assert len(public) == 1 and public[0]["public"] is True
+
+
+def group_named(sandbox: ZendeskSandbox, name: str) -> int:
+    return next(i for i, g in sandbox.groups.items() if g["name"] == name)
+
+
+def test_update_keeps_other_tags(desk: ZendeskDesk, ticket: str, sandbox: ZendeskSandbox) -> None:
+    group = group_named(sandbox, "senior-support")
+    desk.update(
+        ticket,
+        group_id=str(group),
+        assignee_id=str(sandbox.lead_agent_id),
+        priority=Priority.URGENT,
+        add_tags=["escalated_l2"],
+        remove_tags=["eu"],
+    )
+    state = sandbox.tickets[int(ticket)]
+    assert state["tags"] == ["billing", "escalated_l2"]
+    assert (state["group_id"], state["assignee_id"], state["priority"]) == (
+        group,
+        sandbox.lead_agent_id,
+        "urgent",
+    )
+    # Numeric ids are used as given: no directory lookups.
+    assert sandbox.calls["tickets.update"] == 1
+    assert sandbox.calls["groups.list"] == sandbox.calls["users.search"] == 0
+
+
+def test_update_resolves_group_name_and_agent_email(
+    desk: ZendeskDesk, ticket: str, sandbox: ZendeskSandbox
+) -> None:
+    desk.update(ticket, group_id="senior-support", assignee_id="Lead@Example.com")
+    state = sandbox.tickets[int(ticket)]
+    assert state["group_id"] == group_named(sandbox, "senior-support")
+    assert state["assignee_id"] == sandbox.lead_agent_id
+
+
+def test_group_list_is_read_once_per_cache_period(
+    desk: ZendeskDesk, ticket: str, sandbox: ZendeskSandbox, clock: Clock
+) -> None:
+    sandbox.group_page_size = 3  # the seeded groups span pages: all of them are followed
+    desk.update(ticket, group_id="frontline")
+    desk.update(ticket, group_id="Integration-Specialists")  # on the last page, any case
+    pages = sandbox.calls["groups.list"]
+    assert pages == 3
+    assert sandbox.tickets[int(ticket)]["group_id"] == group_named(
+        sandbox, "integration-specialists"
+    )
+    desk.update(ticket, assignee_id="lead@example.com")
+    desk.update(ticket, assignee_id="lead@example.com")
+    assert sandbox.calls["users.search"] == 1
+    clock.advance(16 * 60)
+    desk.update(ticket, group_id="frontline")
+    assert sandbox.calls["groups.list"] == 2 * pages
+
+
+def test_unknown_group_name_is_permanent_and_writes_nothing(
+    desk: ZendeskDesk, ticket: str, sandbox: ZendeskSandbox
+) -> None:
+    sandbox.add_group("tier-9", deleted=True)
+    for name in ("no-such-team", "tier-9"):
+        with pytest.raises(PermanentError) as raised:
+            desk.update(ticket, group_id=name, add_tags=["escalated"])
+        assert str(raised.value) == (
+            f"zendesk has no group named '{name}': create it or change `group:` in the policy"
+        )
+    assert sandbox.calls["tickets.update"] == 0
+
+
+def test_unknown_or_end_user_email_is_permanent(
+    desk: ZendeskDesk, ticket: str, sandbox: ZendeskSandbox
+) -> None:
+    for email in ("nobody@example.com", "jane@example.com"):  # Jane is a customer
+        with pytest.raises(PermanentError, match=f"zendesk has no agent with e-mail '{email}'"):
+            desk.update(ticket, assignee_id=email)
+    with pytest.raises(PermanentError, match="neither an agent id nor an e-mail"):
+        desk.update(ticket, assignee_id="Support Lead")
+    assert sandbox.calls["tickets.update"] == 0
+
+
+def test_unknown_numeric_group_is_refused_by_the_desk(
+    desk: ZendeskDesk, ticket: str, sandbox: ZendeskSandbox
+) -> None:
+    with pytest.raises(PermanentError, match="RecordInvalid") as raised:
+        desk.update(ticket, group_id="77")
+    assert raised.value.status == 422
+    assert sandbox.tickets[int(ticket)]["group_id"] is None
+
+
+def test_loop_guard_recognises_the_bridges_own_changes(
+    desk: ZendeskDesk, ticket: str, sandbox: ZendeskSandbox
+) -> None:
+    before = desk.fetch_ticket(ticket)
+    desk.add_note(ticket, "hand-off", idempotency_key="n1")
+    group = str(group_named(sandbox, "frontline"))
+    desk.update(ticket, group_id=group, add_tags=["escalation_bridge"])
+    after = desk.fetch_ticket(ticket)
+    assert after.comments[-1].author_role is AuthorRole.BRIDGE
+    assert after.group_id == group and before.comments == after.comments[:-1]
+    bridge_id = desk.bridge_user_id()
+    assert desk.webhook_from_bridge(
+        f'{{"ticket_id":"{ticket}","updater_id":"{bridge_id}"}}'.encode()
+    )
+    assert not desk.webhook_from_bridge(f'{{"ticket_id":"{ticket}","updater_id":"1"}}'.encode())
+
+
+def test_budget_refuses_before_sending(sandbox: ZendeskSandbox, clock: Clock, ticket: str) -> None:
+    desk = make_desk(sandbox, clock, rate_limit=4, budget_share=0.5)
+    assert desk.budget_remaining() == 2
+    desk.client.tickets(id=int(ticket))
+    desk.client.tickets(id=int(ticket))
+    with pytest.raises(RetryableError) as raised:
+        desk.client.tickets(id=int(ticket))
+    assert raised.value.retry_after == pytest.approx(30, abs=0.5)
+    assert sandbox.calls["tickets.show"] == 2 and desk.budget_remaining() == 0
+    clock.advance(30)
+    assert desk.budget_remaining() == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "status", "kind", "text"),
+    [
+        ("error_429_incremental_export_quoted.json", 429, RetryableError, "APIRateLimitExceeded"),
+        ("error_400_too_many_values.json", 400, PermanentError, "TooManyValues"),
+        ("error_404_record_not_found.json", 404, PermanentError, "RecordNotFound"),
+    ],
+)
+def test_recorded_error_bodies_become_typed_errors(
+    desk: ZendeskDesk,
+    sandbox: ZendeskSandbox,
+    clock: Clock,
+    name: str,
+    status: int,
+    kind: type[Exception],
+    text: str,
+) -> None:
+    body = json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+    sandbox.faults.inject("incremental.tickets", Fault(status=status, body=body))
+    with pytest.raises(kind, match=text):
+        desk.changes(None, clock())
