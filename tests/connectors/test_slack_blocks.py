@@ -30,7 +30,7 @@ from policies.model import (
     Ticket,
     Tier,
 )
-from sandbox.slack_blocks_check import block_problems
+from sandbox.slack.blocks import block_problems
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 

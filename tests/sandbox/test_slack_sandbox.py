@@ -14,7 +14,7 @@ from slack_sdk.signature import SignatureVerifier
 from connectors.slack_inbound import ActionKind, parse_action
 from sandbox.common import SandboxService, Served, serve
 from sandbox.slack import SlackSandbox, send_click, sign_slack_request
-from sandbox.slack_blocks_check import block_problems
+from sandbox.slack.blocks import block_problems
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "slack"
 TOKEN = "xoxb-sandbox-token"
