@@ -9,13 +9,21 @@ from urllib.parse import parse_qs
 import pytest
 import requests
 from flask import request
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    HeaderBlock,
+    SectionBlock,
+)
 from slack_sdk.signature import SignatureVerifier
 
 from connectors.base import PersonRequestKind
 from connectors.slack.inbound import parse_action
 from sandbox.common import SandboxService, Served, serve
-from sandbox.slack import SlackSandbox, send_click, sign_slack_request
-from sandbox.slack_blocks_check import block_problems
+from sandbox.slack import SlackSandbox, send_click, sign_slack_request, wire
+from sandbox.slack.blocks import block_problems
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "slack"
 TOKEN = "xoxb-sandbox-token"
@@ -157,6 +165,29 @@ def test_block_limits(blocks: Any, problem: str) -> None:
 
 def test_valid_blocks_have_no_problems() -> None:
     assert block_problems([{"type": "actions", "elements": [BUTTON]}, {"type": "divider"}]) == []
+
+
+def test_block_kit_limits_are_the_official_sdks() -> None:
+    """Slack's own SDK validates the same limits the reference documents."""
+    assert (
+        SectionBlock.text_max_length,
+        SectionBlock.fields_max_length,
+    ) == (wire.SECTION_TEXT_MAX, wire.SECTION_FIELDS_MAX)
+    assert HeaderBlock.text_max_length == wire.HEADER_TEXT_MAX
+    assert ContextBlock.elements_max_length == wire.CONTEXT_ELEMENTS_MAX
+    assert ActionsBlock.elements_max_length == wire.ACTIONS_ELEMENTS_MAX
+    assert Block.block_id_max_length == wire.BLOCK_ID_MAX
+    assert (
+        ButtonElement.text_max_length,
+        ButtonElement.action_id_max_length,
+        ButtonElement.value_max_length,
+        ButtonElement.url_max_length,
+    ) == (
+        wire.BUTTON_TEXT_MAX,
+        wire.ACTION_ID_MAX,
+        wire.BUTTON_VALUE_MAX,
+        wire.BUTTON_URL_MAX,
+    )
 
 
 def test_signing_matches_slacks_test_vector() -> None:

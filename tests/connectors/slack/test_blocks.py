@@ -16,7 +16,7 @@ from connectors.slack.blocks import (
     fit_mrkdwn,
 )
 from policies.model import Severity, Tier
-from sandbox.slack_blocks_check import block_problems
+from sandbox.slack.blocks import block_problems
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 

@@ -1,15 +1,18 @@
-"""Block Kit checks as Slack applies them to chat.postMessage (the sandbox answers
-``invalid_blocks`` when one fails)."""
+"""Block Kit checks as Slack applies them to chat.postMessage and chat.update (the sandbox
+answers ``invalid_blocks`` when one fails)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from connectors.slack.blocks import (
+from sandbox.slack.wire import (
     ACTION_ID_MAX,
+    ACTIONS_ELEMENTS_MAX,
     BLOCK_ID_MAX,
+    BUTTON_STYLES,
     BUTTON_TEXT_MAX,
+    BUTTON_URL_MAX,
     BUTTON_VALUE_MAX,
     CONTEXT_ELEMENTS_MAX,
     HEADER_TEXT_MAX,
@@ -17,10 +20,10 @@ from connectors.slack.blocks import (
     SECTION_FIELD_MAX,
     SECTION_FIELDS_MAX,
     SECTION_TEXT_MAX,
+    TEXT_OBJECT_MAX,
 )
 
-ACTIONS_ELEMENTS_MAX = 25
-BUTTON_URL_MAX = 3000
+# The block types this stand-in knows; Slack has more (see FACTS.md, Known differences).
 _BLOCK_TYPES = frozenset({"section", "header", "context", "actions", "divider", "image"})
 
 
@@ -58,7 +61,7 @@ def _one_block(block: Any) -> list[str]:
         if not elements or len(elements) > CONTEXT_ELEMENTS_MAX:
             out.append(f"context needs 1..{CONTEXT_ELEMENTS_MAX} elements")
         for element in elements:
-            out += _too_long(element.get("text"), SECTION_TEXT_MAX, "context text")
+            out += _too_long(element.get("text"), TEXT_OBJECT_MAX, "context text")
     elif kind == "actions":
         elements = block.get("elements") or []
         if not elements or len(elements) > ACTIONS_ELEMENTS_MAX:
@@ -75,7 +78,7 @@ def _button_problems(element: Mapping[str, Any]) -> list[str]:
     out += _too_long(element.get("action_id"), ACTION_ID_MAX, "action_id")
     out += _too_long(element.get("value"), BUTTON_VALUE_MAX, "button value")
     out += _too_long(element.get("url"), BUTTON_URL_MAX, "button url")
-    if element.get("style") not in (None, "primary", "danger"):
+    if element.get("style") not in (None, *BUTTON_STYLES):
         out.append("button style must be primary or danger")
     return out
 

@@ -1,59 +1,46 @@
-"""A local stand-in for the part of the Freshdesk API v2 the bridge uses, in its wire shapes."""
+"""The Freshdesk stand-in's data: tickets, conversations, contacts, companies, agents, groups,
+ratings, and what changes them.
+
+Every operation holds ``self.lock``, the lock the service counts its calls under (see
+``SandboxService``), so that a test holding it sees calls and data at one moment.
+"""
 
 from __future__ import annotations
 
 import itertools
-import re
+import threading
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
-from urllib.parse import urlencode
 
-import requests
-from flask import Response, jsonify, request
-
-from sandbox.common import SandboxService
-from sandbox.zendesk import SEEDED_GROUPS
-
-Json = dict[str, Any]
-STATUS_LABELS = {2: "Open", 3: "Pending", 4: "Resolved", 5: "Closed"}
-PRIORITY_LABELS = {1: "Low", 2: "Medium", 3: "High", 4: "Urgent"}
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+from sandbox.freshdesk.wire import (
+    CONVERSATION_NOTE,
+    CONVERSATION_REPLY,
+    SOURCE_PORTAL,
+    Json,
+    field_error,
+    html_text,
+    iso,
+)
+from sandbox.seed import SEEDED_GROUPS
 
 
-def _text(html_body: str) -> str:
-    return re.sub(r"<[^>]+>", "\n", html_body).replace("\n\n", "\n").strip()
+class FreshdeskState:
+    lock: threading.RLock
 
-
-class FreshdeskSandbox(SandboxService):
-    name = "freshdesk"
-
-    def __init__(
-        self,
-        *,
-        api_key: str = "sandbox-key",
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-        max_pages: int = 300,
-    ) -> None:
-        super().__init__()
+    def __init__(self, *, api_key: str, clock: Callable[[], datetime], max_pages: int) -> None:
         self.api_key, self.clock, self.max_pages = api_key, clock, max_pages
         self.reset()
-        self._routes()
 
     def reset(self) -> None:
-        """Forget every ticket, contact, fault and count (a served sandbox is reused in tests)."""
-        self.calls.clear()
-        self.faults.clear()
+        """Forget every ticket, contact and company; seed the agents and groups again."""
         self.ids = itertools.count(100)
         self.tickets: dict[int, Json] = {}
         self.conversations: dict[int, list[Json]] = {}
         self.contacts: dict[int, Json] = {}
         self.companies: dict[int, Json] = {}
         self.ratings: dict[int, list[Json]] = {}
-        self.lost: set[str] = set()
+        self.lost: set[str] = set()  # endpoints whose next write is applied but answered 503
         self.agent_id = next(self.ids)
         # Groups and agents count on their own so that ticket and contact ids stay where they were.
         self.directory_ids = itertools.count(43_000_000_001)
@@ -64,7 +51,7 @@ class FreshdeskSandbox(SandboxService):
             self.add_group(name)
         self.lead_agent_id = self.add_agent("Support Lead", "lead@example.com")
 
-    # -- state for tests and the demo --------------------------------------------------------
+    # -- helpers for tests and the demo ------------------------------------------------------
     def add_contact(self, name: str, email: str, **extra: Any) -> int:
         contact_id = next(self.ids)
         self.contacts[contact_id] = {
@@ -84,7 +71,7 @@ class FreshdeskSandbox(SandboxService):
 
     def add_group(self, name: str, *, description: str = "", agent_ids: Iterable[int] = ()) -> int:
         group_id = next(self.directory_ids)
-        now = _iso(self.clock())
+        now = iso(self.clock())
         self.groups[group_id] = {
             "id": group_id,
             "name": name,
@@ -130,7 +117,7 @@ class FreshdeskSandbox(SandboxService):
             requester = requester_id or self.add_contact(
                 f"Customer {ticket_id}", f"c{ticket_id}@example.com"
             )
-            now = _iso(self.clock())
+            now = iso(self.clock())
             self.tickets[ticket_id] = {
                 "id": ticket_id,
                 "subject": subject,
@@ -138,7 +125,7 @@ class FreshdeskSandbox(SandboxService):
                 "description_text": description,
                 "status": status,
                 "priority": priority,
-                "source": 2,
+                "source": SOURCE_PORTAL,
                 "requester_id": requester,
                 "responder_id": None,
                 "group_id": None,
@@ -162,13 +149,18 @@ class FreshdeskSandbox(SandboxService):
         with self.lock:
             requester = self.tickets[ticket_id]["requester_id"]
             return self._conversation(
-                ticket_id, requester, f"<div>{body}</div>", private=False, incoming=True, source=0
+                ticket_id,
+                requester,
+                f"<div>{body}</div>",
+                private=False,
+                incoming=True,
+                source=CONVERSATION_REPLY,
             )
 
     def change(self, ticket_id: int, **fields: Any) -> None:
         """Set status/priority/tags/group_id/responder_id/due times as an agent would."""
         with self.lock:
-            self.tickets[ticket_id].update(fields, updated_at=_iso(self.clock()))
+            self.tickets[ticket_id].update(fields, updated_at=iso(self.clock()))
 
     def set_csat(self, ticket_id: int, rating: int, feedback: str = "") -> None:
         with self.lock:
@@ -178,48 +170,89 @@ class FreshdeskSandbox(SandboxService):
                     "ticket_id": ticket_id,
                     "ratings": {"default_question": rating},
                     "feedback": feedback,
-                    "created_at": _iso(self.clock()),
-                    "updated_at": _iso(self.clock()),
+                    "created_at": iso(self.clock()),
+                    "updated_at": iso(self.clock()),
                 }
             )
 
     def lose_next_response(self, endpoint: str) -> None:
+        """Apply the next write to ``endpoint`` but answer 503, as a lost response looks."""
         self.lost.add(endpoint)
 
-    def deliver_webhook(
-        self,
-        url: str,
-        ticket_id: int,
-        secret: str,
-        *,
-        event: str = "{ticket_action:updated}",
-        timeout: float = 5.0,
-    ) -> requests.Response:
-        """POST an automation body with HTTP Basic (the secret as password), as Freshdesk does."""
-        ticket = self.tickets[ticket_id]
-        body = {
-            "freshdesk_webhook": {
-                "triggered_event": event,
-                "ticket_id": str(ticket_id),
-                "ticket_url": f"{self.base_url}/a/tickets/{ticket_id}",
-                "ticket_subject": ticket["subject"],
-                "ticket_status": STATUS_LABELS.get(ticket["status"], f"Status {ticket['status']}"),
-                "ticket_priority": PRIORITY_LABELS.get(ticket["priority"], "Medium"),
-            }
-        }
-        return requests.post(url, json=body, auth=("freshdesk", secret), timeout=timeout)
+    # -- what the API does -------------------------------------------------------------------
+    def take_lost(self, endpoint: str) -> bool:
+        """Whether the answer to this write is to be lost (once)."""
+        if endpoint not in self.lost:
+            return False
+        self.lost.discard(endpoint)
+        return True
+
+    def updated_since(self, since: str) -> list[Json]:
+        """Copies of the tickets updated at or after ``since``, oldest update first."""
+        with self.lock:
+            rows = sorted(
+                (t for t in self.tickets.values() if t["updated_at"] >= since),
+                key=lambda t: (t["updated_at"], t["id"]),
+            )
+            return [dict(t) for t in rows]
+
+    def view_ticket(self, ticket_id: int, include: set[str]) -> Json:
+        """A ticket with the ``requester`` and ``stats`` embeds, if asked for."""
+        with self.lock:
+            body = dict(self.tickets[ticket_id])
+            if "requester" in include:
+                contact = self.contacts.get(body["requester_id"], {})
+                body["requester"] = {
+                    k: contact.get(k) for k in ("id", "name", "email", "mobile", "phone")
+                }
+            if "stats" in include:
+                body["stats"] = {
+                    "agent_responded_at": None,
+                    "requester_responded_at": None,
+                    "first_responded_at": None,
+                    "status_updated_at": body["updated_at"],
+                    "reopened_at": None,
+                    "resolved_at": None,
+                    "closed_at": None,
+                    "pending_since": None,
+                }
+            return body
+
+    def unknown_assignment(self, fields: dict[str, Any]) -> list[Json]:
+        """The errors for a group or agent Freshdesk does not know."""
+        return [
+            field_error(field, f"There is no {kind} matching the given {field}", "invalid_value")
+            for field, kind, known in (
+                ("group_id", "group", self.groups),
+                ("responder_id", "agent", self.agents),
+            )
+            if fields.get(field) is not None and fields[field] not in known
+        ]
+
+    def add_agent_post(self, ticket_id: int, body: str, *, note: bool, private: bool) -> Json:
+        """A note (private or public) or a reply by the bridge's agent."""
+        with self.lock:
+            item_id = self._conversation(
+                ticket_id,
+                self.agent_id,
+                body,
+                private=private,
+                incoming=False,
+                source=CONVERSATION_NOTE if note else CONVERSATION_REPLY,
+            )
+            return next(c for c in self.conversations[ticket_id] if c["id"] == item_id)
 
     # -- internals ---------------------------------------------------------------------------
     def _conversation(
         self, ticket_id: int, user_id: int, body: str, *, private: bool, incoming: bool, source: int
     ) -> int:
         item_id = next(self.ids)
-        now = _iso(self.clock())
+        now = iso(self.clock())
         self.conversations[ticket_id].append(
             {
                 "id": item_id,
                 "body": body,
-                "body_text": _text(body),
+                "body_text": html_text(body),
                 "private": private,
                 "incoming": incoming,
                 "user_id": user_id,
@@ -235,7 +268,7 @@ class FreshdeskSandbox(SandboxService):
         return item_id
 
     def _agent(self, agent_id: int, name: str, email: str) -> int:
-        now = _iso(self.clock())
+        now = iso(self.clock())
         self.agents[agent_id] = {
             "id": agent_id,
             "available": True,
@@ -257,42 +290,3 @@ class FreshdeskSandbox(SandboxService):
             "updated_at": now,
         }
         return agent_id
-
-    def _enter(self, endpoint: str) -> Response | None:
-        fault = self.hit(endpoint)
-        if fault is not None:
-            return fault
-        auth = request.authorization
-        if auth is None or auth.username != self.api_key:
-            return error_response(
-                401, "invalid_credentials", "You have to be logged in to perform this action."
-            )
-        return None
-
-    def _find(self, ticket_id: int) -> Response | None:
-        return (
-            None
-            if ticket_id in self.tickets
-            else error_response(404, "not_found", "Ticket not found")
-        )
-
-    def _page(self, rows: list[Json], path: str, args: dict[str, Any]) -> Response:
-        per_page = min(100, int(request.args.get("per_page", 30)))
-        page = int(request.args.get("page", 1))
-        chunk = rows[(page - 1) * per_page : page * per_page]
-        response = jsonify(chunk)
-        if page * per_page < len(rows):
-            query = urlencode({**args, "per_page": per_page, "page": page + 1})
-            response.headers["Link"] = f'<{self.request_base_url()}{path}?{query}>; rel="next"'
-        return response
-
-    def _routes(self) -> None:
-        from sandbox.freshdesk_routes import register
-
-        register(self)
-
-
-def error_response(status: int, code: str, message: str) -> Response:
-    response = jsonify({"code": code, "message": message, "description": message})
-    response.status_code = status
-    return response

@@ -1,30 +1,33 @@
-"""A Slack Web API stand-in: chat.postMessage / chat.update / chat.postEphemeral / auth.test.
-
-It answers the way Slack does (HTTP 200 with ``{"ok": false, "error": ...}`` for API errors, 429
-with ``Retry-After`` through fault injection), checks Block Kit limits, keeps channels and
-threads in memory, and can send signed button clicks to the bridge like Slack interactivity.
-"""
+"""The Slack stand-in's HTTP surface: the Web API methods the bridge calls (auth.test,
+chat.postMessage, chat.update, chat.postEphemeral, conversations.history, conversations.replies)
+answered the way Slack answers, a page of the channels whose buttons click through to the bridge,
+and signed ``block_actions`` clicks as Slack interactivity sends them."""
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
 import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
-from urllib.parse import quote
 
 import requests
 from flask import Response, jsonify, redirect, render_template_string, request
 
 from sandbox.common import Fault, SandboxService
-from sandbox.slack_blocks_check import block_problems
+from sandbox.slack.blocks import block_problems
+from sandbox.slack.state import SlackState
+from sandbox.slack.wire import (
+    RATE_LIMITED,
+    auth_test,
+    block_actions,
+    error,
+    interaction_request,
+    visible,
+)
 
-Message = dict[str, Any]
 
-
-class SlackSandbox(SandboxService):
+class SlackSandbox(SlackState, SandboxService):
     name = "slack"
 
     def __init__(
@@ -37,44 +40,31 @@ class SlackSandbox(SandboxService):
         signing_secret: str = "sandbox-signing-secret",
         clock: Callable[[], float] = time.time,
     ) -> None:
-        super().__init__()
-        self.token = token
-        self.channels: dict[str, list[Message]] = {c: [] for c in (*channels, *archived)}
-        self.archived = frozenset(archived)
-        self.ephemeral: list[Message] = []
-        self.bridge_actions_url = bridge_actions_url
-        self.signing_secret = signing_secret
-        self._clock = clock
-        self._sequence = 0
+        SandboxService.__init__(self)  # first: the state shares its lock
+        SlackState.__init__(
+            self,
+            token=token,
+            channels=channels,
+            archived=archived,
+            bridge_actions_url=bridge_actions_url,
+            signing_secret=signing_secret,
+            clock=clock,
+        )
         app = self.app
         app.add_url_rule("/api/<method>", view_func=self._api, methods=["POST", "GET"])
         app.add_url_rule("/", view_func=self._page)
         app.add_url_rule("/click", view_func=self._click, methods=["POST"])
 
-    # ---- test helpers ----
-
-    def messages(self, channel: str) -> list[Message]:
-        """Top-level messages of ``channel``, oldest first."""
-        with self.lock:
-            return [m for m in self.channels.get(channel, []) if "thread_ts" not in m]
-
-    def thread(self, channel: str, ts: str) -> list[Message]:
-        """Replies under the parent ``ts``, oldest first."""
-        with self.lock:
-            return [m for m in self.channels.get(channel, []) if m.get("thread_ts") == ts]
-
     def reset(self) -> None:
         """Forget messages, calls and queued faults (a served sandbox reused across tests)."""
         with self.lock:
-            for messages in self.channels.values():
-                messages.clear()
-            self.ephemeral.clear()
+            super().reset()
             self.calls.clear()
         self.faults.clear()
 
     def rate_limit(self, method: str, retry_after: float = 1, times: int = 1) -> None:
-        body = {"ok": False, "error": "ratelimited"}
-        self.faults.inject(method, Fault(status=429, retry_after=retry_after, body=body), times)
+        fault = Fault(status=429, retry_after=retry_after, body=RATE_LIMITED)
+        self.faults.inject(method, fault, times)
 
     # ---- the Web API ----
 
@@ -100,22 +90,11 @@ class SlackSandbox(SandboxService):
         return handler(args) if handler else _error("unknown_method")
 
     def _auth_test(self, _: Mapping[str, Any]) -> Response:
-        return jsonify(
-            ok=True,
-            url=self.request_base_url() + "/",
-            team="Sandbox",
-            user="bridge",
-            team_id="T0SANDBOX",
-            user_id="U0BRIDGE",
-            bot_id="B0BRIDGE",
-        )
+        return jsonify(auth_test(self.request_base_url() + "/"))
 
     def _channel_error(self, channel: str) -> Response | None:
-        if not channel or channel not in self.channels:
-            return _error("channel_not_found")
-        if channel in self.archived:
-            return _error("is_archived")
-        return None
+        problem = self.channel_problem(channel)
+        return _error(problem) if problem else None
 
     def _content_error(self, args: Mapping[str, Any]) -> Response | None:
         blocks = args.get("blocks")
@@ -130,25 +109,15 @@ class SlackSandbox(SandboxService):
         problem = self._channel_error(channel) or self._content_error(args)
         if problem:
             return problem
-        with self.lock:
-            thread_ts = args.get("thread_ts")
-            if thread_ts and not any(m["ts"] == thread_ts for m in self.channels[channel]):
-                return _error("thread_not_found")
-            message: Message = {
-                "type": "message",
-                "ts": self._next_ts(),
-                "bot_id": "B0BRIDGE",
-                "text": args.get("text", ""),
-                "blocks": args.get("blocks", []),
-            }
-            if thread_ts:
-                message["thread_ts"] = thread_ts
-            metadata = args.get("metadata")
-            if isinstance(metadata, str):
-                metadata = json.loads(metadata)
-            if metadata:
-                message["metadata"] = metadata
-            self.channels[channel].append(message)
+        message = self.post_message(
+            channel,
+            text=args.get("text", ""),
+            blocks=args.get("blocks", []),
+            thread_ts=args.get("thread_ts"),
+            metadata=args.get("metadata"),
+        )
+        if message is None:
+            return _error("thread_not_found")
         return jsonify(ok=True, channel=channel, ts=message["ts"], message=message)
 
     def _update(self, args: Mapping[str, Any]) -> Response:
@@ -156,14 +125,13 @@ class SlackSandbox(SandboxService):
         problem = self._channel_error(channel) or self._content_error(args)
         if problem:
             return problem
-        with self.lock:
-            found = [m for m in self.channels[channel] if m["ts"] == args.get("ts")]
-            if not found:
-                return _error("message_not_found")
-            found[0].update(text=args.get("text", ""), blocks=args.get("blocks", []))
-            found[0]["edited"] = {"user": "U0BRIDGE", "ts": self._next_ts()}
+        message = self.update_message(
+            channel, args.get("ts"), text=args.get("text", ""), blocks=args.get("blocks", [])
+        )
+        if message is None:
+            return _error("message_not_found")
         return jsonify(
-            ok=True, channel=channel, ts=found[0]["ts"], text=found[0]["text"], message=found[0]
+            ok=True, channel=channel, ts=message["ts"], text=message["text"], message=message
         )
 
     def _post_ephemeral(self, args: Mapping[str, Any]) -> Response:
@@ -172,16 +140,7 @@ class SlackSandbox(SandboxService):
             return problem
         if not args.get("user"):
             return _error("user_not_in_channel")
-        with self.lock:
-            ts = self._next_ts()
-            self.ephemeral.append(
-                {
-                    "channel": args["channel"],
-                    "user": args["user"],
-                    "ts": ts,
-                    "text": args.get("text", ""),
-                }
-            )
+        ts = self.post_ephemeral(args["channel"], args["user"], args.get("text", ""))
         return jsonify(ok=True, message_ts=ts)
 
     def _history(self, args: Mapping[str, Any]) -> Response:
@@ -189,27 +148,20 @@ class SlackSandbox(SandboxService):
         problem = self._channel_error(channel)
         if problem:
             return problem
-        oldest = float(args.get("oldest") or 0)
-        with self.lock:
-            found = [m for m in self.messages(channel) if float(m["ts"]) >= oldest]
-        return jsonify(ok=True, messages=_with_metadata(reversed(found), args), has_more=False)
+        found = self.history(channel, float(args.get("oldest") or 0))
+        messages = visible(found, include_metadata=_metadata(args))
+        return jsonify(ok=True, messages=messages, has_more=False)
 
     def _replies(self, args: Mapping[str, Any]) -> Response:
         channel = str(args.get("channel") or "")
         problem = self._channel_error(channel)
         if problem:
             return problem
-        ts = str(args.get("ts") or "")
-        with self.lock:
-            parent = [m for m in self.channels[channel] if m["ts"] == ts]
-            if not parent:
-                return _error("thread_not_found")
-            found = parent + self.thread(channel, ts)
-        return jsonify(ok=True, messages=_with_metadata(found, args), has_more=False)
-
-    def _next_ts(self) -> str:
-        self._sequence += 1
-        return f"{int(self._clock())}.{self._sequence:06d}"
+        found = self.replies(channel, str(args.get("ts") or ""))
+        if found is None:
+            return _error("thread_not_found")
+        messages = visible(found, include_metadata=_metadata(args))
+        return jsonify(ok=True, messages=messages, has_more=False)
 
     # ---- the demo page ----
 
@@ -234,10 +186,8 @@ class SlackSandbox(SandboxService):
         return redirect("/", code=303)  # type: ignore[return-value]
 
 
-def _with_metadata(messages: Iterable[Message], args: Mapping[str, Any]) -> list[Message]:
-    """Slack returns message metadata only when asked with include_all_metadata."""
-    include = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
-    return [m if include else {k: v for k, v in m.items() if k != "metadata"} for m in messages]
+def _metadata(args: Mapping[str, Any]) -> bool:
+    return str(args.get("include_all_metadata", "")).lower() in ("1", "true")
 
 
 def _arguments() -> dict[str, Any]:
@@ -255,13 +205,7 @@ def _arguments() -> dict[str, Any]:
 
 
 def _error(code: str, **extra: Any) -> Response:
-    return jsonify(ok=False, error=code, **extra)
-
-
-def sign_slack_request(secret: str, timestamp: int, body: bytes) -> str:
-    """The ``X-Slack-Signature`` value: v0 HMAC-SHA256 over ``v0:{timestamp}:{raw body}``."""
-    base = b"v0:" + str(timestamp).encode() + b":" + body
-    return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+    return jsonify(error(code, **extra))
 
 
 def send_click(
@@ -278,38 +222,16 @@ def send_click(
     session: requests.Session | None = None,
 ) -> requests.Response:
     """POST a signed ``block_actions`` button click to the bridge, as Slack interactivity does."""
-    payload = {
-        "type": "block_actions",
-        "user": {"id": user_id, "username": user_name, "name": user_name, "team_id": "T0SANDBOX"},
-        "api_app_id": "A0SANDBOX",
-        "team": {"id": "T0SANDBOX", "domain": "sandbox"},
-        "container": {
-            "type": "message",
-            "message_ts": message_ts,
-            "channel_id": channel,
-            "is_ephemeral": False,
-        },
-        "trigger_id": "0.0.sandbox",
-        "channel": {"id": channel, "name": channel},
-        "message": {"type": "message", "ts": message_ts, "bot_id": "B0BRIDGE"},
-        "response_url": "https://hooks.slack.com/actions/T0SANDBOX/0/sandbox",
-        "actions": [
-            {
-                "action_id": action_id,
-                "block_id": "bridge.actions",
-                "value": value,
-                "type": "button",
-                "action_ts": f"{time.time():.6f}",
-            }
-        ],
-    }
-    body = ("payload=" + quote(json.dumps(payload))).encode()
+    payload = block_actions(
+        action_id=action_id,
+        value=value,
+        channel=channel,
+        message_ts=message_ts,
+        user_id=user_id,
+        user_name=user_name,
+    )
     stamp = int(time.time()) if timestamp is None else timestamp
-    headers = {
-        "Content-Type": "application/x-www-form-urlencoded",
-        "X-Slack-Request-Timestamp": str(stamp),
-        "X-Slack-Signature": sign_slack_request(signing_secret, stamp, body),
-    }
+    body, headers = interaction_request(payload, signing_secret, stamp)
     return (session or requests).post(url, data=body, headers=headers, timeout=10)
 
 
