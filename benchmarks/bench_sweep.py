@@ -9,7 +9,7 @@ Critical ticket, the id changed per row), ``next_check_at`` spread at random ove
 so nothing is due. At each size it times, ``--repeat`` times or for at most ``--seconds``:
 
 - ``due_fresh``: ``tickets.due_tickets(connection, now, 500)`` on a connection newly checked out
-  of the engine's pool (what ``Jobs.sweep`` does);
+  of the engine's pool (what the sweep job does);
 - ``due_held``: the same query on one held connection (the query alone);
 - ``sweep``: ``Jobs.sweep()`` end to end (the due query and the next-check ``min()`` that sets the
   worker's wake-up), built with ``build_jobs`` and no integrations.

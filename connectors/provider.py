@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, ClassVar, Self
+from typing import Annotated, Any, ClassVar, Self
 from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, SecretStr
+from pydantic import AfterValidator, AliasChoices, BaseModel, ConfigDict, SecretStr
 
 from connectors.base import Clock, Endpoint, Inbound
 
@@ -94,15 +94,17 @@ class ProviderSettings(BaseModel):
         ]
 
 
-def http_url(value: str | None) -> str | None:
+def http_url(value: str) -> str:
     """A base URL override: http(s) with a host; a trailing slash is dropped except after
     ``/api/`` (Slack's SDK wants it there)."""
-    if value is None:
-        return value
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ValueError("must be an http:// or https:// URL")
     return value.rstrip("/") if not value.endswith("/api/") else value
+
+
+# A base URL override field: ``url: HttpUrl | None = Field(None, alias="X_URL")``.
+HttpUrl = Annotated[str, AfterValidator(http_url)]
 
 
 @dataclass(frozen=True)

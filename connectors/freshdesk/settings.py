@@ -7,7 +7,7 @@ from typing import Self
 from pydantic import Field, SecretStr, field_validator, model_validator
 
 from connectors.freshdesk.mapping import parse_status_map
-from connectors.provider import ProviderSettings, http_url
+from connectors.provider import HttpUrl, ProviderSettings
 from policies.model import Status
 
 
@@ -17,16 +17,11 @@ class FreshdeskSettings(ProviderSettings):
     domain: str | None = Field(None, alias="FRESHDESK_DOMAIN")
     api_key: SecretStr | None = Field(None, alias="FRESHDESK_API_KEY")
     webhook_secret: SecretStr | None = Field(None, alias="FRESHDESK_WEBHOOK_SECRET")
-    url: str | None = Field(None, alias="FRESHDESK_URL")
+    url: HttpUrl | None = Field(None, alias="FRESHDESK_URL")
     # Requests per minute of the plan (Growth 200, Pro 400, Enterprise 700, trial 50).
     rate_limit: int = Field(200, alias="FRESHDESK_RATE_LIMIT", ge=1)
     # Custom statuses (ids 6 and up) onto the shared ones, e.g. "6=pending,7=hold".
     status_map: str | None = Field(None, alias="FRESHDESK_STATUS_MAP")
-
-    @field_validator("url")
-    @classmethod
-    def _url(cls, value: str | None) -> str | None:
-        return http_url(value)
 
     @field_validator("domain")
     @classmethod

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Self
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr
 
-from connectors.provider import ProviderSettings, http_url
+from connectors.provider import HttpUrl, ProviderSettings
 
 DEFAULT_EVENTS_URL = "https://events.pagerduty.com"
 ROUTING_KEY = "PAGERDUTY_ROUTING_KEY"
@@ -19,17 +19,12 @@ class PagerDutySettings(ProviderSettings):
 
     routing_key: SecretStr | None = Field(None, alias="PAGERDUTY_ROUTING_KEY")
     webhook_secret: SecretStr | None = Field(None, alias="PAGERDUTY_WEBHOOK_SECRET")
-    events_url: str = Field(DEFAULT_EVENTS_URL, alias="PAGERDUTY_EVENTS_URL")
+    events_url: HttpUrl = Field(DEFAULT_EVENTS_URL, alias="PAGERDUTY_EVENTS_URL")
     ca_file: str | None = Field(
         None, validation_alias=AliasChoices("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE")
     )
     # Further routing keys a policy names by variable (pagerduty_keys), read with the rest.
     routing_keys: dict[str, SecretStr] = Field(default_factory=dict, exclude=True)
-
-    @field_validator("events_url")
-    @classmethod
-    def _url(cls, value: str) -> str:
-        return http_url(value) or DEFAULT_EVENTS_URL
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Self:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr
 
-from connectors.provider import ProviderSettings, http_url
+from connectors.provider import HttpUrl, ProviderSettings
 
 DEFAULT_API_URL = "https://slack.com/api/"
 
@@ -15,14 +15,9 @@ class SlackSettings(ProviderSettings):
     bot_token: SecretStr | None = Field(None, alias="SLACK_BOT_TOKEN")
     signing_secret: SecretStr | None = Field(None, alias="SLACK_SIGNING_SECRET")
     channel: str | None = Field(None, alias="SLACK_CHANNEL")
-    api_url: str = Field(DEFAULT_API_URL, alias="SLACK_API_URL")
+    api_url: HttpUrl = Field(DEFAULT_API_URL, alias="SLACK_API_URL")
     # Comma-separated Slack user (U…) or user-group (S…) ids who may escalate or resolve.
     allowed_escalators: str | None = Field(None, alias="SLACK_ALLOWED_ESCALATORS")
-
-    @field_validator("api_url")
-    @classmethod
-    def _url(cls, value: str) -> str:
-        return http_url(value) or DEFAULT_API_URL
 
     @property
     def enabled(self) -> bool:

@@ -6,7 +6,7 @@ from typing import Self
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 
-from connectors.provider import ProviderSettings, http_url
+from connectors.provider import HttpUrl, ProviderSettings
 
 
 class ZendeskSettings(ProviderSettings):
@@ -17,14 +17,9 @@ class ZendeskSettings(ProviderSettings):
     api_token: SecretStr | None = Field(None, alias="ZENDESK_API_TOKEN")
     webhook_secret: SecretStr | None = Field(None, alias="ZENDESK_WEBHOOK_SECRET")
     # Another host for the same API (a proxy, the sandbox); this client only, nothing global.
-    url: str | None = Field(None, alias="ZENDESK_URL")
+    url: HttpUrl | None = Field(None, alias="ZENDESK_URL")
     # Requests per minute of the account's plan (Team 200, Growth/Professional 400, ...).
     rate_limit: int = Field(400, alias="ZENDESK_RATE_LIMIT", ge=1)
-
-    @field_validator("url")
-    @classmethod
-    def _url(cls, value: str | None) -> str | None:
-        return http_url(value)
 
     @field_validator("subdomain")
     @classmethod

@@ -22,7 +22,7 @@ from bridge.store.tables import outbox as outbox_table
 from bridge.worker.jobs import Jobs, build_jobs
 from sandbox.scenario import ShiftableClock
 from sandbox.world import SandboxWorld
-from tests.e2e.drivers import Desk, FreshdeskDriver, TravelClock, ZendeskDriver
+from tests.support.drivers import Desk, FreshdeskDriver, TravelClock, ZendeskDriver
 
 MONDAY_9AM = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 

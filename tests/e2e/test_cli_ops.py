@@ -12,8 +12,8 @@ from bridge.runtime import runtime
 from bridge.store import outbox
 from sandbox.common import Fault
 from tests.e2e.conftest import Bridge
-from tests.e2e.drivers import Desk
 from tests.e2e.test_triggers import critical_two_hours, critical_unanswered
+from tests.support.drivers import Desk
 
 
 def invoke(bridge: Bridge, *args: str) -> Result:

@@ -14,8 +14,8 @@ from connectors.slack.inbound import SlackAuthorization
 from sandbox.slack import send_click
 from sandbox.world import SLACK_SIGNING_SECRET
 from tests.e2e.conftest import Bridge
-from tests.e2e.drivers import Desk
 from tests.e2e.test_triggers import critical_two_hours, critical_unanswered, tier_of
+from tests.support.drivers import Desk
 from tests.support.signing import slack_headers
 
 ENGINEERING = "#support-engineering"

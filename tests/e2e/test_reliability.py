@@ -19,7 +19,6 @@ from sandbox.common import Fault
 from sandbox.scenario import ShiftableClock
 from sandbox.world import ZENDESK_WEBHOOK_SECRET, SandboxWorld
 from tests.e2e.conftest import Bridge
-from tests.e2e.drivers import Desk
 from tests.e2e.effects import assert_exactly_once, desk_markers, slack_keys
 from tests.e2e.test_triggers import (
     angry,
@@ -29,6 +28,7 @@ from tests.e2e.test_triggers import (
     tier_of,
     vip,
 )
+from tests.support.drivers import Desk
 from tests.support.store import store_inbound, unprocessed
 
 

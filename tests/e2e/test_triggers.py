@@ -12,7 +12,7 @@ from bridge.runtime import runtime
 from bridge.store import tickets as records
 from policies.model import Tier
 from tests.e2e.conftest import Bridge
-from tests.e2e.drivers import Desk
+from tests.support.drivers import Desk
 
 
 @dataclass(frozen=True)

@@ -95,7 +95,7 @@ def ticket_row(
         "updated_at": updated,
         "fetched_at": updated,
         "next_check_at": next_check_at,
-        # As bridge.records.save_ticket copies them out of the ticket.
+        # As bridge.store.tickets.save_ticket copies them out of the ticket.
         "created_at": created,
         "priority": priority,
         "resolution_due": resolution_due,
@@ -159,7 +159,7 @@ def decision_row(
     text: str = "",
     clock: dict[str, Any] | None = None,
 ) -> Row:
-    """An ``audit_log`` decision row shaped like ``bridge.engine.explain``."""
+    """An ``audit_log`` decision row shaped like ``bridge.worker.decide.explain``."""
     key = f"{source}:{ticket_id}:{rule}:{tier}:{action}"
     return {
         "at": at,

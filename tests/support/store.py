@@ -3,7 +3,6 @@ it has them."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from flask import Flask
@@ -31,23 +30,7 @@ def count_inbound(engine: Engine, **where: Any) -> int:
         return int(connection.execute(query).scalar_one())
 
 
-def store_inbound(
-    engine: Engine,
-    *,
-    source: str,
-    dedup_key: str,
-    kind: str,
-    ticket_id: str | None,
-    body: bytes,
-    received_at: datetime,
-) -> bool:
+def store_inbound(engine: Engine, **values: Any) -> bool:
+    """``inbox.store`` in a transaction of its own."""
     with engine.begin() as connection:
-        return inbox.store(
-            connection,
-            source=source,
-            dedup_key=dedup_key,
-            kind=kind,
-            ticket_id=ticket_id,
-            body=body,
-            received_at=received_at,
-        )
+        return inbox.store(connection, **values)

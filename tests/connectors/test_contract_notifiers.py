@@ -1,0 +1,171 @@
+"""The notifier contracts: every chat provider and every pager, against its sandbox over HTTP,
+makes each outbox action's effect once and types its failures. A new provider proves it by
+adding one line to ``CHATS`` or ``PAGERS``."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterator
+
+import pytest
+from sqlalchemy import Engine
+
+from bridge.config import Settings
+from bridge.store import outbox
+from bridge.store.sentlog import SentLog
+from bridge.worker.integrations import Integrations, build_integrations
+from connectors.actions import (
+    Action,
+    ActionKind,
+    ChatAlert,
+    ChatPost,
+    EscalationView,
+    NewAction,
+    PageAcknowledge,
+    PageTrigger,
+    Payload,
+    TicketCard,
+    ViewChange,
+)
+from connectors.base import Notifier, PermanentError, RetryableError, TicketKey
+from connectors.provider import BuildContext
+from policies.model import Severity, Tier
+from sandbox.common import Fault
+from sandbox.world import SandboxWorld
+from tests.conftest import FrozenClock
+from tests.connectors.conftest import CONTRACT_START as START
+
+TICKET = TicketKey("zendesk", "4821")
+CARD = TicketCard(source="zendesk", ticket_id="4821", subject="Checkout down", status="open")
+VIEW = EscalationView(ticket=CARD, severity=Severity.CRITICAL, tier=Tier.L2, reason="15 min at L1")
+
+
+def posted(world: SandboxWorld, channel: str) -> tuple[int, int]:
+    """Messages in the channel, and replies under them."""
+    parents = world.slack.messages(channel)
+    return len(parents), sum(len(world.slack.thread(channel, m["ts"])) for m in parents)
+
+
+def pages(world: SandboxWorld, key: str) -> int:
+    return len(world.pagerduty.incidents_for(key))
+
+
+CHATS: dict[str, Callable[[SandboxWorld, str], tuple[int, int]]] = {"slack": posted}
+PAGERS: dict[str, Callable[[SandboxWorld, str], int]] = {"pagerduty": pages}
+
+
+@pytest.fixture
+def integrations(world: SandboxWorld, world_clock: FrozenClock) -> Iterator[Integrations]:
+    for service in (world.slack, world.pagerduty):
+        service.reset()
+    built = build_integrations(
+        Settings.from_env(world.environment()), BuildContext(clock=world_clock)
+    )
+    yield built
+    built.close()
+
+
+class Outbox:
+    """Actions as the delivery loop hands them over, recorded like it records them."""
+
+    def __init__(self, engine: Engine, provider: str) -> None:
+        self.engine, self.provider = engine, provider
+
+    def action(self, key: str, payload: Payload, attempts: int = 1) -> Action:
+        with self.engine.begin() as connection:
+            outbox.enqueue(connection, [NewAction(key, TICKET, self.provider, payload)], START)
+            rows = outbox.listing(connection, outbox.PENDING)
+        row = next(r for r in rows if r["idempotency_key"] == key)
+        return Action(row["id"], key, TICKET, self.provider, payload, attempts, START)
+
+    def deliver(self, notifier: Notifier, action: Action) -> dict[str, object]:
+        reference = notifier.deliver(action, SentLog(self.engine, self.provider, lambda: START))
+        with self.engine.begin() as connection:
+            outbox.mark_done(connection, action.id, reference, START)
+        return reference
+
+
+@pytest.mark.parametrize("name", sorted(CHATS))
+def test_chat_posts_the_message_once_then_threads_and_edits(
+    name: str,
+    integrations: Integrations,
+    world: SandboxWorld,
+    engine: Engine,
+    world_clock: FrozenClock,
+) -> None:
+    chat, box = integrations.notifiers[name], Outbox(engine, name)
+    channel = "#support-escalations"
+    first = box.action("k1", ChatPost(channel=channel, view=VIEW))
+    box.deliver(chat, first)
+    box.deliver(chat, dataclasses.replace(first, attempts=2))  # a retry
+    assert CHATS[name](world, channel) == (1, 0)
+    world_clock.advance(seconds=2)  # chat tools pace posts per channel
+    later = ChatPost(
+        channel=channel, view=VIEW, change=ViewChange(acknowledged_by="Ana"), line="Ack'd"
+    )
+    box.deliver(chat, box.action("k2", later))
+    assert CHATS[name](world, channel) == (1, 1)
+
+
+@pytest.mark.parametrize("name", sorted(CHATS))
+def test_chat_alert_is_posted_once_even_when_retried(
+    name: str, integrations: Integrations, world: SandboxWorld, engine: Engine
+) -> None:
+    chat, box = integrations.notifiers[name], Outbox(engine, name)
+    alert = box.action("alert", ChatAlert(channel="#support", text="Ownership gap"))
+    box.deliver(chat, alert)
+    box.deliver(chat, dataclasses.replace(alert, attempts=3))
+    assert CHATS[name](world, "#support") == (1, 0)
+
+
+@pytest.mark.parametrize("name", sorted(CHATS))
+def test_chat_failures_are_typed(
+    name: str, integrations: Integrations, world: SandboxWorld, engine: Engine
+) -> None:
+    chat, box = integrations.notifiers[name], Outbox(engine, name)
+    world.slack.faults.inject("*", Fault(status=429, retry_after=4, body={"ok": False}))
+    with pytest.raises(RetryableError) as raised:
+        box.deliver(chat, box.action("busy", ChatAlert(channel="#support", text="x")))
+    assert raised.value.retry_after == 4
+    with pytest.raises(PermanentError):
+        box.deliver(chat, box.action("nowhere", ChatAlert(channel="#no-such", text="x")))
+
+
+def trigger(key: str) -> PageTrigger:
+    return PageTrigger(
+        routing="PAGERDUTY_ROUTING_KEY",
+        dedup_key=key,
+        ticket=CARD,
+        severity=Severity.CRITICAL,
+        tier=Tier.L3,
+        rule="matrix",
+        route="L3",
+        reason="2 h at L2",
+    )
+
+
+@pytest.mark.parametrize("name", sorted(PAGERS))
+def test_pager_opens_one_incident_per_ticket_and_follows_up_through_it(
+    name: str, integrations: Integrations, world: SandboxWorld, engine: Engine
+) -> None:
+    pager, box = integrations.notifiers[name], Outbox(engine, name)
+    box.deliver(pager, box.action("t1", trigger("zendesk:4821")))
+    box.deliver(pager, box.action("t2", trigger("zendesk:4821")))  # a second page, same ticket
+    assert PAGERS[name](world, "zendesk:4821") == 1
+    with engine.connect() as connection:
+        assert outbox.reference_of(connection, TICKET, ActionKind.PAGE_TRIGGER)
+    acknowledged = box.deliver(pager, box.action("a1", PageAcknowledge(dedup_key="zendesk:4821")))
+    assert acknowledged["dedup_key"] == "zendesk:4821"
+
+
+@pytest.mark.parametrize("name", sorted(PAGERS))
+def test_pager_failures_are_typed(
+    name: str, integrations: Integrations, world: SandboxWorld, engine: Engine
+) -> None:
+    pager, box = integrations.notifiers[name], Outbox(engine, name)
+    world.pagerduty.faults.inject("*", Fault(status=503))
+    with pytest.raises(RetryableError):
+        box.deliver(pager, box.action("down", trigger("zendesk:1")))
+    world.pagerduty.faults.inject("*", Fault(status=400, body={"status": "invalid event"}))
+    with pytest.raises(PermanentError):
+        box.deliver(pager, box.action("bad", trigger("zendesk:2")))
