@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+import requests
 from zenpy import Zenpy
 from zenpy.lib.api_objects import Comment as ZComment
 from zenpy.lib.api_objects import Ticket as ZTicket
@@ -16,7 +17,14 @@ from connectors._desk.deliver import deliver_to_desk
 from connectors._desk.directory import zendesk_directory
 from connectors._desk.session import DeskAdapter, desk_session
 from connectors.actions import Action
-from connectors.base import ChangeBatch, Clock, Reference, RetryableError, SentLog
+from connectors.base import (
+    ChangeBatch,
+    Clock,
+    PermanentError,
+    Reference,
+    RetryableError,
+    SentLog,
+)
 from connectors.ratelimit import TokenBucket, plan_budget
 from connectors.zendesk.inbound import webhook_actor_id
 from connectors.zendesk.mapping import ticket_from_api_bundle
@@ -54,6 +62,7 @@ class ZendeskDesk:
         self.settings = settings
         self.page_size = page_size
         self.lookback = lookback
+        self.timeout = timeout
         self._clock = clock
 
         def seconds() -> float:
@@ -206,7 +215,13 @@ class ZendeskDesk:
         add_tags: Iterable[str] = (),
         remove_tags: Iterable[str] = (),
     ) -> None:
-        """One PUT; ``additional_tags``/``remove_tags`` leave every other tag alone.
+        """One ticket PUT for group, assignee and priority; tags through the tags API.
+
+        A single-ticket ``PUT /api/v2/tickets/{id}`` replaces ``tags`` and ignores
+        ``additional_tags``/``remove_tags`` (bulk updates only), so tags go through
+        ``PUT``/``DELETE /api/v2/tickets/{id}/tags``, which add and remove without touching the
+        others, as safe updates (``updated_stamp``: a 409 if someone changed the ticket
+        meanwhile, retried by the outbox). https://developer.zendesk.com/api-reference/ticketing/ticket-management/tags/
 
         ``group_id``/``assignee_id`` may be ids, a group name or an agent e-mail (see
         ``DeskDirectory``); an unknown name raises ``PermanentError`` before anything is written.
@@ -215,12 +230,40 @@ class ZendeskDesk:
             "group_id": int(self.directory.group_id(group_id)) if group_id else None,
             "assignee_id": int(self.directory.agent_id(assignee_id)) if assignee_id else None,
             "priority": priority.value if priority else None,
-            "additional_tags": sorted(add_tags) or None,
-            "remove_tags": sorted(remove_tags) or None,
         }
         fields = {key: value for key, value in fields.items() if value is not None}
         if fields:
             self.client.tickets.update(ZTicket(id=int(ticket_id), **fields))
+        added, removed = set(add_tags), set(remove_tags)
+        if added or removed:
+            self._change_tags(int(ticket_id), added, removed)
+
+    def _change_tags(self, ticket_id: int, added: set[str], removed: set[str]) -> None:
+        for method, wanted in (("PUT", added), ("DELETE", removed)):
+            current = self._api("GET", f"/tickets/{ticket_id}.json").json()["ticket"]
+            present = set(current.get("tags") or ())
+            todo = wanted - present if method == "PUT" else wanted & present
+            if not todo:
+                continue
+            body = {
+                "tags": sorted(todo),
+                "safe_update": True,
+                "updated_stamp": current["updated_at"],
+            }
+            try:
+                self._api(method, f"/tickets/{ticket_id}/tags.json", json=body)
+            except PermanentError as exc:
+                if exc.status != 409:
+                    raise
+                raise RetryableError(
+                    f"Zendesk ticket {ticket_id} changed while its tags were updated; retrying",
+                    status=409,
+                ) from exc
+
+    def _api(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        """A Support API call zenpy does not offer, over the same budgeted session."""
+        url = f"{self.settings.canonical_url}/api/v2{path}"
+        return self.session.request(method, url, timeout=self.timeout, **kwargs)
 
     # -- loop guard and delivery --------------------------------------------------------------
     def webhook_from_bridge(self, body: bytes) -> bool:

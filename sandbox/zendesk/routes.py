@@ -74,6 +74,10 @@ def _answer(status: int, body: Json) -> Response:
     return response
 
 
+def _truthy(value: object) -> bool:
+    return value is True or str(value).lower() == "true"
+
+
 def _not_found() -> Response:
     return _answer(404, error_body("RecordNotFound", "Not found"))
 
@@ -124,6 +128,27 @@ def _register(sb: ZendeskSandbox) -> None:
         if sb.take_lost("tickets.update"):
             return _answer(503, error_body("ServiceUnavailable"))
         return jsonify(body)
+
+    @app.route("/api/v2/tickets/<int:ticket_id>/tags.json", methods=["GET", "PUT", "DELETE"])
+    @app.route("/api/v2/tickets/<int:ticket_id>/tags", methods=["GET", "PUT", "DELETE"])
+    def ticket_tags(ticket_id: int) -> Any:
+        endpoint = f"tags.{request.method.lower()}"
+        if (stop := sb._enter(endpoint) or sb._missing(ticket_id)) is not None:
+            return stop
+        if request.method == "GET":
+            return jsonify({"tags": list(sb.tickets[ticket_id]["tags"])})
+        body = request.get_json(silent=True) or {}
+        tags = body.get("tags")
+        if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+            return _answer(400, error_body("InvalidValue", "tags must be a list of strings"))
+        with sb.lock:
+            # OAS tags, Safe Update: with safe_update the change happens only when
+            # updated_stamp is the ticket's updated_at; otherwise 409 Conflict.
+            stamp = body.get("updated_stamp")
+            if _truthy(body.get("safe_update")) and stamp != sb.tickets[ticket_id]["updated_at"]:
+                return _answer(409, error_body("UpdateConflict", "ticket changed since"))
+            changed = sb.change_tags(ticket_id, tags, add=request.method == "PUT")
+        return jsonify({"tags": changed})
 
     @app.get("/api/v2/tickets/<int:ticket_id>/comments.json")
     def list_comments(ticket_id: int) -> Any:

@@ -195,8 +195,10 @@ class ZendeskState:
                     public=bool(comment.get("public", True)),
                 )
                 events.append({**self.comments[ticket_id][-1], "id": comment_id})
-            tags = set(ticket["tags"]) | set(fields.pop("additional_tags", None) or [])
-            ticket["tags"] = sorted(tags - set(fields.pop("remove_tags", None) or []))
+            # D-tickets: additional_tags / remove_tags belong to bulk updates; a single-ticket
+            # update ignores them, and ``tags`` replaces the ticket's list.
+            fields.pop("additional_tags", None)
+            fields.pop("remove_tags", None)
             for key in ("group_id", "assignee_id", "priority", "status", "tags"):
                 if key in fields:
                     events.append(
@@ -217,6 +219,15 @@ class ZendeskState:
                 "created_at": ticket["updated_at"],
                 "events": events,
             }
+
+    def change_tags(self, ticket_id: int, tags: list[str], *, add: bool) -> list[str]:
+        """The tags API (OAS ``tags``): PUT adds to the list, DELETE removes from it."""
+        with self.lock:
+            ticket = self.tickets[ticket_id]
+            current = set(ticket["tags"])
+            ticket["tags"] = sorted(current | set(tags) if add else current - set(tags))
+            self._touch(ticket_id)
+            return list(ticket["tags"])
 
     def comment_slice(self, ticket_id: int, start: int, size: int) -> tuple[list[Json], bool]:
         """Comments from ``start`` on, oldest first, and whether more follow."""

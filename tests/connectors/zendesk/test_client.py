@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 
 from connectors._desk.common import marker_for
 from connectors.base import AuthError, PermanentError, RetryableError
@@ -365,3 +366,43 @@ def test_recorded_error_bodies_become_typed_errors(
     sandbox.faults.inject("incremental.tickets", Fault(status=status, body=body))
     with pytest.raises(kind, match=text):
         desk.changes(None, clock())
+
+
+def test_single_ticket_put_replaces_tags_and_ignores_the_bulk_only_fields(
+    sandbox: ZendeskSandbox, ticket: str
+) -> None:
+    """The stand-in follows Zendesk: additional_tags/remove_tags are for bulk updates only."""
+    url = f"{sandbox.base_url}/api/v2/tickets/{ticket}.json"
+    auth = (f"{sandbox.email}/token", sandbox.token)
+    body = {"ticket": {"additional_tags": ["new"], "remove_tags": ["billing"]}}
+    assert requests.put(url, json=body, auth=auth, timeout=5).ok
+    assert sandbox.tickets[int(ticket)]["tags"] == ["billing", "eu"]
+    requests.put(url, json={"ticket": {"tags": ["only"]}}, auth=auth, timeout=5)
+    assert sandbox.tickets[int(ticket)]["tags"] == ["only"]
+
+
+def test_tags_go_through_the_tags_api_as_safe_updates(
+    desk: ZendeskDesk, ticket: str, sandbox: ZendeskSandbox
+) -> None:
+    sandbox.tickets[int(ticket)]["tags"] = ["billing", "eu", "customer_tag"]
+    desk.update(ticket, add_tags=["escalated_l2"], remove_tags=["eu", "absent"])
+    assert sandbox.tickets[int(ticket)]["tags"] == ["billing", "customer_tag", "escalated_l2"]
+    assert sandbox.calls["tags.put"] == sandbox.calls["tags.delete"] == 1
+    assert sandbox.calls["tickets.update"] == 0
+    desk.update(ticket, add_tags=["escalated_l2"], remove_tags=["eu"])  # nothing left to do
+    assert sandbox.calls["tags.put"] == sandbox.calls["tags.delete"] == 1
+
+
+def test_a_tag_update_that_collides_is_retryable(
+    desk: ZendeskDesk, ticket: str, sandbox: ZendeskSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Someone changed the ticket between the read and the write: 409, tried again later."""
+    real_show = sandbox.show_ticket
+
+    def stale(ticket_id: int, base_url: str) -> dict[str, Any]:
+        return {**real_show(ticket_id, base_url), "updated_at": "2000-01-01T00:00:00Z"}
+
+    monkeypatch.setattr(sandbox, "show_ticket", stale)
+    with pytest.raises(RetryableError, match="changed while its tags"):
+        desk.update(ticket, add_tags=["escalated_l2"])
+    assert "escalated_l2" not in sandbox.tickets[int(ticket)]["tags"]
