@@ -265,6 +265,10 @@ class ZendeskDesk:
         url = f"{self.settings.canonical_url}/api/v2{path}"
         return self.session.request(method, url, timeout=self.timeout, **kwargs)
 
+    def _get_url(self, url: str) -> requests.Response:
+        """A next-page link as Zendesk gave it (on the canonical host, or on ``ZENDESK_URL``)."""
+        return self.session.get(url, timeout=self.timeout)
+
     # -- loop guard and delivery --------------------------------------------------------------
     def webhook_from_bridge(self, body: bytes) -> bool:
         """True when the webhook reports a change the bridge's own API user made."""

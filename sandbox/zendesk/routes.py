@@ -14,9 +14,11 @@ from sandbox.common import SandboxService
 from sandbox.desk_html import ticket_page
 from sandbox.zendesk.state import ZendeskState
 from sandbox.zendesk.wire import (
+    PAGE_MAX,
     UNAUTHENTICATED,
     Json,
     comments_page,
+    condition_problems,
     decode_cursor,
     encode_cursor,
     error_body,
@@ -234,14 +236,34 @@ def _register(sb: ZendeskSandbox) -> None:
         if (stop := sb._enter(f"webhooks.{request.method.lower()}")) is not None:
             return stop
         if request.method == "GET":
+            # D-webhooks: cursor pagination (page[size], page[after]), name filter.
+            wanted = request.args.get("filter[name_contains]", "").casefold()
+            with sb.lock:
+                rows = [h for h in sb.webhooks.values() if wanted in h["name"].casefold()]
+            shown = [{k: v for k, v in h.items() if k != "secret"} for h in rows]
+            size = min(PAGE_MAX, int(request.args.get("page[size]", PAGE_MAX)))
+            size = min(size, sb.hook_page_size)
+            start = max(0, decode_cursor(request.args.get("page[after]", encode_cursor(0))))
+            page, more = shown[start : start + size], start + size < len(shown)
+            after = encode_cursor(start + size)
+            base = f"{sb.request_base_url()}/api/v2/webhooks"
+            next_url = f"{base}?page%5Bafter%5D={after}&page%5Bsize%5D={size}" if more else None
             return jsonify(
                 {
-                    "webhooks": list(sb.webhooks.values()),
-                    "meta": {"has_more": False},
-                    "links": {"next": None},
+                    "webhooks": page,
+                    "meta": {"has_more": more, "after_cursor": after if more else None},
+                    "links": {"next": next_url, "prev": None},
                 }
             )
-        hook = sb.add_webhook(dict((request.get_json(silent=True) or {}).get("webhook") or {}))
+        spec = dict((request.get_json(silent=True) or {}).get("webhook") or {})
+        missing = [k for k in ("name", "endpoint", "http_method", "request_format", "status")
+                   if not spec.get(k)]  # fmt: skip
+        if missing:
+            details = {
+                k: [{"description": f"{k} is required", "error": "BlankValue"}] for k in missing
+            }
+            return _answer(400, {"errors": [{"code": "InvalidInput", "details": details}]})
+        hook = sb.add_webhook(spec)
         return jsonify({"webhook": {k: v for k, v in hook.items() if k != "secret"}}), 201
 
     @app.get("/api/v2/webhooks/<hook_id>/signing_secret")
@@ -258,12 +280,27 @@ def _register(sb: ZendeskSandbox) -> None:
         if (stop := sb._enter(f"triggers.{request.method.lower()}")) is not None:
             return stop
         if request.method == "GET":
+            # OAS triggers: offset pagination, "a maximum of 100 records per page".
+            size = min(sb.trigger_page_size, int(request.args.get("per_page", PAGE_MAX)))
+            page = max(1, int(request.args.get("page", 1)))
+            base = f"{sb.request_base_url()}/api/v2/triggers.json"
+            with sb.lock:
+                rows = [t for _, t in sorted(sb.triggers.items())]
+            more = page * size < len(rows)
             return jsonify(
-                {
-                    "triggers": list(sb.triggers.values()),
-                    "next_page": None,
-                    "count": len(sb.triggers),
-                }
+                offset_page(
+                    "triggers",
+                    rows[(page - 1) * size : page * size],
+                    len(rows),
+                    next_url=f"{base}?page={page + 1}&per_page={size}" if more else None,
+                    previous_url=f"{base}?page={page - 1}&per_page={size}" if page > 1 else None,
+                )
             )
-        trigger = sb.add_trigger(dict((request.get_json(silent=True) or {}).get("trigger") or {}))
+        spec = dict((request.get_json(silent=True) or {}).get("trigger") or {})
+        problems = condition_problems(spec.get("conditions"))
+        if not spec.get("title") or not spec.get("actions"):
+            problems.append({"description": "Title and actions are required"})
+        if problems:
+            return _answer(422, record_invalid({"base": problems}))
+        trigger = sb.add_trigger(spec)
         return jsonify({"trigger": trigger}), 201

@@ -46,6 +46,8 @@ class ZendeskState:
         self.lost: set[str] = set()  # endpoints whose next write is applied but answered 503
         self.export_page_size = EXPORT_PAGE_MAX  # tests lower it to see paging
         self.group_page_size = PAGE_MAX  # tests lower it to see paging
+        self.trigger_page_size = PAGE_MAX
+        self.hook_page_size = PAGE_MAX
         self.bridge_user_id = self.add_user("Escalation Bridge", self.email, role="admin")
         # Groups and agents count on their own so that ticket and user ids stay where they were.
         self.directory_ids = itertools.count(360_000_001)
@@ -284,6 +286,7 @@ class ZendeskState:
 
     def add_trigger(self, trigger: Json) -> Json:
         with self.lock:
+            trigger.setdefault("active", True)
             trigger["id"] = next(self.ids)
             self.triggers[trigger["id"]] = trigger
             return trigger

@@ -14,11 +14,12 @@ from bridge.config import Settings
 from bridge.store import db, inbox
 from bridge.worker.integrations import Integrations, build_integrations
 from bridge.worker.sync import sync
+from connectors.base import PermanentError, RetryableError
 from connectors.freshdesk.setup import setup_freshdesk
 from connectors.provider import BuildContext
 from connectors.zendesk import ZendeskDesk
-from connectors.zendesk.setup import TRIGGER_TITLE, WEBHOOK_NAME, setup_zendesk
-from sandbox.common import serve
+from connectors.zendesk.setup import TRIGGER_TITLE, WEBHOOK_NAME, setup_zendesk, trigger_spec
+from sandbox.common import Fault, serve
 from sandbox.freshdesk import FreshdeskSandbox
 from sandbox.zendesk import ZendeskSandbox
 from tests.support.store import unprocessed
@@ -131,10 +132,50 @@ def test_setup_zendesk_is_idempotent(
     action = trigger["actions"][0]
     assert action["value"][0] == hook["id"]
     assert json.loads(action["value"][1])["ticket_id"] == "{{ticket.id}}"
-    guard = trigger["conditions"]["all"][0]
-    assert guard["value"] == str(zendesk.bridge_user_id)
+    fields = {c["field"] for part in trigger["conditions"].values() for c in part}
+    assert fields == {"update_type"}  # documented conditions only
     again = setup_zendesk(desk, url="https://bridge.example.com")
     assert again[0].startswith("webhook exists") and again[-1].startswith("trigger exists")
+    assert len(zendesk.webhooks) == 1 and len(zendesk.triggers) == 1
+
+
+def test_the_sandbox_refuses_an_undocumented_trigger_condition(
+    integrations: Integrations, desks: tuple[ZendeskSandbox, FreshdeskSandbox]
+) -> None:
+    """The trigger the bridge once created: ``current_user`` is no condition field (422)."""
+    desk = zendesk_of(integrations)
+    old = trigger_spec("01HOOK")
+    old["conditions"] = {"all": [{"field": "current_user", "operator": "is_not", "value": "1"}]}
+    with pytest.raises(PermanentError, match="422"):
+        desk._api("POST", "/triggers.json", json={"trigger": old})
+    assert desks[0].triggers == {}
+
+
+def test_setup_zendesk_reads_every_page_before_creating(
+    integrations: Integrations, desks: tuple[ZendeskSandbox, FreshdeskSandbox]
+) -> None:
+    zendesk, desk = desks[0], zendesk_of(integrations)
+    zendesk.trigger_page_size = zendesk.hook_page_size = 2
+    for i in range(4):
+        zendesk.add_trigger({"title": f"Someone else's {i}", "actions": [{"field": "x"}]})
+        zendesk.add_webhook({"name": f"{WEBHOOK_NAME} {i}", "endpoint": "https://elsewhere"})
+    setup_zendesk(desk, url="https://bridge.example.com")
+    setup_zendesk(desk, url="https://bridge.example.com")
+    assert sum(t["title"] == TRIGGER_TITLE for t in zendesk.triggers.values()) == 1
+    assert sum(h["name"] == WEBHOOK_NAME for h in zendesk.webhooks.values()) == 1
+    assert zendesk.calls["triggers.get"] == 2 + 3  # 4 then 5 triggers, 2 a page
+
+
+def test_setup_zendesk_resumes_after_a_failed_trigger(
+    integrations: Integrations, desks: tuple[ZendeskSandbox, FreshdeskSandbox]
+) -> None:
+    zendesk, desk = desks[0], zendesk_of(integrations)
+    zendesk.faults.inject("triggers.post", Fault(status=500))
+    with pytest.raises(RetryableError):
+        setup_zendesk(desk, url="https://bridge.example.com")
+    assert len(zendesk.webhooks) == 1 and zendesk.triggers == {}
+    again = setup_zendesk(desk, url="https://bridge.example.com")
+    assert again[0].startswith("webhook exists") and again[-1].startswith("created trigger")
     assert len(zendesk.webhooks) == 1 and len(zendesk.triggers) == 1
 
 
