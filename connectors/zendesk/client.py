@@ -18,6 +18,7 @@ from connectors._desk.directory import zendesk_directory
 from connectors._desk.session import DeskAdapter, desk_session
 from connectors.actions import Action
 from connectors.base import (
+    AuthError,
     ChangeBatch,
     Clock,
     PermanentError,
@@ -26,6 +27,7 @@ from connectors.base import (
     SentLog,
 )
 from connectors.ratelimit import TokenBucket, plan_budget
+from connectors.zendesk.changes import SyncSource, export_changes, search_changes, source_for
 from connectors.zendesk.inbound import webhook_actor_id
 from connectors.zendesk.mapping import ticket_from_api_bundle
 from connectors.zendesk.settings import ZendeskSettings
@@ -96,7 +98,8 @@ class ZendeskDesk:
         self._users: TTLCache[str, dict[str, Any]] = TTLCache(CACHE_TTL, clock)
         self._orgs: TTLCache[str, dict[str, Any]] = TTLCache(CACHE_TTL, clock)
         self.directory = zendesk_directory(self.client, ttl=CACHE_TTL, clock=clock)
-        self._me: str | None = None
+        self._me: dict[str, Any] | None = None
+        self._source: SyncSource | None = None
 
     @property
     def calls(self) -> int:
@@ -107,8 +110,12 @@ class ZendeskDesk:
         return self.bucket.remaining()
 
     def bridge_user_id(self) -> str:
+        return str(self.bridge_user()["id"])
+
+    def bridge_user(self) -> dict[str, Any]:
+        """The API user the bridge acts as (``GET /api/v2/users/me``): id, role, e-mail."""
         if self._me is None:
-            self._me = str(self.client.users.me().id)
+            self._me = self._api("GET", "/users/me.json").json()["user"]
         return self._me
 
     # -- reading -----------------------------------------------------------------------------
@@ -141,37 +148,28 @@ class ZendeskDesk:
         return cached
 
     def changes(self, cursor: str | None, now: datetime) -> ChangeBatch:
-        """One pass of the cursor-based incremental export, one request per page of 1000."""
-        start = self.calls
-        if cursor:
-            page = self._export_page(cursor=cursor)
-        else:
-            page = self._export_page(start_time=int((now - self.lookback).timestamp()))
-        rows: list[Mapping[str, Any]] = []
-        complete = True
-        while True:
-            rows.extend(page.get("tickets") or ())
-            cursor = str(page.get("after_cursor") or cursor or "")
-            if page.get("end_of_stream") or not page.get("tickets"):
-                break
+        """What changed since ``cursor``, through the export the bridge's role allows."""
+        if self.sync_source() is SyncSource.EXPORT:
             try:
-                page = self._export_page(cursor=cursor)
-            except RetryableError as exc:
-                log.info("zendesk sync paused: %s (retry in %ss)", exc, exc.retry_after)
-                complete = False
-                break
-        latest: dict[str, Mapping[str, Any]] = {}
-        for row in rows:
-            latest.pop(str(row["id"]), None)
-            latest[str(row["id"])] = row
-        tickets = tuple(ticket_from_api_bundle({"ticket": row}) for row in latest.values())
-        return ChangeBatch(
-            ticket_ids=tuple(latest),
-            next_cursor=cursor,
-            tickets=tickets,
-            calls=self.calls - start,
-            complete=complete,
-        )
+                return export_changes(self, cursor, now)
+            except AuthError as exc:
+                if exc.status != 403:
+                    raise
+                log.warning(
+                    "zendesk: the incremental export is for admins (%s); finding changed tickets "
+                    "through the search export instead. Make %s an admin to use the export.",
+                    exc,
+                    self.settings.email,
+                )
+                self._source = SyncSource.SEARCH
+        return search_changes(self, cursor, now)
+
+    def sync_source(self) -> SyncSource:
+        """Which API finds changed tickets: the incremental export for an admin, else search."""
+        if self._source is None:
+            self._source = source_for(self.bridge_user()["role"])
+            log.info("zendesk: changed tickets come from the %s", self._source.value)
+        return self._source
 
     def _export_page(self, **query: Any) -> Mapping[str, Any]:
         generator = self.client.tickets.incremental(per_page=self.page_size, **query)

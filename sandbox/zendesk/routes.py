@@ -12,6 +12,7 @@ from flask import Response, jsonify, request
 
 from sandbox.common import SandboxService
 from sandbox.desk_html import ticket_page
+from sandbox.zendesk.search import register_search
 from sandbox.zendesk.state import ZendeskState
 from sandbox.zendesk.wire import (
     PAGE_MAX,
@@ -86,6 +87,7 @@ def _not_found() -> Response:
 
 def _register(sb: ZendeskSandbox) -> None:
     app = sb.app
+    register_search(app, sb)
 
     @app.get("/")
     def index() -> str:
@@ -216,6 +218,9 @@ def _register(sb: ZendeskSandbox) -> None:
     def incremental() -> Any:
         if (stop := sb._enter("incremental.tickets")) is not None:
             return stop
+        if sb.users[sb.bridge_user_id]["role"] != "admin":
+            # OAS incremental: "Allowed For: Admins". The body is Zendesk's usual 403 shape.
+            return _answer(403, error_body("Forbidden", "You do not have access to this page"))
         size = min(sb.export_page_size, int(request.args.get("per_page", 1000)))
         after = decode_cursor(request.args["cursor"]) if "cursor" in request.args else None
         if after is not None and after < 0:

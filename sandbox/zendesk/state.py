@@ -62,6 +62,11 @@ class ZendeskState:
         self.users[user_id] = {**_person(user_id, name, email, role), **extra}
         return user_id
 
+    def set_bridge_role(self, role: str) -> None:
+        """Make the bridge's API user an ``agent`` (or ``admin`` again)."""
+        with self.lock:
+            self.users[self.bridge_user_id]["role"] = role
+
     def add_agent(self, name: str, email: str, *, role: str = "agent") -> int:
         """An agent (or admin) tickets can be assigned to."""
         agent_id = next(self.directory_ids)
