@@ -165,6 +165,9 @@ class PageChanged:
     note: str | None
     url: str | None
     occurred_at: datetime | None
+    # Done through an integration (the bridge's own Events API calls among them); neither a
+    # person nor the pager itself (an auto-resolution names no one).
+    by_integration: bool = False
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,11 @@ from connectors.zendesk.setup import setup_zendesk
 
 
 def integrations_of(state: Runtime) -> Integrations:
-    context = BuildContext(clock=state.clock, budget_share=state.settings.api_budget_share)
+    context = BuildContext(
+        clock=state.clock,
+        budget_share=state.settings.api_budget_share,
+        public_url=state.settings.public_url,
+    )
     return build_integrations(state.settings, context)
 
 
