@@ -13,6 +13,7 @@ from flask import Response, jsonify, request
 
 from sandbox.common import SandboxService
 from sandbox.desk_html import ticket_page
+from sandbox.freshdesk.automations import register_automations
 from sandbox.freshdesk.limits import RateLimits
 from sandbox.freshdesk.state import FreshdeskState
 from sandbox.freshdesk.wire import (
@@ -118,6 +119,7 @@ def _answer(status: int, body: Json) -> Response:
 
 def _register(sb: FreshdeskSandbox) -> None:
     app = sb.app
+    register_automations(app, sb)
 
     @app.get("/")
     def index() -> str:
