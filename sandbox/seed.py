@@ -13,3 +13,11 @@ SEEDED_GROUPS = (
     "warranty-claims",
     "integration-specialists",
 )
+
+# Custom ticket fields policies/default.yaml names, with their kind (ours, not a vendor's).
+SEEDED_FIELDS = (
+    ("impact", "dropdown"),
+    ("engineering_issue", "text"),
+    ("refund_amount", "decimal"),
+    ("category", "dropdown"),
+)

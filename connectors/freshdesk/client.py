@@ -15,7 +15,16 @@ from connectors._desk.deliver import deliver_to_desk
 from connectors._desk.directory import freshdesk_directory
 from connectors._desk.session import DeskAdapter, desk_session
 from connectors.actions import Action
-from connectors.base import ChangeBatch, Clock, Reference, RetryableError, SentLog
+from connectors.base import (
+    ChangeBatch,
+    Check,
+    Clock,
+    PolicyNeeds,
+    Reference,
+    RetryableError,
+    SentLog,
+)
+from connectors.freshdesk import doctor
 from connectors.freshdesk.limits import class_buckets
 from connectors.freshdesk.mapping import PRIORITIES, ticket_from_api_bundle
 from connectors.freshdesk.settings import FreshdeskSettings
@@ -269,6 +278,10 @@ class FreshdeskDesk:
 
     def deliver(self, action: Action, log: SentLog) -> Reference:
         return deliver_to_desk(self, action)
+
+    def diagnose(self, needs: PolicyNeeds, *, send_test: bool = False) -> Iterator[Check]:
+        """``bridge doctor``'s checks (``connectors.freshdesk.doctor``)."""
+        return doctor.diagnose(self, needs)
 
     def close(self) -> None:
         self.session.close()

@@ -189,6 +189,10 @@ class PagerDutyEvents:
             client.close()
         self._clients.clear()
 
+    def routing_key(self, routing_key_env: str) -> str | None:
+        """The key the variable holds (for ``bridge doctor``'s checks; never shown)."""
+        return self._routing_keys(routing_key_env)
+
     def _client(self, routing_key_env: str) -> pagerduty.EventsApiV2Client:
         routing_key = self._routing_keys(routing_key_env)
         if not routing_key:

@@ -7,10 +7,12 @@ otherwise), and are skipped when the bridge never paged for the ticket.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from urllib.parse import quote
 
 from connectors.actions import Action, ActionKind, PageAcknowledge, PageResolve, PageTrigger
-from connectors.base import PermanentError, Reference, SentLog
+from connectors.base import Check, PermanentError, PolicyNeeds, Reference, SentLog
+from connectors.pagerduty import doctor
 from connectors.pagerduty.events import PagerDutyEvents, build_trigger
 
 
@@ -23,6 +25,10 @@ class PagerDutyNotifier:
 
     def close(self) -> None:
         self.events.close()
+
+    def diagnose(self, needs: PolicyNeeds, *, send_test: bool = False) -> Iterator[Check]:
+        """``bridge doctor``'s checks (``connectors.pagerduty.doctor``)."""
+        return doctor.diagnose(self, needs, send_test=send_test)
 
     def deliver(self, action: Action, log: SentLog) -> Reference:
         payload = action.payload

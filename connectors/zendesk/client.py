@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,13 +20,16 @@ from connectors.actions import Action
 from connectors.base import (
     AuthError,
     ChangeBatch,
+    Check,
     Clock,
     PermanentError,
+    PolicyNeeds,
     Reference,
     RetryableError,
     SentLog,
 )
 from connectors.ratelimit import TokenBucket, plan_budget
+from connectors.zendesk import doctor
 from connectors.zendesk.changes import SyncSource, export_changes, search_changes, source_for
 from connectors.zendesk.inbound import webhook_actor_id
 from connectors.zendesk.mapping import ticket_from_api_bundle
@@ -262,6 +265,19 @@ class ZendeskDesk:
         """A Support API call zenpy does not offer, over the same budgeted session."""
         url = f"{self.settings.canonical_url}/api/v2{path}"
         return self.session.request(method, url, timeout=self.timeout, **kwargs)
+
+    def _paged_list(self, path: str, key: str) -> Iterator[Mapping[str, Any]]:
+        """Every row of an offset-paginated list, following ``next_page``."""
+        page = self._api("GET", path, params={"per_page": 100}).json()
+        while True:
+            yield from page.get(key) or ()
+            if not page.get("next_page"):
+                return
+            page = self._get_url(str(page["next_page"])).json()
+
+    def diagnose(self, needs: PolicyNeeds, *, send_test: bool = False) -> Iterator[Check]:
+        """``bridge doctor``'s checks (``connectors.zendesk.doctor``)."""
+        return doctor.diagnose(self, needs)
 
     def _get_url(self, url: str) -> requests.Response:
         """A next-page link as Zendesk gave it (on the canonical host, or on ``ZENDESK_URL``)."""

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from connectors.zendesk.client import ZendeskDesk
+if TYPE_CHECKING:
+    from connectors.zendesk.client import ZendeskDesk
 
 WEBHOOK_NAME = "Escalation bridge"
 TRIGGER_TITLE = "Escalation bridge: notify on ticket create/update"
@@ -113,12 +114,7 @@ def webhooks(desk: ZendeskDesk) -> Iterator[Mapping[str, Any]]:
 
 def triggers(desk: ZendeskDesk) -> Iterator[Mapping[str, Any]]:
     """Every trigger, following ``next_page`` (offset pagination, 100 a page)."""
-    page = desk._api("GET", "/triggers.json", params={"per_page": 100}).json()
-    while True:
-        yield from page.get("triggers") or ()
-        if not page.get("next_page"):
-            return
-        page = desk._get_url(str(page["next_page"])).json()
+    return desk._paged_list("/triggers.json", "triggers")
 
 
 def secret_check(desk: ZendeskDesk, hook_id: str) -> str:

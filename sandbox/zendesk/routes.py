@@ -12,6 +12,7 @@ from flask import Response, jsonify, request
 
 from sandbox.common import SandboxService
 from sandbox.desk_html import ticket_page
+from sandbox.seed import SEEDED_FIELDS
 from sandbox.zendesk.search import register_search
 from sandbox.zendesk.state import ZendeskState
 from sandbox.zendesk.wire import (
@@ -75,6 +76,9 @@ def _answer(status: int, body: Json) -> Response:
     response = jsonify(body)
     response.status_code = status
     return response
+
+
+ZENDESK_FIELD_TYPES = {"dropdown": "tagger", "text": "text", "decimal": "decimal"}
 
 
 def _truthy(value: object) -> bool:
@@ -201,6 +205,24 @@ def _register(sb: ZendeskSandbox) -> None:
                 next_url=f"{base}?page={page + 1}&per_page={size}" if more else None,
                 previous_url=f"{base}?page={page - 1}&per_page={size}" if page > 1 else None,
             )
+        )
+
+    @app.get("/api/v2/ticket_fields.json")
+    def ticket_fields() -> Any:
+        # OAS ticket-fields: "Allowed For: Agents"; custom fields carry title, type, active.
+        if (stop := sb._enter("ticket_fields.list")) is not None:
+            return stop
+        rows = [
+            {
+                "id": 360_100_000 + i,
+                "title": name,
+                "type": ZENDESK_FIELD_TYPES[kind],
+                "active": True,
+            }
+            for i, (name, kind) in enumerate(SEEDED_FIELDS)
+        ]
+        return jsonify(
+            offset_page("ticket_fields", rows, len(rows), next_url=None, previous_url=None)
         )
 
     @app.get("/api/v2/users/me.json")
