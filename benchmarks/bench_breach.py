@@ -14,8 +14,8 @@ default policy (created 15 min before their deadline: L1 -> L2, Slack post, hand
 intake and breaches L2 -> L3 at its deadline, which pages PagerDuty.
 
 Per ticket it measures, from the deadline (the ticket's created_at in the help desk plus the
-limit): the escalate decision's outbox rows' created_at (enqueued) and the escalate ``slack.post``
-(and ``pagerduty.trigger``) rows' updated_at once done (sent). It checks that every ticket
+limit): the escalate decision's outbox rows' created_at (enqueued) and the escalate ``chat.post``
+(and ``page.trigger``) rows' updated_at once done (sent). It checks that every ticket
 escalated exactly once: one escalate Slack message, no ticket with two parent messages in a
 channel, one PagerDuty incident per paged ticket. The final line is JSON.
 """
