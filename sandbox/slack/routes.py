@@ -215,7 +215,10 @@ class SlackSandbox(SlackState, SandboxService):
 
     def _page(self) -> str:
         with self.lock:
-            channels = {c: (self.messages(c), self.channels[c]) for c in self.channels}
+            channels = {
+                (name, cid): (self.messages(cid), self.channels[cid])
+                for name, cid in sorted(self.names.items())
+            }
         return render_template_string(_PAGE, channels=channels, bridge=self.bridge_actions_url)
 
     def _click(self) -> Response:
@@ -304,8 +307,8 @@ _PAGE = """<!doctype html><title>Slack sandbox</title>
 .reply{margin-left:2em;color:#444}</style>
 <h1>Slack sandbox</h1>
 <p>Clicks go to: {{ bridge or "(no bridge URL configured)" }}</p>
-{% for channel, (parents, everything) in channels.items() %}
-<h2>#{{ channel }}</h2>
+{% for (name, channel), (parents, everything) in channels.items() %}
+<h2>#{{ name }} <small>{{ channel }}</small></h2>
 {% for m in parents %}<div class="msg"><small>{{ m.ts }}</small><pre>{{ m.text }}</pre>
 {% for b in m.blocks if b.type == "actions" %}{% for e in b.elements %}
 <form method="post" action="/click" style="display:inline">
