@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 
 from bridge.cli.doctor import doctor_command, installation_checks, line
 from bridge.config import Settings
+from bridge.policy_files import load_policy
 from bridge.worker.integrations import build_integrations
 from connectors.base import Check, CheckStatus
 from connectors.freshdesk import FreshdeskDesk
@@ -157,3 +158,25 @@ def test_the_command_exits_non_zero_on_a_failure_and_sends_a_test_page(
     monkeypatch.setenv("ZENDESK_WEBHOOK_SECRET", "wrong")
     bad = CliRunner().invoke(doctor_command, [])
     assert bad.exit_code == 1 and "[FAIL] zendesk: webhook secret" in bad.output
+
+
+class _Stub:
+    name = "stub"
+
+    def diagnose(self, needs: object, *, send_test: bool = False) -> Iterator[Check]:
+        yield Check("stub: fine", CheckStatus.OK, "all good")
+        yield Check("stub: role", CheckStatus.WARN, "agent", "make it an admin")
+
+    def close(self) -> None:
+        pass
+
+
+def test_the_worker_logs_what_is_not_ok_at_start(caplog: pytest.LogCaptureFixture) -> None:
+    from bridge.cli.doctor import warn_at_start
+    from bridge.worker.integrations import Integrations
+
+    integrations = Integrations(notifiers={"stub": _Stub()})  # type: ignore[dict-item]
+    with caplog.at_level("WARNING"):
+        warn_at_start(integrations, load_policy(None))
+    assert "stub: role: agent" in caplog.text and "make it an admin" in caplog.text
+    assert "stub: fine" not in caplog.text
