@@ -95,6 +95,12 @@ def card_problems(card: Any) -> list[str]:
     declared = version_tuple(str(card.get("version", "")))
     version = "1.4" if declared <= version_tuple("1.4") else "1.5"
     problems = []
+    # Teams reads a top-level "msteams" object (full width, mentions) that the host-neutral
+    # schema does not know (learn.microsoft.com ... task-modules-and-cards/cards/cards-format).
+    extension = card.get("msteams", {})
+    if not isinstance(extension, dict):
+        problems.append("msteams: must be an object")
+    card = {key: value for key, value in card.items() if key != "msteams"}
     for error in _validator(version).iter_errors(card):
         # anyOf errors ("not valid under any of the given schemas") hide the useful cause.
         cause = best_match([error])

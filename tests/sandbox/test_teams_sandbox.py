@@ -175,6 +175,13 @@ def test_cards_are_checked_against_the_official_schema(teams: Rig) -> None:
     assert teams.sandbox.cards("support") == []
 
 
+def test_the_teams_msteams_extension_is_allowed(teams: Rig) -> None:
+    wide = card(text("full width"), msteams={"width": "Full"})
+    assert teams.post("support", message(wide)).status_code == 202
+    assert teams.post("support", message(card(text("x"), msteams="Full"))).status_code == 202
+    assert [r.outcome for r in teams.sandbox.runs("support")] == ["posted", "failed"]
+
+
 def test_the_envelope_must_be_a_message_of_adaptive_cards(teams: Rig) -> None:
     hero = {
         "type": "message",
