@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import base64
 import hmac
-import json
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft6Validator
 from jsonschema.exceptions import best_match
+
+from sandbox.teams import schemas
 
 JSON = dict[str, Any]
 
@@ -39,9 +39,6 @@ NOT_DISPLAYED_TEXT = "We're sorry, this card couldn't be displayed"
 API_VERSION = "2016-06-01"
 SIGNED_PERMISSIONS = "/triggers/manual/run"
 SIGNATURE_VERSION = "1.0"
-
-SCHEMA_DIR = Path(__file__).parent / "schemas"
-SCHEMA_FILES = {"1.4": "adaptive-card-1.4.0.json", "1.5": "adaptive-card-1.5.0.json"}
 
 
 def signature(key: bytes, workflow_id: str) -> str:
@@ -84,8 +81,7 @@ def version_tuple(version: str) -> tuple[int, ...]:
 
 @cache
 def _validator(version: str) -> Draft6Validator:
-    schema = json.loads((SCHEMA_DIR / SCHEMA_FILES[version]).read_text(encoding="utf-8"))
-    return Draft6Validator(schema)
+    return Draft6Validator(schemas.load(version))
 
 
 def card_problems(card: Any) -> list[str]:

@@ -11,16 +11,9 @@ import pytest
 import requests
 
 from sandbox.common import serve
-from sandbox.teams import TeamsSandbox, wire
+from sandbox.teams import TeamsSandbox, schemas, wire
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "teams"
-SCHEMA_SIZES = {"adaptive-card-1.4.0.json": 76459, "adaptive-card-1.5.0.json": 93737}
-
-if not all((wire.SCHEMA_DIR / name).exists() for name in SCHEMA_SIZES):
-    pytest.skip(
-        "the official Adaptive Card schemas are not vendored yet (sandbox/teams/schemas/README.md)",
-        allow_module_level=True,
-    )
 
 
 @dataclass
@@ -75,9 +68,23 @@ def text(value: str) -> dict[str, Any]:
     return {"type": "TextBlock", "text": value, "wrap": True}
 
 
-def test_vendored_schemas_are_whole_copies() -> None:
-    sizes = {name: (wire.SCHEMA_DIR / name).stat().st_size for name in SCHEMA_SIZES}
-    assert sizes == SCHEMA_SIZES
+def test_the_installed_schemas_are_microsofts() -> None:
+    # scripts/bootstrap installs them; a missing or altered copy fails here, never skips.
+    assert schemas.installed(), "run scripts/bootstrap to install the Adaptive Card schemas"
+    for version in schemas.SCHEMAS:
+        assert schemas.load(version)["$schema"] == "http://json-schema.org/draft-06/schema#"
+
+
+def test_an_altered_schema_is_refused(tmp_path: Path) -> None:
+    for name, _, _ in schemas.SCHEMAS.values():
+        (tmp_path / name).write_text((schemas.SCHEMA_DIR / name).read_text())
+    name = schemas.SCHEMAS["1.4"][0]
+    document = json.loads((tmp_path / name).read_text())
+    document["definitions"].pop("TextBlock")
+    (tmp_path / name).write_text(json.dumps(document))
+    assert not schemas.installed(tmp_path)
+    with pytest.raises(schemas.SchemaMissing):
+        schemas.load("1.4", tmp_path)
 
 
 def test_the_documented_message_is_accepted_and_posted(teams: Rig) -> None:
