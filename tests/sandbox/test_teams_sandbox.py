@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from sandbox.common import serve
-from sandbox.teams import TeamsSandbox, schemas, wire
+from sandbox.teams import TeamsSandbox, schemas
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "teams"
 
