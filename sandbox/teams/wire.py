@@ -9,12 +9,12 @@ from __future__ import annotations
 import base64
 import hmac
 from functools import cache
-from typing import Any
-
-from jsonschema import Draft6Validator
-from jsonschema.exceptions import best_match
+from typing import TYPE_CHECKING, Any
 
 from sandbox.teams import schemas
+
+if TYPE_CHECKING:
+    from jsonschema import Draft6Validator
 
 JSON = dict[str, Any]
 
@@ -81,6 +81,9 @@ def version_tuple(version: str) -> tuple[int, ...]:
 
 @cache
 def _validator(version: str) -> Draft6Validator:
+    # Imported on the first card, not at start: the demo's first command stays quick.
+    from jsonschema import Draft6Validator
+
     return Draft6Validator(schemas.load(version))
 
 
@@ -99,12 +102,18 @@ def card_problems(card: Any) -> list[str]:
     card = {key: value for key, value in card.items() if key != "msteams"}
     for error in _validator(version).iter_errors(card):
         # anyOf errors ("not valid under any of the given schemas") hide the useful cause.
-        cause = best_match([error])
+        cause = _best_match(error)
         where = "/".join(str(p) for p in cause.absolute_path) or "content"
         problems.append(f"{where}: {cause.message[:300]}")
     if "version" not in card:
         problems.append("content: a top-level card needs a version")
     return problems
+
+
+def _best_match(error: Any) -> Any:
+    from jsonschema.exceptions import best_match
+
+    return best_match([error])
 
 
 def message_problems(message: Any) -> list[str]:
