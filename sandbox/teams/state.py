@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sandbox.teams import wire
+from sandbox.teams import schemas, wire
 
 Outcome = Literal["posted", "not_rendered", "failed"]
 
@@ -86,7 +86,7 @@ class TeamsState:
             outcome = "failed"
         else:
             cards = [a["content"] for a in message["attachments"]]
-            problems = [p for card in cards for p in wire.card_problems(card)]
+            problems = [p for card in cards for p in schemas.card_problems(card)]
             if problems:
                 outcome = "failed"
             elif any(self._too_new(card) for card in cards):

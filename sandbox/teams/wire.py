@@ -8,13 +8,7 @@ from __future__ import annotations
 
 import base64
 import hmac
-from functools import cache
-from typing import TYPE_CHECKING, Any
-
-from sandbox.teams import schemas
-
-if TYPE_CHECKING:
-    from jsonschema import Draft6Validator
+from typing import Any
 
 JSON = dict[str, Any]
 
@@ -77,43 +71,6 @@ def version_tuple(version: str) -> tuple[int, ...]:
         return tuple(int(part) for part in version.split("."))
     except ValueError:
         return (0,)
-
-
-@cache
-def _validator(version: str) -> Draft6Validator:
-    # Imported on the first card, not at start: the demo's first command stays quick.
-    from jsonschema import Draft6Validator
-
-    return Draft6Validator(schemas.load(version))
-
-
-def card_problems(card: Any) -> list[str]:
-    """Where ``card`` breaks the official Adaptive Card schema of its version (1.5 above it)."""
-    if not isinstance(card, dict):
-        return ["content: the card must be a JSON object"]
-    declared = version_tuple(str(card.get("version", "")))
-    version = "1.4" if declared <= version_tuple("1.4") else "1.5"
-    problems = []
-    # Teams reads a top-level "msteams" object (full width, mentions) that the host-neutral
-    # schema does not know (learn.microsoft.com ... task-modules-and-cards/cards/cards-format).
-    extension = card.get("msteams", {})
-    if not isinstance(extension, dict):
-        problems.append("msteams: must be an object")
-    card = {key: value for key, value in card.items() if key != "msteams"}
-    for error in _validator(version).iter_errors(card):
-        # anyOf errors ("not valid under any of the given schemas") hide the useful cause.
-        cause = _best_match(error)
-        where = "/".join(str(p) for p in cause.absolute_path) or "content"
-        problems.append(f"{where}: {cause.message[:300]}")
-    if "version" not in card:
-        problems.append("content: a top-level card needs a version")
-    return problems
-
-
-def _best_match(error: Any) -> Any:
-    from jsonschema.exceptions import best_match
-
-    return best_match([error])
 
 
 def message_problems(message: Any) -> list[str]:
