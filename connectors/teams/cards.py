@@ -73,6 +73,15 @@ def message(card: Card) -> Message:
     return {"type": "message", "attachments": [attachment]}
 
 
+def tagged(body: Message, key: str) -> Message:
+    """The message with the outbox key as its first element's ``id``: invisible in Teams,
+    and it lets whoever reads the channel's messages tell which action posted a card."""
+    content = body["attachments"][0]["content"]
+    first = {**content["body"][0], "id": f"bridge:{key}"[:255]}
+    card = {**content, "body": [first, *content["body"][1:]]}
+    return message(card)
+
+
 def size(body: Message) -> int:
     return len(json.dumps(body, ensure_ascii=False).encode())
 

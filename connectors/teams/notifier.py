@@ -70,19 +70,21 @@ class TeamsNotifier:
         if isinstance(payload, ChatReply):
             channel = payload.message.channel_id
             card = cards.line_card(ticket, payload.line, actor=payload.actor)
-            return self._send(channel, cards.message(card))
+            return self._send(channel, cards.message(card), action.key)
         if isinstance(payload, ChatThread):
-            card = cards.line_card(ticket, payload.line)
+            body = cards.tagged(cards.message(cards.line_card(ticket, payload.line)), action.key)
             channels = dict.fromkeys(m.channel_id for m in log.messages(action.ticket))
-            return {"runs": {c: self.client.post(c, cards.message(card)) for c in channels}}
+            return {"runs": {c: self.client.post(c, body) for c in channels}}
         if isinstance(payload, ChatPrivate):
             return {"skipped": "Teams webhooks cannot show a message to one person"}
         if isinstance(payload, ChatAlert):
-            return self._send(payload.channel, cards.message(cards.alert_card(payload.text)))
+            body = cards.message(cards.alert_card(payload.text))
+            return self._send(payload.channel, body, action.key)
         if isinstance(payload, ChatPrompt):
             kind = PersonRequestKind(payload.request)
             link = self._links(action.key, payload.channel, action.ticket)(kind)
-            return self._send(payload.channel, cards.message(cards.prompt_card(payload, link)))
+            body = cards.message(cards.prompt_card(payload, link))
+            return self._send(payload.channel, body, action.key)
         raise PermanentError(f"Teams cannot deliver {action.kind}")
 
     def _post(self, action: Action, payload: ChatPost, log: SentLog) -> Reference:
@@ -98,13 +100,13 @@ class TeamsNotifier:
                 cards.shrunk(view, shrink), links, headline=headline
             )
         )
-        reference = self._send(channel, body)
+        reference = self._send(channel, body, action.key)
         if first:
             log.remember_message(action.ticket, channel, MessageRef(channel, action.key))
         return {**reference, "parent": first}
 
-    def _send(self, channel: str, body: cards.Message) -> Reference:
-        return {"channel": channel, "run": self.client.post(channel, body)}
+    def _send(self, channel: str, body: cards.Message, key: str) -> Reference:
+        return {"channel": channel, "run": self.client.post(channel, cards.tagged(body, key))}
 
     def _links(self, card: str, channel: str, ticket: TicketKey) -> cards.LinkFor:
         settings = self._settings
