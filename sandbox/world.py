@@ -120,6 +120,8 @@ class SandboxWorld:
             "PAGERDUTY_EVENTS_URL": self.pagerduty.base_url,
             "SSL_CERT_FILE": self.ca_file,
             "TEAMS_WEBHOOK_URL": self.teams.webhook_url(TEAMS_CHANNEL),
+            "TEAMS_SUPPORT_URL": self.teams.webhook_url("support"),
+            "TEAMS_MANAGEMENT_URL": self.teams.webhook_url("support-management"),
             "TEAMS_LINK_SECRET": TEAMS_LINK_SECRET,
             "BRIDGE_PUBLIC_URL": self.bridge_url or "http://127.0.0.1:8000",
             "STATUSPAGE_API_KEY": STATUSPAGE_API_KEY,
