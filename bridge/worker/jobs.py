@@ -48,6 +48,7 @@ class Jobs:
             runtime.templates,
             chats=chats or (ChatTarget(names(Role.CHAT)[0]),),
             pager=integrations.pager or names(Role.PAGER)[0],
+            status=next((n for n in names(Role.STATUS) if n in integrations.notifiers), None),
         )
         db, clock = runtime.db, runtime.clock
         self.escalator = Escalator(db, runtime.policy, integrations, clock, planner)

@@ -90,8 +90,8 @@ def route_label(decision: Decision) -> str:
 
 class Planner:
     """Turns decisions into outbox actions for the configured providers: every chat target gets
-    the channel messages, ``pager`` the pages, ``status`` the public status page incidents, the
-    ticket's own desk its notes and updates."""
+    the channel messages, ``pager`` the pages, ``status`` (if one is configured) the public
+    status page incidents, the ticket's own desk its notes and updates."""
 
     def __init__(
         self,
@@ -99,7 +99,7 @@ class Planner:
         *,
         chats: tuple[ChatTarget, ...],
         pager: str,
-        status: str = "statuspage",
+        status: str | None = None,
     ) -> None:
         self.renderer = renderer
         self.chats = chats
@@ -280,6 +280,8 @@ class Planner:
         ]
 
     def _status_propose(self, decision: Decision, plan: Plan) -> list[NewAction]:
+        if self.status is None:
+            return []  # no status page to publish on: asking would mislead
         rule = str(decision.reason.inputs.get("statuspage_rule", ""))
         text = (
             f"📣 Publish this outage on the public status page? {decision.reason.text}. "
@@ -303,6 +305,8 @@ class Planner:
         ]
 
     def _status(self, decision: Decision, plan: Plan) -> list[NewAction]:
+        if self.status is None:
+            return []
         inputs = decision.reason.inputs
         rule = str(inputs.get("statuspage_rule", ""))
         payload: Payload
