@@ -120,9 +120,8 @@ def test_an_outage_is_published_after_a_person_confirms_and_resolved_when_solved
     bridge.run()
     bridge.run()  # a second click's worth of worker ticks changes nothing
     [incident] = page.state.incident_list(page.page_id)
-    assert (
-        incident["name"] == "Service disruption: Checkout"
-    )  # the policy's words, not the ticket's
+    # The policy's words and the page's component name, never the ticket's text.
+    assert incident["name"] == "Service disruption: Checkout"
     checkout = page.component_id("Checkout")
     assert page.state.component(page.page_id, checkout)["status"] == "major_outage"
     assert any("publish the outage on Statuspage" in n for n in desk.notes(ticket))
