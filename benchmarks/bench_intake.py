@@ -1,11 +1,16 @@
 """Webhook intake under load: gunicorn on loopback, signed Zendesk webhooks from another process.
 
-    python benchmarks/bench_intake.py [--requests 20000] [--connections 32] [--seconds 60]
+    python benchmarks/bench_intake.py [--requests 20000] [--connections 4] [--seconds 60]
+                                      [--side-by-side ROUNDS]
 
 Starts gunicorn (the production gunicorn.conf.py) on a free loopback port with a fresh SQLite
 database, sends distinct signed webhooks from a separate process over keep-alive connections
 (bounded in count and time), then checks that every accepted webhook is in the inbox exactly
 once. The final line is JSON: requests_per_second, p50_ms, p99_ms, sent, accepted, stored.
+
+With ``--side-by-side N`` it alternates N runs of the bridge and N of the reference app
+(``benchmarks/reference_intake.py``: the same stack, an HMAC check and one SQLite insert,
+nothing else) under the same load and reports each one's best run and the ratios.
 """
 
 from __future__ import annotations
@@ -137,56 +142,31 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=20000)
-    parser.add_argument("--connections", type=int, default=4)
-    parser.add_argument("--seconds", type=float, default=60)
-    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1))
-    parser.add_argument("--threads", type=int, default=1)
-    args = parser.parse_args()
-
+def run(command: list[str], env: dict[str, str], folder: str, args: argparse.Namespace) -> Any:
+    """Serve ``command`` with gunicorn on a free port, load it, return the loader's outcome."""
     port = free_port()
-    with tempfile.TemporaryDirectory() as tmp:
-        database = Path(tmp) / "bench.db"
-        env = {
-            **os.environ,
-            "DATABASE_URL": f"sqlite:///{database}",
-            "PORT": str(port),
-            "HOST": "127.0.0.1",
-            "ZENDESK_WEBHOOK_SECRET": SECRET,
-            "WEB_CONCURRENCY": str(args.workers),
-            "WEB_THREADS": str(args.threads),
-            "BRIDGE_LOG_LEVEL": "ERROR",
-            "BRIDGE_LOG_FORMAT": "json",
-        }
-        server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
-            cwd=tmp,
-            env={**env, "PYTHONPATH": str(ROOT)},
+    env = {**env, "PORT": str(port), "PYTHONPATH": str(ROOT)}
+    server = subprocess.Popen(command, cwd=folder, env=env)
+    try:
+        wait_ready(port)
+        requests = build_requests(args.requests, port)
+        result: multiprocessing.Queue[Any] = multiprocessing.Queue()
+        loader = multiprocessing.Process(
+            target=load, args=(port, requests, args.connections, args.seconds, result)
         )
-        (Path(tmp) / "gunicorn.conf.py").write_text((ROOT / "gunicorn.conf.py").read_text())
-        try:
-            wait_ready(port)
-            requests = build_requests(args.requests, port)
-            result: multiprocessing.Queue[Any] = multiprocessing.Queue()
-            loader = multiprocessing.Process(
-                target=load, args=(port, requests, args.connections, args.seconds, result)
-            )
-            loader.start()
-            outcome = result.get(timeout=args.seconds + 60)
-            loader.join()
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
-        with sqlite3.connect(database) as connection:
-            stored, distinct = connection.execute(
-                "SELECT count(*), count(DISTINCT dedup_key) FROM inbox"
-            ).fetchone()
+        loader.start()
+        outcome = result.get(timeout=args.seconds + 60)
+        loader.join()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return outcome
 
+
+def figures(outcome: Any, stored: int, distinct: int) -> dict[str, Any]:
     latencies = outcome["latencies"]
     accepted = outcome["statuses"].get(202, 0)
-    figures = {
+    return {
         "requests_per_second": round(len(latencies) / outcome["elapsed"], 1),
         "p50_ms": round(percentile(latencies, 0.50) * 1000, 2),
         "p99_ms": round(percentile(latencies, 0.99) * 1000, 2),
@@ -195,12 +175,104 @@ def main() -> None:
         "stored": stored,
         "stored_exactly_once": stored == distinct == accepted,
         "statuses": outcome["statuses"],
+    }
+
+
+def count(database: Path, table: str, key: str) -> tuple[int, int]:
+    with sqlite3.connect(database) as connection:
+        found: tuple[int, int] = connection.execute(
+            f"SELECT count(*), count(DISTINCT {key}) FROM {table}"
+        ).fetchone()
+    return found
+
+
+def bridge_round(args: argparse.Namespace, base_env: dict[str, str]) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp:
+        database = Path(tmp) / "bench.db"
+        env = {
+            **base_env,
+            "DATABASE_URL": f"sqlite:///{database}",
+            "ZENDESK_WEBHOOK_SECRET": SECRET,
+            "BRIDGE_LOG_LEVEL": "ERROR",
+            "BRIDGE_LOG_FORMAT": "json",
+        }
+        (Path(tmp) / "gunicorn.conf.py").write_text((ROOT / "gunicorn.conf.py").read_text())
+        command = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"]
+        outcome = run(command, env, tmp, args)
+        return figures(outcome, *count(database, "inbox", "dedup_key"))
+
+
+def reference_round(args: argparse.Namespace, base_env: dict[str, str]) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp:
+        database = Path(tmp) / "reference.db"
+        env = {**base_env, "REFERENCE_DB": str(database), "REFERENCE_SECRET": SECRET}
+        (Path(tmp) / "gunicorn.conf.py").write_text((ROOT / "gunicorn.conf.py").read_text())
+        command = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-c",
+            "gunicorn.conf.py",
+            "benchmarks.reference_intake:app",
+        ]
+        outcome = run(command, env, tmp, args)
+        return figures(outcome, *count(database, "inbox", "dedup_key"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=20000)
+    parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1))
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument(
+        "--side-by-side",
+        type=int,
+        default=0,
+        metavar="ROUNDS",
+        help="alternate ROUNDS runs of the bridge and of benchmarks/reference_intake.py",
+    )
+    args = parser.parse_args()
+    base_env = {
+        **os.environ,
+        "HOST": "127.0.0.1",
+        "WEB_CONCURRENCY": str(args.workers),
+        "WEB_THREADS": str(args.threads),
+    }
+    setup = {
         "workers": args.workers,
         "threads": args.threads,
         "connections": args.connections,
         "cores": os.cpu_count(),
     }
-    print(json.dumps(figures))
+    if not args.side_by_side:
+        print(json.dumps({**bridge_round(args, base_env), **setup}))
+        return
+    rounds: dict[str, list[dict[str, Any]]] = {"bridge": [], "reference": []}
+    for number in range(args.side_by_side):
+        for name, one in (("bridge", bridge_round), ("reference", reference_round)):
+            rounds[name].append(one(args, base_env))
+            print(f"round {number} {name}: {rounds[name][-1]}", file=sys.stderr)
+    best = {
+        name: max(runs, key=lambda r: r["requests_per_second"]) for name, runs in rounds.items()
+    }
+    print(
+        json.dumps(
+            {
+                "bridge": best["bridge"],
+                "reference": best["reference"],
+                "throughput_ratio": round(
+                    best["bridge"]["requests_per_second"]
+                    / best["reference"]["requests_per_second"],
+                    3,
+                ),
+                "p99_ratio": round(best["bridge"]["p99_ms"] / best["reference"]["p99_ms"], 3),
+                "rounds": args.side_by_side,
+                **setup,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":
