@@ -64,7 +64,9 @@ def load(version: str, directory: Path = SCHEMA_DIR) -> dict[str, Any]:
     except (OSError, ValueError) as error:
         raise SchemaMissing(f"{path}: {error}; run scripts/bootstrap") from error
     if canonical_digest(document) != digest:
-        raise SchemaMissing(f"{path} is not Microsoft's schema {version}; run scripts/bootstrap")
+        raise SchemaMissing(
+            f"{path} is not Microsoft's schema {version}: delete it and run scripts/bootstrap"
+        )
     return dict(document)
 
 
