@@ -61,7 +61,8 @@ def _element(element: Mapping[str, Any]) -> str:
         return _text(element)
     if kind == "FactSet":
         facts = "".join(
-            f"<dt>{escape(str(f.get('title', '')))}</dt><dd>{escape(str(f.get('value', '')))}</dd>"
+            f"<dt>{markdown(str(f.get('title', '')))}</dt>"
+            f"<dd>{markdown(str(f.get('value', '')))}</dd>"
             for f in element.get("facts") or []
             if isinstance(f, Mapping)
         )
@@ -90,7 +91,27 @@ def _text(block: Mapping[str, Any]) -> str:
         style.append(f"font-size:{size}")
     if block.get("isSubtle"):
         style.append("color:#666")
-    return f'<p style="{";".join(style)}">{escape(str(block.get("text", "")))}</p>'
+    return f'<p style="{";".join(style)}">{markdown(str(block.get("text", "")))}</p>'
+
+
+def markdown(text: str) -> str:
+    """The part of Teams' Markdown the bridge's cards use: ``**bold**`` and backslash escapes
+    (CommonMark); everything else is shown as text, HTML-escaped."""
+    out: list[str] = []
+    bold = False
+    i = 0
+    while i < len(text):
+        if text[i] == "\\" and i + 1 < len(text) and not text[i + 1].isalnum():
+            out.append(escape(text[i + 1]))
+            i += 2
+        elif text.startswith("**", i):
+            out.append("</b>" if bold else "<b>")
+            bold = not bold
+            i += 2
+        else:
+            out.append(escape(text[i]))
+            i += 1
+    return "".join(out) + ("</b>" if bold else "")
 
 
 def _actions(actions: Iterable[Any]) -> str:

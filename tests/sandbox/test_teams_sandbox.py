@@ -12,6 +12,7 @@ import requests
 
 from sandbox.common import serve
 from sandbox.teams import TeamsSandbox, schemas
+from sandbox.teams.page import markdown
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "teams"
 
@@ -269,3 +270,17 @@ def test_page_renders_cards_readably_and_escaped(teams: Rig) -> None:
     assert "javascript:" not in html
     assert "left" in html and "right" in html
     assert "We&#x27;re sorry, this card couldn&#x27;t be displayed" in html
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("**Zendesk \\#1**: hi", "<b>Zendesk #1</b>: hi"),
+        ("\\<script\\>", "&lt;script&gt;"),
+        ("**unclosed <b>", "<b>unclosed &lt;b&gt;</b>"),
+        ("a\\\\b", "a\\b"),
+        ("\\n stays", "\\n stays"),
+    ],
+)
+def test_the_page_renders_the_markdown_teams_does(text: str, shown: str) -> None:
+    assert markdown(text) == shown
