@@ -29,9 +29,13 @@ class ActionKind(StrEnum):
     CHAT_THREAD = "chat.thread"  # a line under every message the ticket has
     CHAT_PRIVATE = "chat.private"  # a line only one person sees
     CHAT_ALERT = "chat.alert"  # an operational alert (ownership gap, dead letter)
+    CHAT_PROMPT = "chat.prompt"  # a question with one button (e.g. "Publish to Statuspage?")
     PAGE_TRIGGER = "page.trigger"
     PAGE_ACKNOWLEDGE = "page.acknowledge"
     PAGE_RESOLVE = "page.resolve"
+    STATUS_OPEN = "status.open"  # a public status page incident for the ticket's outage
+    STATUS_UPDATE = "status.update"
+    STATUS_RESOLVE = "status.resolve"
 
 
 class Payload(BaseModel):
@@ -147,6 +151,18 @@ class ChatAlert(Payload):
     text: str
 
 
+class ChatPrompt(Payload):
+    """A question about a ticket with one button; a click comes back as a ``PersonRequest`` of
+    kind ``request`` (e.g. ``publish_statuspage``)."""
+
+    kind = ActionKind.CHAT_PROMPT
+    channel: str
+    ticket: TicketCard
+    text: str
+    request: str
+    label: str
+
+
 # -- paging ----------------------------------------------------------------------------------
 
 INCIDENT_KEY_MAX = 255  # PagerDuty's dedup_key limit; Opsgenie's alias allows 512
@@ -188,6 +204,35 @@ class PageResolve(Payload):
     dedup_key: str
 
 
+# -- public status page -----------------------------------------------------------------------
+
+
+class StatusIncident(Payload):
+    """Publish the ticket's outage. Texts come from the policy, never from the ticket;
+    ``{components}`` in them becomes the names of the affected components the page has."""
+
+    kind = ActionKind.STATUS_OPEN
+    rule: str
+    name: str
+    body: str
+    components: tuple[str, ...] = ()  # names as the ticket gives them; unknown ones are dropped
+    component_status: str = "major_outage"
+    impact: str | None = None
+
+
+class StatusUpdate(Payload):
+    kind = ActionKind.STATUS_UPDATE
+    rule: str
+    body: str
+    status: str = "identified"
+
+
+class StatusResolve(Payload):
+    kind = ActionKind.STATUS_RESOLVE
+    rule: str
+    body: str
+
+
 PAYLOADS: dict[ActionKind, type[Payload]] = {
     cls.kind: cls
     for cls in (
@@ -199,9 +244,13 @@ PAYLOADS: dict[ActionKind, type[Payload]] = {
         ChatThread,
         ChatPrivate,
         ChatAlert,
+        ChatPrompt,
         PageTrigger,
         PageAcknowledge,
         PageResolve,
+        StatusIncident,
+        StatusUpdate,
+        StatusResolve,
     )
 }
 

@@ -136,6 +136,7 @@ class PersonRequestKind(StrEnum):
     TAKE_OWNERSHIP = "take_ownership"
     ESCALATE = "escalate"
     RESOLVE_PAGE = "resolve_page"
+    PUBLISH_STATUSPAGE = "publish_statuspage"  # the answer to "Publish to Statuspage?"
 
 
 @dataclass(frozen=True)
@@ -202,6 +203,7 @@ class Reply(StrEnum):
     ACCEPTED = "accepted"  # 202 with a small JSON body
     EMPTY = "empty"  # a bare 200 (Slack interactivity)
     COMMAND = "command"  # a slash command's ephemeral answer
+    PAGE = "page"  # an HTML page for a person's browser (Teams' confirmation form)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ class Role(StrEnum):
     DESK = "desk"  # a help desk: tickets come from it and notes go to it
     CHAT = "chat"  # where people work: escalation messages, buttons, commands
     PAGER = "pager"  # on-call paging
+    STATUS = "status"  # the public status page
 
 
 class ProviderSettings(BaseModel):

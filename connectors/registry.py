@@ -3,14 +3,16 @@ line here (see CONTRIBUTING.md)."""
 
 from __future__ import annotations
 
-from connectors import freshdesk, pagerduty, slack, zendesk
+from connectors import freshdesk, pagerduty, slack, statuspage, teams, zendesk
 from connectors.provider import ProviderSpec, Role
 
 PROVIDERS: tuple[ProviderSpec, ...] = (
     zendesk.SPEC,
     freshdesk.SPEC,
     slack.SPEC,
+    teams.SPEC,
     pagerduty.SPEC,
+    statuspage.SPEC,
 )
 
 

@@ -10,7 +10,15 @@ from typing import Literal
 from policies.calendar import BusinessClock, Clock, QuietHours
 from policies.conditions import CompiledCondition
 from policies.model import Priority, Route, Severity, Status, Tier
-from policies.schema import Calendar, MatrixRow, PolicyDoc, Templates, clock_minutes
+from policies.schema import (
+    Calendar,
+    MatrixRow,
+    PolicyDoc,
+    StatusMessages,
+    StatuspageRule,
+    Templates,
+    clock_minutes,
+)
 from policies.signals import normalize
 
 NEXT: Literal[0] = 0  # a trigger target meaning "one tier up"
@@ -77,9 +85,28 @@ class RouteRule:
     group: str | None
     assignee: str | None
     channel: str | None
+    teams: str | None
     pagerduty: str | None
     page: bool | None
     cont: bool
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class OutageRule:
+    """A statuspage rule: when a ticket is an outage to publish, and what the page says."""
+
+    id: str
+    when: CompiledCondition | None
+    tier: Tier
+    severities: frozenset[Severity] | None
+    confirm: bool
+    route: Route  # where the "Publish to Statuspage?" question goes
+    component_field: str | None
+    component_tags: tuple[tuple[str, str], ...]
+    component_status: str
+    impact: str | None
+    messages: StatusMessages
     source: str
 
 
@@ -104,6 +131,7 @@ class CompiledPolicy:
     quiet: QuietHours | None
     phrases: dict[str, tuple[str, ...]]
     sources: dict[str, str]  # built-in rule id -> "FILE:LINE"
+    outages: tuple[OutageRule, ...] = ()
 
 
 def _tier(name: str) -> Tier:
@@ -132,6 +160,25 @@ def _row(clock: Clock, row: MatrixRow, source: str) -> Row:
     return Row(clock, limits, span(row.management), source)
 
 
+def _outage(
+    rule: StatuspageRule, channel: str | None, teams: str | None, source: str
+) -> OutageRule:
+    return OutageRule(
+        id=rule.id,
+        when=CompiledCondition.build(rule.when) if rule.when else None,
+        tier=_tier(rule.tier),
+        severities=frozenset(Severity(s) for s in rule.severities) if rule.severities else None,
+        confirm=rule.confirm,
+        route=Route(name=f"statuspage:{rule.id}", slack_channel=channel, teams_channel=teams),
+        component_field=rule.components.field,
+        component_tags=tuple(rule.components.tags.items()),
+        component_status=rule.component_status,
+        impact=rule.impact,
+        messages=rule.messages,
+        source=source,
+    )
+
+
 def compile_policy(doc: PolicyDoc, file: str, lines: Lines) -> CompiledPolicy:
     def src(*path: str | int) -> str:
         while path and path not in lines:
@@ -144,10 +191,14 @@ def compile_policy(doc: PolicyDoc, file: str, lines: Lines) -> CompiledPolicy:
     def pager(name: str | None) -> str | None:
         return doc.pagerduty_keys[name] if name else None
 
+    def teams(name: str | None) -> str | None:
+        return doc.teams_channels[name] if name else None
+
     notify_routes = {
         name: Route(
             name=name,
             slack_channel=channel(r.channel),
+            teams_channel=teams(r.teams),
             pagerduty_routing_key_env=pager(r.pagerduty),
             group=r.group,
             assignee=r.assignee,
@@ -162,6 +213,7 @@ def compile_policy(doc: PolicyDoc, file: str, lines: Lines) -> CompiledPolicy:
             route=Route(
                 name=name,
                 slack_channel=channel(t.channel),
+                teams_channel=teams(t.teams),
                 pagerduty_routing_key_env=pager(t.pagerduty),
                 group=t.group,
                 assignee=t.assignee,
@@ -248,6 +300,7 @@ def compile_policy(doc: PolicyDoc, file: str, lines: Lines) -> CompiledPolicy:
                 group=r.group,
                 assignee=r.assignee,
                 channel=channel(r.channel),
+                teams=teams(r.teams),
                 pagerduty=pager(r.pagerduty),
                 page=r.page,
                 cont=r.continue_,
@@ -256,6 +309,10 @@ def compile_policy(doc: PolicyDoc, file: str, lines: Lines) -> CompiledPolicy:
             for i, r in enumerate(doc.routes)
         ),
         notify_routes=notify_routes,
+        outages=tuple(
+            _outage(rule, channel(rule.channel), teams(rule.teams), src("statuspage", i))
+            for i, rule in enumerate(doc.statuspage)
+        ),
         quiet=(
             QuietHours(
                 quiet.timezone or doc.timezone, clock_minutes(quiet.start), clock_minutes(quiet.end)

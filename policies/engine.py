@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from policies import timers, triggers
+from policies import outage, timers, triggers
 from policies.calendar import INF, Interval
 from policies.compiled import NEXT, CompiledPolicy, Row
 from policies.context import Context, as_datetime
@@ -140,6 +140,7 @@ def evaluate(
     else:
         timers.timed(ctx, row, facts, tier, since)
     triggers.manual(ctx, state, tier)
+    outage.decide(ctx, ticket, state, facts, tier, steps, resolved)
     return Evaluation(
         severity=sev,
         tier=tier,

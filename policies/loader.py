@@ -4,6 +4,7 @@ compile it. Reading the file is the caller's (``bridge.policy_files``): this pac
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -147,6 +148,23 @@ def _conditions(doc: PolicyDoc) -> Iterator[tuple[Path_, Condition]]:
     for i, route in enumerate(doc.routes):
         if route.when is not None:
             yield ("routes", i, "when"), route.when
+    for i, outage in enumerate(doc.statuspage):
+        if outage.when is not None:
+            yield ("statuspage", i, "when"), outage.when
+
+
+def _statuspage_checks(doc: PolicyDoc) -> Iterator[tuple[Path_, str]]:
+    seen: set[str] = set()
+    for i, rule in enumerate(doc.statuspage):
+        if rule.id in seen:
+            yield ("statuspage", i, "id"), f"duplicate statuspage rule id {rule.id!r}"
+        seen.add(rule.id)
+        fields = rule.messages.model_dump()
+        for name, text in fields.items():
+            unknown = set(re.findall(r"{([^}]*)}", text)) - {"components"}
+            if unknown:
+                where = ("statuspage", i, "messages", name)
+                yield where, f"unknown placeholder {{{sorted(unknown)[0]}}}: only {{components}}"
 
 
 def _cross_check(doc: PolicyDoc) -> Iterator[tuple[Path_, str]]:
@@ -177,18 +195,23 @@ def _cross_check(doc: PolicyDoc) -> Iterator[tuple[Path_, str]]:
     for sev, row in doc.matrix.items():
         if row.clock != "calendar" and row.clock not in doc.calendars:
             yield ("matrix", sev, "clock"), f"unknown clock {row.clock!r} (define it in calendars)"
-    holders: list[tuple[Path_, str | None, str | None]] = [
-        (("tiers", n), t.channel, t.pagerduty) for n, t in doc.tiers.items()
+    holders: list[tuple[Path_, str | None, str | None, str | None]] = [
+        (("tiers", n), t.channel, t.pagerduty, t.teams) for n, t in doc.tiers.items()
     ]
-    holders += [(("routes", i), r.channel, r.pagerduty) for i, r in enumerate(doc.routes)]
+    holders += [(("routes", i), r.channel, r.pagerduty, r.teams) for i, r in enumerate(doc.routes)]
     holders += [
-        (("notify_routes", n), r.channel, r.pagerduty) for n, r in doc.notify_routes.items()
+        (("notify_routes", n), r.channel, r.pagerduty, r.teams)
+        for n, r in doc.notify_routes.items()
     ]
-    for path, channel, pager in holders:
+    holders += [(("statuspage", i), r.channel, None, r.teams) for i, r in enumerate(doc.statuspage)]
+    for path, channel, pager, teams in holders:
         if channel is not None and channel not in doc.channels:
             yield (*path, "channel"), f"unknown channel {channel!r} (define it in channels)"
         if pager is not None and pager not in doc.pagerduty_keys:
             yield (*path, "pagerduty"), f"unknown PagerDuty key {pager!r} (see pagerduty_keys)"
+        if teams is not None and teams not in doc.teams_channels:
+            yield (*path, "teams"), f"unknown Teams channel {teams!r} (see teams_channels)"
+    yield from _statuspage_checks(doc)
     notifiers: list[tuple[Path_, list[str]]] = [
         (("severity", "overrides", i, "notify"), r.notify)
         for i, r in enumerate(doc.severity.overrides)

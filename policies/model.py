@@ -156,6 +156,10 @@ class DecisionKind(StrEnum):
     CUSTOMER_ACK = "customer_ack"  # public acknowledgement to the customer
     REMIND_OWNER = "remind_owner"  # e.g. a missed status update
     REQUEST_RCA = "request_rca"  # root-cause documentation due / overdue
+    STATUS_PROPOSE = "status_propose"  # ask in chat whether to publish a status page incident
+    STATUS_OPEN = "status_open"  # publish the ticket's outage on the status page
+    STATUS_UPDATE = "status_update"  # the outage moved (a higher tier)
+    STATUS_RESOLVE = "status_resolve"  # the ticket is solved: resolve the incident
 
 
 @dataclass(frozen=True)
@@ -164,6 +168,7 @@ class Route:
 
     name: str
     slack_channel: str | None = None
+    teams_channel: str | None = None  # the NAME of the variable holding the webhook URL
     pagerduty_routing_key_env: str | None = None  # the NAME of the environment variable
     group: str | None = None
     assignee: str | None = None
@@ -205,7 +210,7 @@ class HistoryEntry:
 class ManualRequest:
     """A person's request arriving from Slack or a slash command, taken by the engine as input."""
 
-    kind: str  # "escalate" | "acknowledge" | "take_ownership" | "resolve_page"
+    kind: str  # escalate | acknowledge | take_ownership | resolve_page | publish_statuspage
     by: str
     at: datetime
     reason: str = ""

@@ -228,8 +228,42 @@ def sections(policy: Policy) -> list[Section]:
                 "Critical wait until they end.",
             )
         )
+    if doc.teams_channels:
+        names = ", ".join(f"{n} ({v})" for n, v in doc.teams_channels.items())
+        notes.append(("p", f"Teams channels (their webhook URLs in these variables): {names}."))
     out.append(("Communication", notes))
+    if doc.statuspage:
+        out.append(("Public status page", _statuspage(policy)))
     return out
+
+
+def _statuspage(policy: Policy) -> list[Block]:
+    rows = [
+        (
+            rule.id,
+            _condition(rule.when),
+            f"{rule.tier} or above",
+            ", ".join(rule.severities or ()) or "any",
+            f"asked in {policy.doc.channels.get(rule.channel or '', 'the tier channel')}"
+            if rule.confirm
+            else "at once",
+            rule.components.field or "",
+            ", ".join(f"{t} → {c}" for t, c in rule.components.tags.items()),
+        )
+        for rule in policy.doc.statuspage
+    ]
+    return [
+        (
+            "p",
+            "A ticket that meets a rule gets one Statuspage incident (investigating), updated "
+            "when it moves up a tier and resolved when it is solved. The page shows the "
+            "policy's texts and the components the ticket names, never the ticket's words.",
+        ),
+        (
+            "table",
+            (("Rule", "When", "Tier", "Severities", "Published", "Component field", "Tags"), rows),
+        ),
+    ]
 
 
 def render_markdown(policy: Policy) -> str:

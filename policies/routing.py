@@ -23,6 +23,7 @@ def _route(rule: RouteRule, tier: TierRule) -> Route:
     return Route(
         name=rule.name,
         slack_channel=rule.channel or base.slack_channel,
+        teams_channel=rule.teams or base.teams_channel,
         pagerduty_routing_key_env=rule.pagerduty or base.pagerduty_routing_key_env,
         group=rule.group or base.group,
         assignee=rule.assignee if rule.group or rule.assignee else base.assignee,

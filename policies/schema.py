@@ -139,6 +139,7 @@ class TierConfig(_Strict):
     group: str | None = None
     assignee: str | None = None
     channel: str | None = None  # a name from ``channels``
+    teams: str | None = None  # a name from ``teams_channels``
     pagerduty: str | None = None  # a name from ``pagerduty_keys``
     page: list[SeverityName] = Field(default_factory=list)  # severities that page at this tier
     customer_ack: bool = False
@@ -209,6 +210,7 @@ class Trigger(_Strict):
 
 class NotifyRoute(_Strict):
     channel: str | None = None
+    teams: str | None = None
     pagerduty: str | None = None
     group: str | None = None
     assignee: str | None = None
@@ -223,6 +225,7 @@ class RouteConfig(_Strict):
     group: str | None = None
     assignee: str | None = None
     channel: str | None = None
+    teams: str | None = None
     pagerduty: str | None = None
     page: bool | None = None  # None: as the tier says
     continue_: bool = Field(default=False, alias="continue")
@@ -242,6 +245,41 @@ class QuietHours(_Strict):
 
 class ManualConfig(_Strict):
     tags: dict[str, TierName | Literal["next"]] = Field(default_factory=dict)
+
+
+ComponentStatus = Literal["degraded_performance", "partial_outage", "major_outage"]
+
+
+class StatusComponents(_Strict):
+    """Where a ticket names the status page's components it concerns."""
+
+    field: str | None = None  # a ticket field holding component names (text or a list)
+    tags: dict[str, str] = Field(default_factory=dict)  # ticket tag -> component name
+
+
+class StatusMessages(_Strict):
+    """What the public page says; ``{components}`` becomes the affected components' names."""
+
+    title: str = Field(default="Service disruption: {components}", max_length=200)
+    investigating: str = "We are investigating reports of problems with {components}."
+    update: str = "We are continuing to work on a fix for the problems with {components}."
+    resolved: str = "This incident has been resolved."
+
+
+class StatuspageRule(_Strict):
+    """When a ticket is an outage the public status page must show (see ``policies/outage.py``)."""
+
+    id: str
+    when: Condition | None = None  # None: every ticket that reaches ``tier``
+    tier: TierName = "L1"  # the ticket is at this tier or above
+    severities: list[SeverityName] | None = None
+    confirm: bool = False  # ask in chat ("Publish to Statuspage?") instead of publishing
+    channel: str | None = None  # where to ask (a name from ``channels``); default: the tier's
+    teams: str | None = None  # the same, in Teams (a name from ``teams_channels``)
+    components: StatusComponents = Field(default_factory=StatusComponents)
+    component_status: ComponentStatus = "major_outage"
+    impact: Literal["minor", "major", "critical"] | None = None  # None: from the components
+    messages: StatusMessages = Field(default_factory=StatusMessages)
 
 
 Fraction = Annotated[float, Field(ge=0, le=1)]
@@ -266,6 +304,8 @@ class PolicyDoc(_Strict):
     calendars: dict[str, Calendar] = Field(default_factory=dict)
     pause_statuses: list[StatusName] = Field(default_factory=_paused)
     channels: dict[str, str] = Field(default_factory=dict)
+    # name -> the environment variable holding a Teams Workflows webhook URL (it is a secret)
+    teams_channels: dict[str, EnvName] = Field(default_factory=dict)
     pagerduty_keys: dict[str, EnvName] = Field(default_factory=dict)
     notify_routes: dict[str, NotifyRoute] = Field(default_factory=dict)
     severity: SeverityConfig = Field(default_factory=SeverityConfig)
@@ -278,4 +318,5 @@ class PolicyDoc(_Strict):
     manual: ManualConfig = Field(default_factory=ManualConfig)
     routes: list[RouteConfig] = Field(default_factory=list)
     quiet_hours: QuietHours | None = None
+    statuspage: list[StatuspageRule] = Field(default_factory=list)
     metrics: MetricTargets = Field(default_factory=MetricTargets)

@@ -143,6 +143,17 @@ def on_hold(world: SandboxWorld, clock: ShiftableClock, bridge: str) -> str:
     return f"zendesk #{ticket}"
 
 
+def checkout_outage(world: SandboxWorld, clock: ShiftableClock, bridge: str) -> str:
+    with clock.ago(hours=3, minutes=30):
+        ticket = world.zendesk.create_ticket(
+            "Checkout down for every customer in Europe",
+            priority="urgent",
+            tags=["outage", "outage_checkout"],
+        )
+    _zendesk_hook(world, bridge, ticket)
+    return f"zendesk #{ticket}"
+
+
 SCENARIOS = (
     Scenario(
         "Critical ticket unanswered for 20 minutes", "L2, management told", critical_unanswered
@@ -154,6 +165,11 @@ SCENARIOS = (
     Scenario("CSAT 2 of 5", "L2", low_csat),
     Scenario("Customer asks for a manager", "L2", asks_for_manager),
     Scenario("Critical ticket on hold", "nothing: the clock is paused", on_hold),
+    Scenario(
+        "Checkout outage open for 3 h 30 min",
+        "L4 and a 'Publish to Statuspage?' question in #support-management and Teams",
+        checkout_outage,
+    ),
 )
 
 

@@ -1,4 +1,4 @@
-"""All four stand-ins at once, on loopback, with the settings a bridge needs to use them.
+"""All the stand-ins at once, on loopback, with the settings a bridge needs to use them.
 
 Used by the demo, the end-to-end tests and the benchmarks.
 """
@@ -15,6 +15,8 @@ from sandbox.common import Served, start, stop
 from sandbox.freshdesk import FreshdeskSandbox
 from sandbox.pagerduty import PagerDutySandbox, local_tls
 from sandbox.slack import SlackSandbox
+from sandbox.statuspage import StatuspageSandbox
+from sandbox.teams import TeamsSandbox
 from sandbox.zendesk import ZendeskSandbox
 
 CHANNELS = (
@@ -30,6 +32,9 @@ FRESHDESK_WEBHOOK_SECRET = "sandbox-freshdesk-webhook-password"
 SLACK_SIGNING_SECRET = "sandbox-slack-signing-secret"
 PAGERDUTY_WEBHOOK_SECRET = "sandbox-pagerduty-webhook-secret"
 PAGERDUTY_ROUTING_KEY = "R0SANDBOX0ROUTING0KEY00000000000"  # 32 characters, as PagerDuty wants
+TEAMS_LINK_SECRET = "sandbox-teams-link-secret"
+TEAMS_CHANNEL = "support-escalations"
+STATUSPAGE_API_KEY = "sandbox-statuspage-api-key"
 
 
 @dataclass
@@ -38,7 +43,10 @@ class SandboxWorld:
     freshdesk: FreshdeskSandbox
     slack: SlackSandbox
     pagerduty: PagerDutySandbox
+    teams: TeamsSandbox
+    statuspage: StatuspageSandbox
     ca_file: str
+    bridge_url: str = ""  # where Teams card links point (the bridge's public URL)
     served: list[Served] = field(default_factory=list)
 
     @classmethod
@@ -48,7 +56,7 @@ class SandboxWorld:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         bridge_url: str | None = None,
         directory: Path | None = None,
-        ports: tuple[int, int, int, int] = (0, 0, 0, 0),
+        ports: tuple[int, ...] = (0, 0, 0, 0, 0, 0),
     ) -> SandboxWorld:
         folder = directory or Path(tempfile.mkdtemp(prefix="bridge-sandbox-"))
         tls = local_tls(folder)
@@ -66,9 +74,21 @@ class SandboxWorld:
                 webhook_url=f"{bridge}/webhooks/pagerduty" if bridge else None,
                 webhook_secret=PAGERDUTY_WEBHOOK_SECRET,
             ),
+            teams=TeamsSandbox(clock=lambda: clock().timestamp()),
+            statuspage=StatuspageSandbox(
+                api_key=STATUSPAGE_API_KEY, clock=lambda: clock().timestamp()
+            ),
             ca_file=tls.ca_file,
+            bridge_url=bridge,
         )
-        services = (world.zendesk, world.freshdesk, world.slack, world.pagerduty)
+        services = (
+            world.zendesk,
+            world.freshdesk,
+            world.slack,
+            world.pagerduty,
+            world.teams,
+            world.statuspage,
+        )
         for service, port in zip(services, ports, strict=True):
             context = tls.server_context if service is world.pagerduty else None
             world.served.append(start(service, port=port, ssl_context=context))
@@ -99,4 +119,12 @@ class SandboxWorld:
             "PAGERDUTY_WEBHOOK_SECRET": PAGERDUTY_WEBHOOK_SECRET,
             "PAGERDUTY_EVENTS_URL": self.pagerduty.base_url,
             "SSL_CERT_FILE": self.ca_file,
+            "TEAMS_WEBHOOK_URL": self.teams.webhook_url(TEAMS_CHANNEL),
+            "TEAMS_SUPPORT_URL": self.teams.webhook_url("support"),
+            "TEAMS_MANAGEMENT_URL": self.teams.webhook_url("support-management"),
+            "TEAMS_LINK_SECRET": TEAMS_LINK_SECRET,
+            "BRIDGE_PUBLIC_URL": self.bridge_url or "http://127.0.0.1:8000",
+            "STATUSPAGE_API_KEY": STATUSPAGE_API_KEY,
+            "STATUSPAGE_PAGE_ID": self.statuspage.page_id,
+            "STATUSPAGE_API_URL": f"{self.statuspage.base_url}/v1",
         }

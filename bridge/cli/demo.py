@@ -1,5 +1,6 @@
-"""The built-in sandbox demo: the bridge against local stand-ins of Zendesk, Freshdesk, Slack
-and PagerDuty, with a scenario driver that makes escalations happen within a minute."""
+"""The built-in sandbox demo: the bridge against local stand-ins of Zendesk, Freshdesk, Slack,
+PagerDuty, Teams and Statuspage, with a scenario driver that makes escalations happen within a
+minute."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from sandbox.world import SandboxWorld
 
 log = logging.getLogger(__name__)
 
-SANDBOX_PORTS = (8001, 8002, 8003, 8004)
+SANDBOX_PORTS = (8001, 8002, 8003, 8004, 8005, 8006)
 
 
 def _free(port: int) -> int:
@@ -37,13 +38,16 @@ def banner(world: SandboxWorld, bridge: str) -> str:
     return f"""
   ┌─ SANDBOX DEMO ─────────────────────────────────────────────────────────────────
   │ No help desk is configured, so the bridge runs against built-in stand-ins.
-  │ Nothing here talks to the real Zendesk, Freshdesk, Slack or PagerDuty.
+  │ Nothing here talks to the real Zendesk, Freshdesk, Slack, PagerDuty, Teams or
+  │ Statuspage.
   │
   │   bridge (dashboard)  {bridge}/
   │   Zendesk tickets     {world.zendesk.base_url}/
   │   Freshdesk tickets   {world.freshdesk.base_url}/
   │   Slack channels      {world.slack.base_url}/   (its buttons click through to the bridge)
   │   PagerDuty incidents {world.pagerduty.base_url}/
+  │   Teams channels      {world.teams.base_url}/   (card buttons open the bridge's page)
+  │   Statuspage          {world.statuspage.base_url}/   (the public status page)
   │
   │ Scenario tickets arrive every few seconds; escalations follow within a minute.
   │ To connect a real help desk, set ZENDESK_SUBDOMAIN, ZENDESK_EMAIL, ZENDESK_API_TOKEN
@@ -54,9 +58,9 @@ def banner(world: SandboxWorld, bridge: str) -> str:
 
 def run_demo(host: str, port: int, *, scenario_pause: float = 3.0) -> None:
     clock = ShiftableClock()
-    zendesk, freshdesk, slack, pagerduty = (_free(p) for p in SANDBOX_PORTS)
-    world = SandboxWorld.start(clock=clock, ports=(zendesk, freshdesk, slack, pagerduty))
     bridge_url = f"http://{host}:{port}"
+    ports = tuple(_free(p) for p in SANDBOX_PORTS)
+    world = SandboxWorld.start(clock=clock, ports=ports, bridge_url=bridge_url)
     world.slack.bridge_actions_url = f"{bridge_url}/slack/actions"
     world.pagerduty.webhook_url = f"{bridge_url}/webhooks/pagerduty"
     environment = world.environment()

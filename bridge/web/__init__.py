@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from bridge.web import health, intake, prometheus
+from bridge.web import health, intake, prometheus, teams
 from bridge.web.dashboard import blueprint as dashboard
 
 
@@ -14,4 +14,5 @@ def register(app: Flask) -> None:
     app.register_blueprint(intake.blueprint)
     app.register_blueprint(health.blueprint)
     app.register_blueprint(prometheus.blueprint)
+    app.register_blueprint(teams.blueprint)
     app.register_blueprint(dashboard)

@@ -19,6 +19,7 @@ from bridge.runtime import runtime
 from bridge.store import inbox
 from bridge.web.prometheus import record_rejection
 from bridge.web.slack import command_answer
+from bridge.web.teams import done
 from connectors.base import Endpoint, Receipt, Reply, SignatureError, WebhookParseError
 from connectors.registry import PROVIDERS
 
@@ -35,12 +36,14 @@ class Rejected(Exception):
         self.message = message
 
 
-def _reject(error: Rejected, source: str) -> Response:
+def _reject(error: Rejected, source: str, reply: Reply) -> Response:
     record_rejection(source, error.status)
     log.warning(
         "webhook rejected",
         extra={"source": source, "status": error.status, "reason": error.message},
     )
+    if reply is Reply.PAGE:
+        return done(error.status, error.message)
     response = jsonify({"error": error.message})
     response.status_code = error.status
     return response
@@ -88,6 +91,8 @@ def _answer(reply: Reply, receipt: Receipt, stored: bool) -> Response:
     if reply is Reply.EMPTY:
         # Slack wants a bare 200 within 3 seconds; the worker does the rest.
         return Response(status=200)
+    if reply is Reply.PAGE:
+        return done(200, "Done: the bridge has your request and acts on it within seconds.")
     if reply is Reply.COMMAND:
         # Slack shows whatever a command answers within 3 s to the person who typed it.
         return jsonify({"response_type": "ephemeral", "text": command_answer(request.get_data())})
@@ -103,7 +108,7 @@ def _view(provider: str, endpoint: Endpoint) -> Callable[[], Response]:
         try:
             receipt, stored = _receive(provider, endpoint)
         except Rejected as error:
-            return _reject(error, provider)
+            return _reject(error, provider, endpoint.reply)
         return _answer(endpoint.reply, receipt, stored)
 
     return view

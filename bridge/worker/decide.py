@@ -171,8 +171,8 @@ class Escalator:
                 data=explain(decision, evaluation, event.origin, skipped),
             )
         if gap.alert:
-            channel = self.policy.compiled.tiers[new_state.tier].route.slack_channel
-            alert = self.planner.ownership_alert(ticket, new_state, gap.key, channel)
+            route = self.policy.compiled.tiers[new_state.tier].route
+            alert = self.planner.ownership_alert(ticket, new_state, gap.key, route)
             actions += [a for a in alert if a.provider in enabled]
         enqueued = outbox.enqueue(connection, actions, now)
         if evaluation.decisions:

@@ -43,6 +43,7 @@ REQUEST_LINES = {
     PersonRequestKind.TAKE_OWNERSHIP: "🙋 Took ownership",
     PersonRequestKind.ESCALATE: "⬆️ Asked to escalate",
     PersonRequestKind.RESOLVE_PAGE: "✅ Asked to resolve the page",
+    PersonRequestKind.PUBLISH_STATUSPAGE: "📣 Asked to publish the outage on Statuspage",
 }
 PAGE_LINES = {
     "acknowledged": "✋ {pager} incident acknowledged",

@@ -11,7 +11,7 @@ from bridge.worker.decide import Escalator
 from bridge.worker.deliver import Delivery
 from bridge.worker.inbox import InboxJob
 from bridge.worker.integrations import Integrations, build_integrations
-from bridge.worker.plan import Planner
+from bridge.worker.plan import ChatTarget, Planner
 from bridge.worker.sweep import SweepJob
 from bridge.worker.sync import SyncJob
 from bridge.worker.waker import NoWaker, Waker
@@ -41,12 +41,14 @@ class Jobs:
         self.runtime = runtime
         self.integrations = integrations
         waker = waker or NoWaker()
-        chat = integrations.chat
+        chats = tuple(
+            ChatTarget(name, chat.default_channel) for name, chat in integrations.chats.items()
+        )
         planner = Planner(
             runtime.templates,
-            chat=integrations.chat_name or names(Role.CHAT)[0],
+            chats=chats or (ChatTarget(names(Role.CHAT)[0]),),
             pager=integrations.pager or names(Role.PAGER)[0],
-            default_channel=chat.default_channel if chat else None,
+            status=next((n for n in names(Role.STATUS) if n in integrations.notifiers), None),
         )
         db, clock = runtime.db, runtime.clock
         self.escalator = Escalator(db, runtime.policy, integrations, clock, planner)

@@ -12,10 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bridge.worker.comments import owner_of, template_context
 from connectors._desk.common import BRIDGE_TAG
 from connectors.actions import (
     ChatAlert,
     ChatPost,
+    ChatPrompt,
     DeskNote,
     DeskReply,
     DeskUpdate,
@@ -25,21 +27,37 @@ from connectors.actions import (
     PageResolve,
     PageTrigger,
     Payload,
+    StatusIncident,
+    StatusResolve,
+    StatusUpdate,
     TicketCard,
     ViewChange,
     incident_key,
 )
 from connectors.base import TicketKey
-from policies.model import AuthorRole, Decision, DecisionKind, EscalationState, Ticket
+from policies.model import Decision, DecisionKind, EscalationState, Route, Ticket
 from policies.templates import TemplateRenderer
 
 DEFAULT_PAGERDUTY_ENV = "PAGERDUTY_ROUTING_KEY"
-UPDATE_CADENCE = {
-    "Critical": "within 1 hour",
-    "High": "within 4 hours",
-    "Medium": "within 1 business day",
-    "Low": "within 2 business days",
+
+
+# Which of a route's channels each chat provider posts to.
+ROUTE_CHANNELS: dict[str, Callable[[Route], str | None]] = {
+    "slack": lambda route: route.slack_channel,
+    "teams": lambda route: route.teams_channel,
 }
+
+
+@dataclass(frozen=True)
+class ChatTarget:
+    """A chat provider the planner posts to, and its channel when a route names none."""
+
+    provider: str
+    default_channel: str | None = None
+
+    def channel(self, route: Route) -> str | None:
+        own = ROUTE_CHANNELS.get(self.provider, ROUTE_CHANNELS["slack"])(route)
+        return own or self.default_channel
 
 
 @dataclass(frozen=True)
@@ -51,11 +69,6 @@ class Plan:
     next_deadline: datetime | None
     vip: bool = False
     team: str = "the support team"
-
-
-def owner_of(decision: Decision, state: EscalationState) -> str:
-    route = decision.route
-    return state.owner or route.assignee or route.group or route.name
 
 
 def ticket_card(ticket: Ticket) -> TicketCard:
@@ -76,21 +89,22 @@ def route_label(decision: Decision) -> str:
 
 
 class Planner:
-    """Turns decisions into outbox actions for the configured providers: ``chat`` gets the
-    channel messages, ``pager`` the pages, the ticket's own desk its notes and updates."""
+    """Turns decisions into outbox actions for the configured providers: every chat target gets
+    the channel messages, ``pager`` the pages, ``status`` (if one is configured) the public
+    status page incidents, the ticket's own desk its notes and updates."""
 
     def __init__(
         self,
         renderer: TemplateRenderer,
         *,
-        chat: str,
+        chats: tuple[ChatTarget, ...],
         pager: str,
-        default_channel: str | None = None,
+        status: str | None = None,
     ) -> None:
         self.renderer = renderer
-        self.chat = chat
+        self.chats = chats
         self.pager = pager
-        self.default_channel = default_channel
+        self.status = status
         self._builders: dict[DecisionKind, Callable[[Decision, Plan], list[NewAction]]] = {
             DecisionKind.ESCALATE: self._escalate,
             DecisionKind.NOTIFY: self._notify,
@@ -102,6 +116,10 @@ class Planner:
             DecisionKind.CUSTOMER_ACK: self._customer_ack,
             DecisionKind.REMIND_OWNER: self._remind,
             DecisionKind.REQUEST_RCA: self._request_rca,
+            DecisionKind.STATUS_PROPOSE: self._status_propose,
+            DecisionKind.STATUS_OPEN: self._status,
+            DecisionKind.STATUS_UPDATE: self._status,
+            DecisionKind.STATUS_RESOLVE: self._status,
         }
 
     def actions(self, decision: Decision, plan: Plan) -> list[NewAction]:
@@ -109,11 +127,8 @@ class Planner:
         return self._builders[decision.action](decision, plan)
 
     def ownership_alert(
-        self, ticket: Ticket, state: EscalationState, key: str, route_channel: str | None
+        self, ticket: Ticket, state: EscalationState, key: str, route: Route
     ) -> list[NewAction]:
-        channel = route_channel or self.default_channel
-        if not channel:
-            return []
         since = f" since {state.tier_since:%H:%M} UTC" if state.tier_since else ""
         text = (
             f"⚠️ Ownership gap: {ticket.source.value} #{ticket.id} “{ticket.subject}” has been "
@@ -121,7 +136,16 @@ class Planner:
             f"“Take ownership”. {ticket.url}"
         )
         target = TicketKey(ticket.source.value, ticket.id)
-        return [NewAction(key, target, self.chat, ChatAlert(channel=channel, text=text))]
+        actions = []
+        for chat, channel in self._channels(route):
+            # The first chat keeps the key an alert has always had (no repeat after upgrading).
+            own_key = key if chat == self.chats[0].provider else f"{key}:{chat}"
+            actions.append(NewAction(own_key, target, chat, ChatAlert(channel=channel, text=text)))
+        return actions
+
+    def _channels(self, route: Route) -> list[tuple[str, str]]:
+        found = [(chat.provider, chat.channel(route)) for chat in self.chats]
+        return [(provider, channel) for provider, channel in found if channel]
 
     # -- one builder per decision kind ---------------------------------------------------------
 
@@ -153,19 +177,25 @@ class Planner:
         actor: str | None = None,
         change: ViewChange | None = None,
     ) -> list[NewAction]:
-        """The ticket's message in the route's channel: the first post if the ticket has none
-        there yet, else ``line`` in its thread and the message edited to show ``change``."""
-        channel = decision.route.slack_channel or self.default_channel
-        if not channel:
-            return []
-        payload = ChatPost(
-            channel=channel,
-            view=self._view(decision, plan),
-            change=change or ViewChange(),
-            line=line,
-            actor=actor,
-        )
-        return [self._action(decision, plan, f"slack:{suffix}", self.chat, payload)]
+        """The ticket's message in the route's channel of each chat: the first post if the
+        ticket has none there yet, else ``line`` under it and the message showing ``change``."""
+        view = self._view(decision, plan)
+        return [
+            self._action(
+                decision,
+                plan,
+                f"{chat}:{suffix}",
+                chat,
+                ChatPost(
+                    channel=channel,
+                    view=view,
+                    change=change or ViewChange(),
+                    line=line,
+                    actor=actor,
+                ),
+            )
+            for chat, channel in self._channels(decision.route)
+        ]
 
     def _desk_comment(
         self, decision: Decision, plan: Plan, template: str, public: bool
@@ -249,57 +279,56 @@ class Planner:
             *self._chat(decision, plan, "rca", line, change=ViewChange(resolved=True)),
         ]
 
+    def _status_propose(self, decision: Decision, plan: Plan) -> list[NewAction]:
+        if self.status is None:
+            return []  # no status page to publish on: asking would mislead
+        rule = str(decision.reason.inputs.get("statuspage_rule", ""))
+        text = (
+            f"📣 Publish this outage on the public status page? {decision.reason.text}. "
+            f"Rule {rule} asks a person first."
+        )
+        return [
+            self._action(
+                decision,
+                plan,
+                f"{chat}:prompt",
+                chat,
+                ChatPrompt(
+                    channel=channel,
+                    ticket=ticket_card(plan.ticket),
+                    text=text,
+                    request="publish_statuspage",
+                    label="Publish to Statuspage",
+                ),
+            )
+            for chat, channel in self._channels(decision.route)
+        ]
 
-def template_context(decision: Decision, plan: Plan) -> dict[str, Any]:
-    """Everything the shipped templates name, from the ticket, state and decision."""
-    ticket, state = plan.ticket, plan.state
-    requester, organization = ticket.requester, ticket.organization
-    customer_comments = [c for c in ticket.comments if c.author_role is AuthorRole.CUSTOMER]
-    agent_replies = [c for c in ticket.comments if c.author_role is AuthorRole.AGENT]
-    timeline = [{"at": ticket.created_at, "text": "ticket created"}]
-    timeline += [
-        {"at": h.at, "text": f"{h.from_tier} → {h.to_tier} ({h.rule})"} for h in state.history
-    ]
-    last_update = max((c.created_at for c in agent_replies if c.public), default=None)
-    return {
-        "tier": str(decision.tier),
-        "severity": decision.severity.value,
-        "owner": owner_of(decision, state),
-        "case_number": f"#{ticket.id}",
-        "customer": {
-            "name": (requester.name if requester else "") or "customer",
-            "company": organization.name if organization else "no company on file",
-            "tier": _tier_of(ticket),
-            "vip": plan.vip,
-        },
-        "issue": ticket.subject,
-        "impact": f"{decision.severity.value} severity; tags: "
-        + (", ".join(sorted(ticket.tags)) or "none"),
-        "timeline": timeline,
-        "steps": [_first_line(c.body) for c in agent_replies[-5:]],
-        "reason": decision.reason.text,
-        "expectation": _first_line(customer_comments[-1].body)
-        if customer_comments
-        else "no customer comment yet",
-        "timeframe": UPDATE_CADENCE.get(decision.severity.value, "soon"),
-        "cadence": UPDATE_CADENCE.get(decision.severity.value, "regularly").removeprefix("within "),
-        "last_update": last_update or ticket.created_at,
-        "due": plan.next_deadline,
-        "resolved_at": state.solved_at,
-        "team": plan.team,
-    }
-
-
-def _tier_of(ticket: Ticket) -> str:
-    for party in (ticket.organization, ticket.requester):
-        if party and party.fields.get("account_tier"):
-            return str(party.fields["account_tier"])
-    return "standard"
-
-
-def _first_line(text: str, limit: int = 200) -> str:
-    line = text.strip().splitlines()[0] if text.strip() else ""
-    return line if len(line) <= limit else line[: limit - 1] + "…"
+    def _status(self, decision: Decision, plan: Plan) -> list[NewAction]:
+        if self.status is None:
+            return []
+        inputs = decision.reason.inputs
+        rule = str(inputs.get("statuspage_rule", ""))
+        payload: Payload
+        if decision.action is DecisionKind.STATUS_OPEN:
+            payload = StatusIncident(
+                rule=rule,
+                name=str(inputs.get("title", "")),
+                body=str(inputs.get("investigating", "")),
+                components=tuple(str(c) for c in inputs.get("components") or ()),
+                component_status=str(inputs.get("component_status", "major_outage")),
+                impact=inputs.get("impact") or None,
+            )
+            line = "📣 Published on the status page"
+        elif decision.action is DecisionKind.STATUS_UPDATE:
+            payload = StatusUpdate(rule=rule, body=str(inputs.get("update", "")))
+            line = None
+        else:
+            payload = StatusResolve(rule=rule, body=str(inputs.get("resolved", "")))
+            line = None
+        action = self._action(decision, plan, payload.kind.value, self.status, payload)
+        chat = self._chat(decision, plan, "status", line) if line else []
+        return [action, *chat]
 
 
 def jsonable(value: Any) -> Any:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from connectors.actions import EscalationView, TicketCard
+from connectors.actions import ChatPrompt, EscalationView, TicketCard
 from policies.model import Severity
 
 MAX_BLOCKS = 50
@@ -33,6 +33,7 @@ ACTION_ACK = "bridge.ack"
 ACTION_OWN = "bridge.own"
 ACTION_ESCALATE = "bridge.escalate"
 ACTION_RESOLVE = "bridge.resolve"
+ACTION_STATUSPAGE = "bridge.statuspage"
 ACTIONS_BLOCK_ID = "bridge.actions"
 
 SlackMessage = dict[str, Any]
@@ -130,6 +131,28 @@ def build_thread_reply(event: str, *, actor: str | None = None) -> SlackMessage:
     by = f" by {person(actor, _FIELD_ROOM)}" if actor else ""
     line = fit_mrkdwn(event, SECTION_TEXT_MAX - slack_length(by)) + by
     return {"text": line, "blocks": [{"type": "context", "elements": [_mrkdwn(line)]}]}
+
+
+# The button of each prompt a person can answer from Slack.
+PROMPT_ACTIONS = {"publish_statuspage": ACTION_STATUSPAGE}
+
+
+def build_prompt(prompt: ChatPrompt) -> SlackMessage:
+    """A question about a ticket with one button (its action id says what a click asks)."""
+    ticket = prompt.ticket
+    label = fit_plain(f"{ticket.source} #{ticket.ticket_id}", 200).replace("|", "¦")
+    link = f"<{escape_mrkdwn(ticket.url)}|{escape_mrkdwn(label)}>" if ticket.url else label
+    prefix = f"*{link}*: "
+    text = prefix + fit_mrkdwn(prompt.text, SECTION_TEXT_MAX - len(prefix))
+    button = _button(prompt.label, PROMPT_ACTIONS[prompt.request], ticket_ref(ticket))
+    button["style"] = "primary"
+    return {
+        "text": fit_mrkdwn(prompt.text, FALLBACK_TEXT_MAX),
+        "blocks": [
+            {"type": "section", "text": _mrkdwn(text)},
+            {"type": "actions", "block_id": ACTIONS_BLOCK_ID, "elements": [button]},
+        ],
+    }
 
 
 def _header(message: EscalationView) -> dict[str, Any]:

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
-from urllib.parse import parse_qs
 
+from connectors._forms import FORM, form_fields
 from connectors._signatures import check_age
 from connectors.base import (
     Ignored,
@@ -28,16 +28,22 @@ from connectors.base import (
     SignatureError,
     body_digest,
 )
-from connectors.slack.blocks import ACTION_ACK, ACTION_ESCALATE, ACTION_OWN, ACTION_RESOLVE
+from connectors.slack.blocks import (
+    ACTION_ACK,
+    ACTION_ESCALATE,
+    ACTION_OWN,
+    ACTION_RESOLVE,
+    ACTION_STATUSPAGE,
+)
 from policies.model import Source
 
-FORM = "application/x-www-form-urlencoded"
 COMMAND_KIND = "slack.command"
 _ACTION_IDS = {
     ACTION_ACK: PersonRequestKind.ACKNOWLEDGE,
     ACTION_OWN: PersonRequestKind.TAKE_OWNERSHIP,
     ACTION_ESCALATE: PersonRequestKind.ESCALATE,
     ACTION_RESOLVE: PersonRequestKind.RESOLVE_PAGE,
+    ACTION_STATUSPAGE: PersonRequestKind.PUBLISH_STATUSPAGE,
 }
 
 
@@ -176,15 +182,6 @@ def _looks_like_ticket(ref: str) -> bool:
     if sep and source not in {s.value for s in Source}:
         return False
     return ticket_id.isdigit()
-
-
-def form_fields(body: bytes) -> dict[str, str]:
-    try:
-        text = body.decode("utf-8")
-        fields = parse_qs(text, keep_blank_values=True, strict_parsing=bool(text))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise ValueError(f"not a form-encoded body: {exc}") from None
-    return {key: values[0] for key, values in fields.items()}
 
 
 def json_object(text: str) -> dict[str, Any]:

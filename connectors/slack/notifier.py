@@ -17,6 +17,7 @@ from connectors.actions import (
     ChatAlert,
     ChatPost,
     ChatPrivate,
+    ChatPrompt,
     ChatReply,
     ChatThread,
 )
@@ -32,7 +33,12 @@ from connectors.base import (
     SentLog,
 )
 from connectors.slack import doctor
-from connectors.slack.blocks import SlackMessage, build_escalation_message, build_thread_reply
+from connectors.slack.blocks import (
+    SlackMessage,
+    build_escalation_message,
+    build_prompt,
+    build_thread_reply,
+)
 from connectors.slack.client import SlackClient
 from connectors.slack.inbound import SlackAuthorization
 from connectors.slack.settings import SlackSettings
@@ -73,12 +79,13 @@ class SlackNotifier:
             # Seen by one person, once: a lost one is not worth a duplicate, so no lookup.
             ts = self.client.post_ephemeral(payload.channel, payload.user, payload.text)
             return {"ts": ts}
-        if isinstance(payload, ChatAlert):
+        if isinstance(payload, ChatAlert | ChatPrompt):
+            message = (
+                build_prompt(payload) if isinstance(payload, ChatPrompt) else {"text": payload.text}
+            )
             ts = (
                 self._find(action, payload.channel)
-                or self.client.post_message(
-                    payload.channel, {"text": payload.text}, idempotency_key=action.key
-                )[1]
+                or self.client.post_message(payload.channel, message, idempotency_key=action.key)[1]
             )
             return {"channel": payload.channel, "ts": ts}
         raise PermanentError(f"Slack cannot deliver {action.kind}")

@@ -14,7 +14,14 @@ SECRET = "zd-api-token-0123456789"
 
 def test_empty_environment_starts_with_everything_off() -> None:
     settings = Settings.from_env({})
-    assert settings.describe() == ["Zendesk: off", "Freshdesk: off", "Slack: off", "PagerDuty: off"]
+    assert settings.describe() == [
+        "Zendesk: off",
+        "Freshdesk: off",
+        "Slack: off",
+        "Microsoft Teams: off",
+        "PagerDuty: off",
+        "Statuspage: off",
+    ]
     assert settings.provider(SlackSettings).api_url == "https://slack.com/api/"
     assert settings.provider(PagerDutySettings).events_url == "https://events.pagerduty.com"
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import Engine
@@ -40,23 +41,57 @@ CARD = TicketCard(source="zendesk", ticket_id="4821", subject="Checkout down", s
 VIEW = EscalationView(ticket=CARD, severity=Severity.CRITICAL, tier=Tier.L2, reason="15 min at L1")
 
 
+@dataclass(frozen=True)
+class Chat:
+    """How a contract test reads one chat stand-in and names its channels."""
+
+    count: Callable[[SandboxWorld, str], tuple[int, int]]  # (ticket messages, follow-ups)
+    escalations: str
+    support: str
+    missing: str
+    rate_limit: Callable[[SandboxWorld, float], None]
+
+
 def posted(world: SandboxWorld, channel: str) -> tuple[int, int]:
     """Messages in the channel, and replies under them."""
     parents = world.slack.messages(channel)
     return len(parents), sum(len(world.slack.thread(channel, m["ts"])) for m in parents)
 
 
+def teams_cards(world: SandboxWorld, variable: str) -> tuple[int, int]:
+    """Cards in the channel whose webhook ``variable`` holds: fresh escalation cards (they open
+    with the large severity line), and the cards posted after them."""
+    url = world.environment()[variable]
+    channel = next(c for c in world.teams.state.channels if world.teams.webhook_url(c) == url)
+    cards = world.teams.cards(channel)
+    fresh = sum(1 for card in cards if card["body"][0].get("size") == "Large")
+    return fresh, len(cards) - fresh
+
+
+def slack_busy(world: SandboxWorld, retry_after: float) -> None:
+    world.slack.faults.inject("*", Fault(status=429, retry_after=retry_after, body={"ok": False}))
+
+
+def teams_busy(world: SandboxWorld, retry_after: float) -> None:
+    world.teams.rate_limit(retry_after=retry_after)
+
+
 def pages(world: SandboxWorld, key: str) -> int:
     return len(world.pagerduty.incidents_for(key))
 
 
-CHATS: dict[str, Callable[[SandboxWorld, str], tuple[int, int]]] = {"slack": posted}
+CHATS: dict[str, Chat] = {
+    "slack": Chat(posted, "#support-escalations", "#support", "#no-such", slack_busy),
+    "teams": Chat(
+        teams_cards, "TEAMS_WEBHOOK_URL", "TEAMS_SUPPORT_URL", "TEAMS_NO_SUCH_URL", teams_busy
+    ),
+}
 PAGERS: dict[str, Callable[[SandboxWorld, str], int]] = {"pagerduty": pages}
 
 
 @pytest.fixture
 def integrations(world: SandboxWorld, world_clock: FrozenClock) -> Iterator[Integrations]:
-    for service in (world.slack, world.pagerduty):
+    for service in (world.slack, world.teams, world.pagerduty):
         service.reset()
     built = build_integrations(
         Settings.from_env(world.environment()), BuildContext(clock=world_clock)
@@ -93,42 +128,42 @@ def test_chat_posts_the_message_once_then_threads_and_edits(
     engine: Engine,
     world_clock: FrozenClock,
 ) -> None:
-    chat, box = integrations.notifiers[name], Outbox(engine, name)
-    channel = "#support-escalations"
+    chat, box, spec = integrations.notifiers[name], Outbox(engine, name), CHATS[name]
+    channel = spec.escalations
     first = box.action("k1", ChatPost(channel=channel, view=VIEW))
     box.deliver(chat, first)
     box.deliver(chat, dataclasses.replace(first, attempts=2))  # a retry
-    assert CHATS[name](world, channel) == (1, 0)
+    assert spec.count(world, channel) == (1, 0)
     world_clock.advance(seconds=2)  # chat tools pace posts per channel
     later = ChatPost(
         channel=channel, view=VIEW, change=ViewChange(acknowledged_by="Ana"), line="Ack'd"
     )
     box.deliver(chat, box.action("k2", later))
-    assert CHATS[name](world, channel) == (1, 1)
+    assert spec.count(world, channel) == (1, 1)
 
 
 @pytest.mark.parametrize("name", sorted(CHATS))
 def test_chat_alert_is_posted_once_even_when_retried(
     name: str, integrations: Integrations, world: SandboxWorld, engine: Engine
 ) -> None:
-    chat, box = integrations.notifiers[name], Outbox(engine, name)
-    alert = box.action("alert", ChatAlert(channel="#support", text="Ownership gap"))
+    chat, box, spec = integrations.notifiers[name], Outbox(engine, name), CHATS[name]
+    alert = box.action("alert", ChatAlert(channel=spec.support, text="Ownership gap"))
     box.deliver(chat, alert)
     box.deliver(chat, dataclasses.replace(alert, attempts=3))
-    assert CHATS[name](world, "#support") == (1, 0)
+    assert sum(spec.count(world, spec.support)) == 1
 
 
 @pytest.mark.parametrize("name", sorted(CHATS))
 def test_chat_failures_are_typed(
     name: str, integrations: Integrations, world: SandboxWorld, engine: Engine
 ) -> None:
-    chat, box = integrations.notifiers[name], Outbox(engine, name)
-    world.slack.faults.inject("*", Fault(status=429, retry_after=4, body={"ok": False}))
+    chat, box, spec = integrations.notifiers[name], Outbox(engine, name), CHATS[name]
+    spec.rate_limit(world, 4)
     with pytest.raises(RetryableError) as raised:
-        box.deliver(chat, box.action("busy", ChatAlert(channel="#support", text="x")))
+        box.deliver(chat, box.action("busy", ChatAlert(channel=spec.support, text="x")))
     assert raised.value.retry_after == 4
     with pytest.raises(PermanentError):
-        box.deliver(chat, box.action("nowhere", ChatAlert(channel="#no-such", text="x")))
+        box.deliver(chat, box.action("nowhere", ChatAlert(channel=spec.missing, text="x")))
 
 
 def trigger(key: str) -> PageTrigger:

@@ -82,7 +82,8 @@ def bridge(
     world: SandboxWorld, shared_clock: TravelClock, database_url: str, tmp_path: Path
 ) -> Iterator[Bridge]:
     shared_clock.now = MONDAY_9AM
-    for service in (world.zendesk, world.freshdesk, world.slack, world.pagerduty):
+    services = (world.zendesk, world.freshdesk, world.slack, world.pagerduty, world.teams)
+    for service in (*services, world.statuspage):
         service.reset()
     environment = world.environment()
     settings = Settings.from_env({**environment, "DATABASE_URL": database_url})

@@ -53,7 +53,7 @@ def test_worker_killed_mid_delivery_leaves_every_effect_exactly_once(
     live_world: tuple[SandboxWorld, ShiftableClock], database_url: str, tmp_path: Path
 ) -> None:
     world, clock = live_world
-    for service in (world.zendesk, world.freshdesk, world.slack, world.pagerduty):
+    for service in (world.zendesk, world.freshdesk, world.slack, world.pagerduty, world.teams):
         service.latency = 0.02  # slow enough that kills land in the middle of sending
     engine = db.make_engine(database_url)
     db.upgrade(engine)
@@ -135,7 +135,7 @@ def test_worker_killed_mid_delivery_leaves_every_effect_exactly_once(
         zygote.stdout.close()
         log.close()
 
-    counted = assert_exactly_once(engine, world)
+    counted = assert_exactly_once(engine, world, teams_repeats=KILLS)
     assert counted["chat.post"] >= KILLS * TICKETS_PER_ROUND
     assert counted["desk.note"] >= KILLS * TICKETS_PER_ROUND
     # Most kills must have interrupted work in progress, or the test proves little.
