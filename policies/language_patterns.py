@@ -1,0 +1,130 @@
+"""The phrase pattern syntax of ``policies.language``, compiled to regular expressions.
+
+A pattern is words (normalized like comment text) plus, optionally:
+
+- ``(a|b c)`` one of the alternatives, each a sequence (words, groups, gaps);
+- ``[a|b c]`` the same, but optional;
+- ``*`` a gap of up to ``GAP`` words inside one clause (never first or last);
+- a trailing ``?``: the phrase counts in any question, not only in requests.
+
+The expressions run on a sentence rendered as ``" tok tok , tok "`` (see ``rendered``), so a
+match always covers whole tokens.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from policies.language_text import CLAUSE_BREAK, tokens
+
+GAP = 3
+_SYNTAX = re.compile(r"[()\[\]|*]|[^()\[\]|*]+")
+_GAP_REGEX = rf"(?: [^ {CLAUSE_BREAK}]+){{0,{GAP}}}"
+
+
+class PatternError(ValueError):
+    """A phrase that does not follow the pattern syntax."""
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    """One compiled pattern."""
+
+    source: str
+    regex: str
+    in_questions: bool
+    words: frozenset[str]
+
+
+def rendered(words: Iterable[str]) -> str:
+    """The string the compiled expressions search: tokens between single spaces."""
+    return " " + " ".join(words) + " "
+
+
+def token_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """Token indices [first, last) of a match at ``start:end`` of a ``rendered`` string."""
+    return text.count(" ", 0, start) - 1, text.count(" ", 0, end)
+
+
+class _Parser:
+    """Recursive descent over the pattern's syntax characters and word chunks."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.parts = [p for p in _SYNTAX.findall(source) if p.strip()]
+        self.at = 0
+        self.words: set[str] = set()
+
+    def fail(self, why: str) -> PatternError:
+        return PatternError(f"phrase {self.source!r}: {why}")
+
+    def peek(self) -> str | None:
+        return self.parts[self.at] if self.at < len(self.parts) else None
+
+    def sequence(self) -> str:
+        regex = ""
+        joined = False  # whether the next element needs a space before it
+        required = False
+        while (part := self.peek()) is not None and part not in (")", "]", "|"):
+            self.at += 1
+            if part == "*":
+                if not joined or self.peek() in (None, ")", "]", "|", "*"):
+                    raise self.fail("a gap * needs a word on both sides")
+                regex += _GAP_REGEX
+                continue
+            if part in ("(", "["):
+                inner = self.alternatives(closing=")" if part == "(" else "]")
+                if part == "[":
+                    regex += f"(?: {inner})?" if joined else f"(?:{inner} )?"
+                    continue
+            else:
+                inner = self.literal(part)
+            regex += (" " if joined else "") + inner
+            joined = required = True
+        if not required:
+            raise self.fail("every alternative needs a word that is not optional")
+        return regex
+
+    def alternatives(self, closing: str) -> str:
+        options = [self.sequence()]
+        while self.peek() == "|":
+            self.at += 1
+            options.append(self.sequence())
+        if self.peek() != closing:
+            raise self.fail(f"missing {closing!r}")
+        self.at += 1
+        return "(?:" + "|".join(options) + ")"
+
+    def literal(self, chunk: str) -> str:
+        words = [w for w in tokens(chunk) if w != CLAUSE_BREAK]
+        if not words:
+            raise self.fail(f"{chunk.strip()!r} has no words")
+        self.words.update(words)
+        return " ".join(re.escape(w) for w in words)
+
+
+def compile_phrase(source: str) -> Phrase:
+    """The expression for one pattern; ``PatternError`` says what is wrong with it."""
+    text = source.strip()
+    in_questions = text.endswith("?")
+    parser = _Parser(text.removesuffix("?"))
+    if not parser.parts:
+        raise parser.fail("it is empty")
+    regex = parser.sequence()
+    if parser.peek() is not None:
+        raise parser.fail(f"unexpected {parser.peek()!r}")
+    return Phrase(source, f"(?<= ){regex}(?= )", in_questions, frozenset(parser.words))
+
+
+def combined(phrases: Iterable[Phrase]) -> re.Pattern[str] | None:
+    """One expression matching any of ``phrases`` (None for none)."""
+    regexes = [p.regex for p in phrases]
+    return re.compile("|".join(regexes)) if regexes else None
+
+
+def vocabulary(phrases: Iterable[Phrase]) -> Iterator[str]:
+    """Every word the phrases spell out."""
+    for phrase in phrases:
+        yield from phrase.words
