@@ -13,6 +13,7 @@ not", "'s" dropped), letters and digits split ("SOC2" = "soc 2"). On top of that
 - ``(a|b c)`` one of the alternatives: ``(speak|talk) (to|with) a manager``;
 - ``[a|the]`` an optional group: ``speak to [a|the|your] manager``;
 - ``*`` up to three words of any kind within one clause: ``put me * through to a supervisor``;
+- ``word~`` the word tolerates typos (see Typos);
 - a trailing ``?``: the phrase counts in any question (see Questions), e.g. ``soc 2 report?``.
 
 Whose words. Lines quoted from earlier mail (starting with ``>``), everything after an
@@ -20,11 +21,12 @@ Whose words. Lines quoted from earlier mail (starting with ``>``), everything af
 «...», '...' where the quote marks cannot be apostrophes) are not the customer's own statement
 and are never matched. Other reported speech ("your agent told me to escalate") is matched.
 
-Typos. A word of five or more letters that is one edit (insertion, deletion, substitution, swap
-of neighbours) from a phrase word of six or more letters counts as that word ("manger",
-"supervsior", "lawsiut"), unless it is itself a phrase word or a common English word such as
-"layer" or "contact" (``policies.language_typos``). Shorter words must be exact ("sue" is not
-"use").
+Typos. A phrase word of six or more letters marked ``word~`` also matches a word of five or more
+letters one edit away (insertion, deletion, substitution, swap of neighbours): ``manager~`` hits
+"manger", ``lawsuit~`` "lawsiut", unless that word is itself a phrase word or a common English
+word ("manage", "layer"; ``policies.language_typos``). Unmarked and shorter words must be exact
+("sue" is not "use"): tolerating every long word turns "though" into "through" and "filed" into
+"failed".
 
 Negation and hypotheticals (NegEx-style, ``policies.language_cues``). A hit is not affirmed when
 a cue governs it: a negation (not, no, never, cannot, without, nobody, nothing, ...) or a
@@ -65,7 +67,6 @@ from policies.language_patterns import (
     compile_phrase,
     rendered,
     token_span,
-    vocabulary,
 )
 from policies.language_text import sentences
 from policies.language_typos import TypoCorrector
@@ -150,5 +151,7 @@ def compile_phrase_lists(lists: Mapping[str, Sequence[str]]) -> PhraseMatcher:
             )
             for name, phrases in compiled.items()
         ),
-        TypoCorrector(vocabulary(every)),
+        TypoCorrector(
+            (w for p in every for w in p.typo_tolerant), (w for p in every for w in p.words)
+        ),
     )

@@ -91,6 +91,7 @@ _ASKED = frozenset(
     {"i", "we", "you", "u", "someone", "somebody", "anyone", "anybody", "this", "it", "my", "our"}
 )
 _PEOPLE = frozenset({"someone", "somebody", "anyone", "anybody"})
+_REACH = frozenset({"get", "reach", "speak", "talk", "contact"})
 _OPENER = 4  # tokens at the start of a question whose negation is rhetorical ("can't you ...")
 
 
@@ -158,8 +159,9 @@ def mood(words: tuple[str, ...], start: int) -> Mood:
         return Mood.REQUEST
     if (w0, w1, w2) == ("do", "you", "have") and w3 in _PEOPLE:
         return Mood.REQUEST
-    if w0 == "how" and w1 in ("can", "do") and w2 in ("i", "we"):
-        return Mood.REQUEST if w3 in ("get", "reach", "speak", "talk", "contact") else Mood.ENQUIRY
+    if w0 in ("how", "who", "where") and w1 in _MODALS | {"do"} and w2 in ("i", "we"):
+        # "how do I escalate?" may be about a product feature; "who can I escalate to?" is not
+        return Mood.REQUEST if w3 in _REACH or (w0 != "how" and w3 == "escalate") else Mood.ENQUIRY
     return Mood.ENQUIRY
 
 

@@ -5,6 +5,7 @@ A pattern is words (normalized like comment text) plus, optionally:
 - ``(a|b c)`` one of the alternatives, each a sequence (words, groups, gaps);
 - ``[a|b c]`` the same, but optional;
 - ``*`` a gap of up to ``GAP`` words inside one clause (never first or last);
+- ``word~`` the word also matches its typos (``policies.language_typos``; six letters or more);
 - a trailing ``?``: the phrase counts in any question, not only in requests.
 
 The expressions run on a sentence rendered as ``" tok tok , tok "`` (see ``rendered``), so a
@@ -14,10 +15,11 @@ match always covers whole tokens.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from policies.language_text import CLAUSE_BREAK, tokens
+from policies.language_typos import MIN_WORD
 
 GAP = 3
 _SYNTAX = re.compile(r"[()\[\]|*]|[^()\[\]|*]+")
@@ -36,6 +38,7 @@ class Phrase:
     regex: str
     in_questions: bool
     words: frozenset[str]
+    typo_tolerant: frozenset[str]
 
 
 def rendered(words: Iterable[str]) -> str:
@@ -56,6 +59,7 @@ class _Parser:
         self.parts = [p for p in _SYNTAX.findall(source) if p.strip()]
         self.at = 0
         self.words: set[str] = set()
+        self.typo_tolerant: set[str] = set()
 
     def fail(self, why: str) -> PatternError:
         return PatternError(f"phrase {self.source!r}: {why}")
@@ -98,7 +102,14 @@ class _Parser:
         return "(?:" + "|".join(options) + ")"
 
     def literal(self, chunk: str) -> str:
-        words = [w for w in tokens(chunk) if w != CLAUSE_BREAK]
+        words: list[str] = []
+        for piece in chunk.split():
+            found = [w for w in tokens(piece.removesuffix("~")) if w != CLAUSE_BREAK]
+            if piece.endswith("~"):
+                if len(found) != 1 or len(found[0]) < MIN_WORD or not found[0].isalpha():
+                    raise self.fail(f"~ follows one word of {MIN_WORD} letters or more: {piece!r}")
+                self.typo_tolerant.add(found[0])
+            words += found
         if not words:
             raise self.fail(f"{chunk.strip()!r} has no words")
         self.words.update(words)
@@ -115,16 +126,16 @@ def compile_phrase(source: str) -> Phrase:
     regex = parser.sequence()
     if parser.peek() is not None:
         raise parser.fail(f"unexpected {parser.peek()!r}")
-    return Phrase(source, f"(?<= ){regex}(?= )", in_questions, frozenset(parser.words))
+    return Phrase(
+        source,
+        f"(?<= ){regex}(?= )",
+        in_questions,
+        frozenset(parser.words),
+        frozenset(parser.typo_tolerant),
+    )
 
 
 def combined(phrases: Iterable[Phrase]) -> re.Pattern[str] | None:
     """One expression matching any of ``phrases`` (None for none)."""
     regexes = [p.regex for p in phrases]
     return re.compile("|".join(regexes)) if regexes else None
-
-
-def vocabulary(phrases: Iterable[Phrase]) -> Iterator[str]:
-    """Every word the phrases spell out."""
-    for phrase in phrases:
-        yield from phrase.words

@@ -1,8 +1,11 @@
 """Typo tolerance for ``policies.language``: a misspelt word becomes the phrase word it misses.
 
-A token is corrected to a phrase word when one edit (an insertion, a deletion, a substitution or
-a swap of neighbours: optimal string alignment distance 1) turns it into that word, the phrase
-word has at least ``MIN_WORD`` letters and the token at least ``MIN_TOKEN``, and the token is not
+Only words a phrase marks with ``~`` are typo-tolerant: with every long phrase word tolerant,
+common words turn into phrase words ("though" -> "through", "filed" -> "failed", "reach" ->
+"breach", "better" -> "letter"), which a phrase author cannot foresee.
+A token is corrected to a tolerant word when one edit (an insertion, a deletion, a substitution
+or a swap of neighbours: optimal string alignment distance 1) turns it into that word, the word
+has at least ``MIN_WORD`` letters and the token at least ``MIN_TOKEN``, and the token is not
 itself a phrase word or a common English word (``REAL_WORDS``: "layer" is no typo of "lawyer").
 Candidates come from a deletion index (the SymSpell idea): a word and a token one edit apart
 share a string reachable by deleting at most one letter from each, so a token costs one dict
@@ -16,22 +19,12 @@ from collections.abc import Iterable, Iterator
 MIN_WORD = 6
 MIN_TOKEN = 5
 
-# English words one edit away from a word of the shipped phrase lists (checked against a
-# frequency dictionary while the lists were written), which must stay what they are.
+# Common English words one edit away from a typo-tolerant word of the shipped phrase lists, which
+# must stay what they are. Found by checking every word of pyspellchecker's English frequency
+# list seen 500 times or more; "manger" is left to mean "manager" on purpose, and inflections
+# ("seniors", "databases") may match their stem.
 REAL_WORDS = frozenset(
-    {
-        "broke",
-        "breath",
-        "contact",
-        "contacts",
-        "falling",
-        "layer",
-        "layers",
-        "manage",
-        "managed",
-        "manages",
-        "outrage",
-    }
+    {"layer", "layers", "manage", "managed", "manages", "outrage", "regulatory", "sensor"}
 )
 
 
@@ -58,14 +51,14 @@ def one_edit_apart(a: str, b: str) -> bool:
 class TypoCorrector:
     """Maps tokens to the phrase words they misspell; built once per set of phrase lists."""
 
-    def __init__(self, vocabulary: Iterable[str]) -> None:
-        words = frozenset(vocabulary)
-        self._keep = words | REAL_WORDS
+    def __init__(self, tolerant: Iterable[str], exact: Iterable[str]) -> None:
+        """``tolerant``: the words marked with ``~``; ``exact``: every other phrase word."""
+        tolerant = frozenset(tolerant)
+        self._keep = tolerant | frozenset(exact) | REAL_WORDS
         index: dict[str, set[str]] = {}
-        for word in words:
-            if len(word) >= MIN_WORD and word.isalpha():
-                for key in (word, *_deletions(word)):
-                    index.setdefault(key, set()).add(word)
+        for word in tolerant:
+            for key in (word, *_deletions(word)):
+                index.setdefault(key, set()).add(word)
         self._index = {key: tuple(sorted(found)) for key, found in index.items()}
 
     def correct(self, token: str) -> str:
