@@ -182,15 +182,21 @@ def _governed_from_before(words: tuple[str, ...], start: int, ignore_before: int
         if word in _ENDS_SCOPE:
             return False
         if word in _SUBJECTS and words[at + 1] in _FINITE:
-            # a new subject starts a new clause, unless a negated "think" reaches into it
+            # A new subject starts a new clause, which a cue right before it governs ("if we
+            # need to"), as does a negated "think" ("I don't think we need").
             lead = words[max(at - 3, 0) : at]
-            return bool(set(lead) & _RAISING) and bool(set(lead) & NEGATIONS)
-        if at < ignore_before:
-            continue
-        for cue in _BEFORE_BY_LAST.get(word, ()):
-            if _ends_with(words, at, cue) and words[at + 1] not in _PSEUDO.get(word, ()):
-                return True
+            raised = bool(set(lead) & _RAISING) and bool(set(lead) & NEGATIONS)
+            return raised or (at > ignore_before and _cue_ends_at(words, at - 1))
+        if at >= ignore_before and _cue_ends_at(words, at):
+            return True
     return False
+
+
+def _cue_ends_at(words: tuple[str, ...], at: int) -> bool:
+    word = words[at]
+    return words[at + 1] not in _PSEUDO.get(word, ()) and any(
+        _ends_with(words, at, cue) for cue in _BEFORE_BY_LAST.get(word, ())
+    )
 
 
 def _governed_from_after(words: tuple[str, ...], end: int) -> bool:
