@@ -60,14 +60,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from policies.language_cues import Mood, cancelled, mood, question_start, rhetorical_opening
-from policies.language_patterns import (
-    PatternError,
-    Phrase,
-    combined,
-    compile_phrase,
-    rendered,
-    token_span,
-)
+from policies.language_patterns import PatternError, compile_phrase, rendered, token_span
 from policies.language_text import sentences
 from policies.language_typos import TypoCorrector
 
@@ -75,10 +68,10 @@ __all__ = ["PatternError", "PhraseMatcher", "compile_phrase_lists"]
 
 
 @dataclass(frozen=True, slots=True)
-class _PhraseList:
-    name: str
-    in_any_question: re.Pattern[str] | None  # phrases with a trailing "?"
-    in_requests: re.Pattern[str] | None  # all others
+class _Phrase:
+    list_name: str
+    regex: re.Pattern[str]
+    in_any_question: bool  # marked with a trailing "?"
 
 
 class _Sentence:
@@ -96,7 +89,12 @@ class _Sentence:
             self._question = (start, mood(self.words, start) if self.asks else Mood.STATEMENT)
         return self._question
 
-    def affirms(self, hit: re.Match[str], in_any_question: bool) -> bool:
+    def affirms(self, phrase: _Phrase) -> bool:
+        return any(
+            self._affirmed(hit, phrase.in_any_question) for hit in phrase.regex.finditer(self.text)
+        )
+
+    def _affirmed(self, hit: re.Match[str], in_any_question: bool) -> bool:
         first, last = token_span(self.text, hit.start(), hit.end())
         asked_from, how = self.question()
         if first < asked_from or how is Mood.STATEMENT:
@@ -111,7 +109,10 @@ class _Sentence:
 class PhraseMatcher:
     """Compiled phrase lists; build with ``compile_phrase_lists``."""
 
-    _lists: tuple[_PhraseList, ...]
+    # Each phrase under the words one of which any of its matches holds: a sentence is searched
+    # only for the phrases whose words it has, which for most sentences is none.
+    _phrases: tuple[_Phrase, ...]
+    _by_anchor: Mapping[str, tuple[int, ...]]
     _typos: TypoCorrector
 
     def match(self, text: str) -> frozenset[str]:
@@ -119,39 +120,27 @@ class PhraseMatcher:
         found: set[str] = set()
         correct = self._typos.correct
         for sentence in sentences(text):
-            current = _Sentence(tuple(correct(w) for w in sentence.tokens), sentence.asks)
-            for phrases in self._lists:
-                if phrases.name not in found and _affirmed(current, phrases):
-                    found.add(phrases.name)
+            words = tuple(correct(w) for w in sentence.tokens)
+            candidates = {i for w in set(words) for i in self._by_anchor.get(w, ())}
+            current = _Sentence(words, sentence.asks)
+            for phrase in (self._phrases[i] for i in sorted(candidates)):
+                if phrase.list_name not in found and current.affirms(phrase):
+                    found.add(phrase.list_name)
         return frozenset(found)
-
-
-def _affirmed(sentence: _Sentence, phrases: _PhraseList) -> bool:
-    for regex, in_any_question in (
-        (phrases.in_any_question, True),
-        (phrases.in_requests, False),
-    ):
-        if regex is not None:
-            for hit in regex.finditer(sentence.text):
-                if sentence.affirms(hit, in_any_question):
-                    return True
-    return False
 
 
 def compile_phrase_lists(lists: Mapping[str, Sequence[str]]) -> PhraseMatcher:
     """A matcher for the named phrase lists; ``PatternError`` names a phrase it cannot read."""
-    compiled = {name: [compile_phrase(p) for p in phrases] for name, phrases in lists.items()}
-    every: list[Phrase] = [p for phrases in compiled.values() for p in phrases]
+    compiled = [(name, compile_phrase(p)) for name, phrases in lists.items() for p in phrases]
+    by_anchor: dict[str, list[int]] = {}
+    for i, (_, phrase) in enumerate(compiled):
+        for word in phrase.anchors:
+            by_anchor.setdefault(word, []).append(i)
     return PhraseMatcher(
-        tuple(
-            _PhraseList(
-                name,
-                combined(p for p in phrases if p.in_questions),
-                combined(p for p in phrases if not p.in_questions),
-            )
-            for name, phrases in compiled.items()
-        ),
+        tuple(_Phrase(name, re.compile(p.regex), p.in_questions) for name, p in compiled),
+        {word: tuple(indices) for word, indices in by_anchor.items()},
         TypoCorrector(
-            (w for p in every for w in p.typo_tolerant), (w for p in every for w in p.words)
+            (w for _, p in compiled for w in p.typo_tolerant),
+            (w for _, p in compiled for w in p.words),
         ),
     )

@@ -22,6 +22,12 @@ from policies.language_text import CLAUSE_BREAK, tokens
 from policies.language_typos import MIN_WORD
 
 GAP = 3
+_FUNCTION_WORDS = frozenset(
+    {"a", "an", "the", "to", "of", "in", "on", "for", "with", "up", "by", "at", "as", "and", "or"}
+    | {"i", "me", "my", "we", "us", "our", "you", "your", "it", "this", "that", "one", "all"}
+    | {"is", "are", "was", "were", "be", "been", "have", "has", "do", "can", "will", "would"}
+    | {"not", "no", "get", "like", "want", "need", "there", "what", "please"}
+)
 _SYNTAX = re.compile(r"[()\[\]|*]|[^()\[\]|*]+")
 _GAP_REGEX = rf"(?: [^ {CLAUSE_BREAK}]+){{0,{GAP}}}"
 
@@ -39,6 +45,7 @@ class Phrase:
     in_questions: bool
     words: frozenset[str]
     typo_tolerant: frozenset[str]
+    anchors: frozenset[str]  # every match holds one of these words
 
 
 def rendered(words: Iterable[str]) -> str:
@@ -67,10 +74,10 @@ class _Parser:
     def peek(self) -> str | None:
         return self.parts[self.at] if self.at < len(self.parts) else None
 
-    def sequence(self) -> str:
+    def sequence(self) -> tuple[str, frozenset[str]]:
         regex = ""
         joined = False  # whether the next element needs a space before it
-        required = False
+        anchors: frozenset[str] = frozenset()
         while (part := self.peek()) is not None and part not in (")", "]", "|"):
             self.at += 1
             if part == "*":
@@ -79,19 +86,20 @@ class _Parser:
                 regex += _GAP_REGEX
                 continue
             if part in ("(", "["):
-                inner = self.alternatives(closing=")" if part == "(" else "]")
+                inner, words = self.alternatives(closing=")" if part == "(" else "]")
                 if part == "[":
                     regex += f"(?: {inner})?" if joined else f"(?:{inner} )?"
                     continue
             else:
-                inner = self.literal(part)
+                inner, words = self.literal(part)
             regex += (" " if joined else "") + inner
-            joined = required = True
-        if not required:
+            joined = True
+            anchors = max(anchors, words, key=_selectivity) if anchors else words
+        if not anchors:
             raise self.fail("every alternative needs a word that is not optional")
-        return regex
+        return regex, anchors
 
-    def alternatives(self, closing: str) -> str:
+    def alternatives(self, closing: str) -> tuple[str, frozenset[str]]:
         options = [self.sequence()]
         while self.peek() == "|":
             self.at += 1
@@ -99,9 +107,10 @@ class _Parser:
         if self.peek() != closing:
             raise self.fail(f"missing {closing!r}")
         self.at += 1
-        return "(?:" + "|".join(options) + ")"
+        regex = "(?:" + "|".join(r for r, _ in options) + ")"
+        return regex, frozenset().union(*(words for _, words in options))
 
-    def literal(self, chunk: str) -> str:
+    def literal(self, chunk: str) -> tuple[str, frozenset[str]]:
         words: list[str] = []
         for piece in chunk.split():
             found = [w for w in tokens(piece.removesuffix("~")) if w != CLAUSE_BREAK]
@@ -113,7 +122,13 @@ class _Parser:
         if not words:
             raise self.fail(f"{chunk.strip()!r} has no words")
         self.words.update(words)
-        return " ".join(re.escape(w) for w in words)
+        return " ".join(re.escape(w) for w in words), frozenset({max(words, key=len)})
+
+
+def _selectivity(anchors: frozenset[str]) -> tuple[int, int]:
+    """How rarely a set of words is likely to occur: long words are rarer, fewer words too,
+    and function words occur in nearly every sentence."""
+    return min(0 if w in _FUNCTION_WORDS else len(w) for w in anchors), -len(anchors)
 
 
 def compile_phrase(source: str) -> Phrase:
@@ -123,7 +138,7 @@ def compile_phrase(source: str) -> Phrase:
     parser = _Parser(text.removesuffix("?"))
     if not parser.parts:
         raise parser.fail("it is empty")
-    regex = parser.sequence()
+    regex, anchors = parser.sequence()
     if parser.peek() is not None:
         raise parser.fail(f"unexpected {parser.peek()!r}")
     return Phrase(
@@ -132,10 +147,5 @@ def compile_phrase(source: str) -> Phrase:
         in_questions,
         frozenset(parser.words),
         frozenset(parser.typo_tolerant),
+        anchors,
     )
-
-
-def combined(phrases: Iterable[Phrase]) -> re.Pattern[str] | None:
-    """One expression matching any of ``phrases`` (None for none)."""
-    regexes = [p.regex for p in phrases]
-    return re.compile("|".join(regexes)) if regexes else None

@@ -15,6 +15,7 @@ look-up per letter instead of a comparison with every phrase word.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 
 MIN_WORD = 6
 MIN_TOKEN = 5
@@ -60,8 +61,10 @@ class TypoCorrector:
             for key in (word, *_deletions(word)):
                 index.setdefault(key, set()).add(word)
         self._index = {key: tuple(sorted(found)) for key, found in index.items()}
+        # Words repeat across comments; the cache is bounded and keeps the answers pure.
+        self.correct = lru_cache(maxsize=8192)(self._correct)
 
-    def correct(self, token: str) -> str:
+    def _correct(self, token: str) -> str:
         """The phrase word ``token`` misspells, else ``token`` itself."""
         if len(token) < MIN_TOKEN or token in self._keep or not token.isalpha():
             return token
