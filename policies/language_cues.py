@@ -57,6 +57,7 @@ _AFTER: tuple[tuple[str, ...], ...] = (
     ("prevention",),  # "data loss prevention" names a kind of product
 )
 _PSEUDO = {"not": {"only", "just"}, "no": {"doubt", "wonder", "matter"}}
+_POLITE_IF = frozenset({"it", "grateful", "great", "helpful", "nice", "thankful", "appreciated"})
 _ENDS_SCOPE = frozenset(
     {CLAUSE_BREAK, "but", "however", "although", "though", "except", "so", "because", "then"}
     | {"otherwise", "else", "whereas", "until", "till", "or"}
@@ -194,6 +195,8 @@ def _governed_from_before(words: tuple[str, ...], start: int, ignore_before: int
 
 def _cue_ends_at(words: tuple[str, ...], at: int) -> bool:
     word = words[at]
+    if word == "if" and at > 0 and words[at - 1] in _POLITE_IF:
+        return False  # "I'd appreciate it if a manager called me" asks; it does not suppose
     return words[at + 1] not in _PSEUDO.get(word, ()) and any(
         _ends_with(words, at, cue) for cue in _BEFORE_BY_LAST.get(word, ())
     )

@@ -97,6 +97,8 @@ def test_shipped_lists(text: str, expected: set[str]) -> None:
         ("Please do not escalate.", False),
         ("If I have to speak to a manager, so be it.", False),  # hypothetical
         ("In case you need to escalate, call us.", False),
+        ("I would appreciate it if you could escalate.", True),  # a polite "if" asks
+        ("It would be great if you could escalate.", True),
         ("Not happy at all. Escalate!", True),  # sentences are separate scopes
         ("No answer after twelve long days and nights speak to a manager", True),  # 6-word window
     ],
