@@ -51,6 +51,16 @@ the question counts when the question is
 - any other question only for phrases marked with a trailing ``?`` (a request for a SOC 2 report
   is usually phrased "do you have a SOC 2 report?"). So "is there an escalation matrix we can
   see?" affirms nothing, and neither does "how do I escalate a ticket in the app?".
+
+Not handled: tense ("our DPA was signed last year" still asks for a DPA), sarcasm, reported
+speech without quotation marks, and languages other than English.
+
+Libraries weighed (measured on tests/policies/language_corpus.yaml): rapidfuzz found the same
+corrections at about the same cost (5.9 against 7.3 us per looked-up word; 1.3 us with the cache
+here), so it does not earn a dependency. negspacy (NegEx on spaCy 3.8, blank English pipeline,
+no model to download) with today's plain lists reached precision/recall 0.59/0.33 for
+escalation_request and 0.67/0.33 for legal at 89 us a sentence, after a 1.2 s import and 230 MB
+of packages, and knows nothing of questions or quotations.
 """
 
 from __future__ import annotations
