@@ -16,11 +16,13 @@ from policies.language_text import CLAUSE_BREAK
 
 WINDOW = 6  # tokens between a cue and the phrase it governs, at most
 
-NEGATIONS = frozenset(
+Cue = tuple[str, ...]
+
+_NEGATIONS = frozenset(
     {"not", "no", "never", "cannot", "without", "nor", "neither", "nobody", "nothing", "none"}
 )
-_BEFORE: tuple[tuple[str, ...], ...] = (
-    *((word,) for word in NEGATIONS),
+_BEFORE: tuple[Cue, ...] = (
+    *((word,) for word in _NEGATIONS),
     ("hardly",),
     ("instead", "of"),
     ("rather", "than"),
@@ -39,7 +41,7 @@ _BEFORE: tuple[tuple[str, ...], ...] = (
     ("afraid", "of"),
     ("risk", "of"),
 )
-_AFTER: tuple[tuple[str, ...], ...] = (
+_AFTER: tuple[Cue, ...] = (
     ("not", "needed"),
     ("not", "necessary"),
     ("not", "required"),
@@ -73,7 +75,7 @@ _IMPERATIVES = frozenset(
     | {"raise", "bring", "loop", "have"}
 )
 _NOT_CLAUSE_START = (
-    NEGATIONS
+    _NEGATIONS
     | _SUBJECTS
     | {"to", "will", "would", "shall", "should", "do", "did", "does", "can", "could", "must"}
     | {"may", "might"}
@@ -103,9 +105,6 @@ class Mood(enum.Enum):
     REQUEST = "request"  # "can I talk to someone senior?"
     RHETORICAL = "rhetorical"  # "why hasn't this been escalated?", "can't you escalate it?"
     ENQUIRY = "enquiry"  # "is there an escalation matrix we can see?"
-
-
-Cue = tuple[str, ...]
 
 
 def _by_edge(cues: Iterable[Cue], edge: int) -> Mapping[str, tuple[Cue, ...]]:
@@ -166,12 +165,12 @@ def mood(words: tuple[str, ...], start: int) -> Mood:
     return Mood.ENQUIRY
 
 
-def _ends_with(words: tuple[str, ...], at: int, cue: tuple[str, ...]) -> bool:
+def _ends_with(words: tuple[str, ...], at: int, cue: Cue) -> bool:
     first = at - len(cue) + 1
     return first >= 0 and words[first : at + 1] == cue
 
 
-def _starts_with(words: tuple[str, ...], at: int, cue: tuple[str, ...]) -> bool:
+def _starts_with(words: tuple[str, ...], at: int, cue: Cue) -> bool:
     return words[at : at + len(cue)] == cue
 
 
@@ -186,7 +185,7 @@ def _governed_from_before(words: tuple[str, ...], start: int, ignore_before: int
             # A new subject starts a new clause, which a cue right before it governs ("if we
             # need to"), as does a negated "think" ("I don't think we need").
             lead = words[max(at - 3, 0) : at]
-            raised = bool(set(lead) & _RAISING) and bool(set(lead) & NEGATIONS)
+            raised = bool(set(lead) & _RAISING) and bool(set(lead) & _NEGATIONS)
             return raised or (at > ignore_before and _cue_ends_at(words, at - 1))
         if at >= ignore_before and _cue_ends_at(words, at):
             return True
@@ -207,7 +206,7 @@ def _governed_from_after(words: tuple[str, ...], end: int) -> bool:
         word = words[at]
         if any(_starts_with(words, at, cue) for cue in _AFTER_BY_FIRST.get(word, ())):
             return True
-        if word in _ENDS_SCOPE or word in NEGATIONS:
+        if word in _ENDS_SCOPE or word in _NEGATIONS:
             return False
     return False
 
