@@ -141,6 +141,13 @@ class Ticket:
     # Status transitions in time order, where known. Without them a ticket that is pending/on
     # hold now is treated as paused since updated_at.
     status_history: tuple[StatusChange, ...] = ()
+    # Every name a policy may give a custom field that is set on the ticket (its desk id, title
+    # or key, written as ``policies.fields.field_key`` does) -> the key in ``custom_fields``.
+    field_names: Mapping[str, str] = field(default_factory=dict)
+    # The labels of the drop-down options chosen in a field (key in ``custom_fields``).
+    field_labels: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # Names of the phrase lists the subject affirms; None until scored (``policies.signals``).
+    subject_phrases: frozenset[str] | None = None
 
 
 class DecisionKind(StrEnum):
@@ -156,6 +163,7 @@ class DecisionKind(StrEnum):
     CUSTOMER_ACK = "customer_ack"  # public acknowledgement to the customer
     REMIND_OWNER = "remind_owner"  # e.g. a missed status update
     REQUEST_RCA = "request_rca"  # root-cause documentation due / overdue
+    FOLLOW_UP = "follow_up"  # a solved ticket needs another look (e.g. a low CSAT); no hand-over
 
 
 @dataclass(frozen=True)

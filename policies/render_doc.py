@@ -7,7 +7,7 @@ from typing import Any
 
 from policies.durations import human_duration
 from policies.loader import Policy
-from policies.schema import Condition
+from policies.schema import Condition, Trigger
 
 Block = tuple[str, Any]  # ("p", text) or ("table", (headers, rows))
 Section = tuple[str, list[Block]]
@@ -23,11 +23,20 @@ def _limit(value: int | None, *, business: bool) -> str:
     return text if value else "immediately"
 
 
+_CONDITION_NAMES = {
+    "opening_phrases": "phrases in the subject or opening message",
+    "agent_phrases": "phrases in agent comments",
+    "customer_followups_at_least": "customer follow-ups at least",
+    "desk_sla_breached": "help-desk SLA breached",
+}
+
+
 def _condition(cond: Condition | None) -> str:
     if cond is None:
         return "every escalation"
     parts = []
     for name, value in cond.model_dump(exclude_none=True, exclude={"trend_window"}).items():
+        name = _CONDITION_NAMES.get(name, name)
         if isinstance(value, list):
             value = ", ".join(str(v) for v in value)
         elif isinstance(value, dict):
@@ -38,6 +47,19 @@ def _condition(cond: Condition | None) -> str:
             value = human_duration(value)
         parts.append(f"{name.replace('_', ' ')}: {value}")
     return " or ".join(parts)
+
+
+def _trigger_notes(trigger: Trigger) -> str:
+    notes = []
+    if trigger.while_resolved == "follow_up":
+        notes.append("on a solved ticket: a follow-up" + (", reopened" if trigger.reopen else ""))
+    elif trigger.while_resolved:
+        notes.append("also on solved tickets")
+    if trigger.management_request:
+        notes.append("a request for management")
+    if not trigger.wait_for_business_hours:
+        notes.append("fires outside business hours")
+    return "; ".join(notes)
 
 
 def sections(policy: Policy) -> list[Section]:
@@ -83,7 +105,9 @@ def sections(policy: Policy) -> list[Section]:
                 "24/7" if not business else f"business hours ({row.clock})",
                 _limit(row.L1, business=business),
                 _limit(row.L2, business=business),
-                _limit(row.L3, business=business),
+                _limit(row.L3, business=business)
+                if row.management is not None
+                else "never (management on request)",
                 mgmt,
             )
         )
@@ -94,8 +118,10 @@ def sections(policy: Policy) -> list[Section]:
                 (
                     "p",
                     "How long an unresolved ticket may stay at a tier before it moves to the next. "
-                    "Management is notified, the ticket does not change tier for that. Clocks stop "
-                    f"while a ticket is {', '.join(doc.pause_statuses)}.",
+                    'Management is notified, the ticket does not change tier for that; "on '
+                    'request": only when the customer or an agent asks for it, and the clock '
+                    "never takes the ticket to L4. Clocks stop while a ticket is "
+                    f"{', '.join(doc.pause_statuses)} (the times the help desk reports).",
                 ),
                 (
                     "table",
@@ -157,6 +183,7 @@ def sections(policy: Policy) -> list[Section]:
             _condition(t.when),
             t.tier or "notify only",
             ", ".join(t.notify) or "",
+            _trigger_notes(t),
             "on" if t.enabled else "off",
         )
         for t in doc.triggers
@@ -177,7 +204,16 @@ def sections(policy: Policy) -> list[Section]:
     out.append(
         (
             "Automatic triggers",
-            [("table", (("Trigger", "When", "Tier", "Notify", "Enabled"), triggers))],
+            [
+                (
+                    "p",
+                    "Time-based conditions (no update for) of a ticket on business hours fire at "
+                    "the next open business moment, unless the trigger says otherwise. Customer "
+                    "follow-ups are public customer comments after the opening message, since "
+                    "the ticket last changed tier or was solved.",
+                ),
+                ("table", (("Trigger", "When", "Tier", "Notify", "Notes", "Enabled"), triggers)),
+            ],
         )
     )
     tags = ", ".join(f"`{tag}` → {tier}" for tag, tier in doc.manual.tags.items())
@@ -200,6 +236,7 @@ def sections(policy: Policy) -> list[Section]:
             _condition(r.when),
             ", ".join(r.tiers or []) or "all",
             r.group or "",
+            r.escalate.replace("_", " "),
             "yes" if r.continue_ else "no",
         )
         for r in doc.routes
@@ -211,9 +248,18 @@ def sections(policy: Policy) -> list[Section]:
                 (
                     "p",
                     "Matched in order; the first match owns the ticket, "
-                    "`continue` lets later routes be told too.",
+                    "`continue` lets later routes be told too. A route that escalates "
+                    "immediately takes the ticket as soon as its condition holds (at the first "
+                    "tier it lists, L2 when it lists none). At L4 management owns the ticket "
+                    "and a matching route is told.",
                 ),
-                ("table", (("Route", "Type", "When", "Tiers", "Group", "Continue"), routes)),
+                (
+                    "table",
+                    (
+                        ("Route", "Type", "When", "Tiers", "Group", "Escalate", "Continue"),
+                        routes,
+                    ),
+                ),
             ],
         )
     )

@@ -12,4 +12,5 @@ SEEDED_GROUPS = (
     "support-managers",
     "warranty-claims",
     "integration-specialists",
+    "compliance",
 )
