@@ -19,7 +19,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
-from policies.model import Priority, Ticket
+from policies.fields import FieldDef
+from policies.model import Priority, Status, Ticket
 
 if TYPE_CHECKING:
     from connectors.actions import Action, ActionKind
@@ -281,7 +282,12 @@ class HelpDesk(Notifier, Protocol):
         priority: Priority | None = None,
         add_tags: Iterable[str] = (),
         remove_tags: Iterable[str] = (),
+        status: Status | None = None,
     ) -> None: ...
+
+    def ticket_fields(self) -> tuple[FieldDef, ...]:
+        """The desk's ticket fields (id, title, key, drop-down options), so a policy can name a
+        custom field by its title; cached (15 minutes) like the group list."""
 
     def bridge_user_id(self) -> str: ...
 

@@ -156,6 +156,15 @@ def _register(sb: FreshdeskSandbox) -> None:
         sb.change(ticket_id, **fields)
         return jsonify(sb.tickets[ticket_id])
 
+    @app.get("/api/v2/ticket_fields")
+    def ticket_fields() -> Any:
+        if (stop := sb._enter("ticket_fields.list")) is not None:
+            return stop
+        with sb.lock:
+            rows = [dict(field) for field in sb.ticket_fields]
+        # Not paginated: "List All Ticket Fields" returns every field in one array.
+        return jsonify(rows)
+
     @app.get("/api/v2/tickets/<int:ticket_id>/conversations")
     def conversations(ticket_id: int) -> Any:
         if (stop := sb._enter("conversations.list") or sb._find(ticket_id)) is not None:
