@@ -23,6 +23,7 @@ from policies.fields import FieldDef
 from policies.model import Priority, Status, Ticket
 
 if TYPE_CHECKING:
+    from connectors._desk.directory import DeskDirectory
     from connectors.actions import Action, ActionKind
 
 Clock = Callable[[], datetime]
@@ -264,6 +265,9 @@ class ChangeBatch:
 
 class HelpDesk(Notifier, Protocol):
     """Reads and writes tickets in one help desk, and delivers the desk's outbox actions."""
+
+    # Group names and agent e-mails from the policy to the desk's ids (cached).
+    directory: DeskDirectory
 
     def fetch_ticket(self, ticket_id: str) -> Ticket: ...
 

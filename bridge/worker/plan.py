@@ -8,10 +8,10 @@ action sends exactly the same thing. Pure: no I/O.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bridge.worker.comment_context import Plan, owner_of, template_context
 from connectors._desk.common import BRIDGE_TAG
 from connectors.actions import (
     ChatAlert,
@@ -30,32 +30,10 @@ from connectors.actions import (
     incident_key,
 )
 from connectors.base import TicketKey
-from policies.model import AuthorRole, Decision, DecisionKind, EscalationState, Ticket
+from policies.model import Decision, DecisionKind, EscalationState, Status, Ticket
 from policies.templates import TemplateRenderer
 
 DEFAULT_PAGERDUTY_ENV = "PAGERDUTY_ROUTING_KEY"
-UPDATE_CADENCE = {
-    "Critical": "within 1 hour",
-    "High": "within 4 hours",
-    "Medium": "within 1 business day",
-    "Low": "within 2 business days",
-}
-
-
-@dataclass(frozen=True)
-class Plan:
-    """What the planner needs about the ticket besides the decision."""
-
-    ticket: Ticket
-    state: EscalationState  # after the decisions are applied
-    next_deadline: datetime | None
-    vip: bool = False
-    team: str = "the support team"
-
-
-def owner_of(decision: Decision, state: EscalationState) -> str:
-    route = decision.route
-    return state.owner or route.assignee or route.group or route.name
 
 
 def ticket_card(ticket: Ticket) -> TicketCard:
@@ -102,6 +80,7 @@ class Planner:
             DecisionKind.CUSTOMER_ACK: self._customer_ack,
             DecisionKind.REMIND_OWNER: self._remind,
             DecisionKind.REQUEST_RCA: self._request_rca,
+            DecisionKind.FOLLOW_UP: self._follow_up,
         }
 
     def actions(self, decision: Decision, plan: Plan) -> list[NewAction]:
@@ -189,6 +168,25 @@ class Planner:
         change = ViewChange(owner=owner_of(decision, plan.state))
         return actions + self._chat(decision, plan, "escalate", line, change=change)
 
+    def _follow_up(self, decision: Decision, plan: Plan) -> list[NewAction]:
+        """A solved ticket needs another look: the team gets it (group, internal note, chat),
+        reopened where the policy says so; the customer is told nothing by the bridge."""
+        route = decision.route
+        reopen = decision.reason.inputs.get("reopen") is True
+        update = DeskUpdate(
+            group=route.group,
+            assignee=route.assignee,
+            add_tags=(BRIDGE_TAG, "follow_up"),
+            status=Status.OPEN if reopen else None,
+        )
+        desk = plan.ticket.source.value
+        actions = [
+            self._action(decision, plan, update.kind.value, desk, update),
+            self._desk_comment(decision, plan, "follow_up", public=False),
+        ]
+        line = f"🔁 Follow-up for {route_label(decision)}: {decision.reason.text}"
+        return actions + self._chat(decision, plan, "follow_up", line)
+
     def _notify(self, decision: Decision, plan: Plan) -> list[NewAction]:
         return self._chat(
             decision, plan, "notify", f"{route_label(decision)}: {decision.reason.text}"
@@ -248,58 +246,6 @@ class Planner:
             self._desk_comment(decision, plan, "rca_request", public=False),
             *self._chat(decision, plan, "rca", line, change=ViewChange(resolved=True)),
         ]
-
-
-def template_context(decision: Decision, plan: Plan) -> dict[str, Any]:
-    """Everything the shipped templates name, from the ticket, state and decision."""
-    ticket, state = plan.ticket, plan.state
-    requester, organization = ticket.requester, ticket.organization
-    customer_comments = [c for c in ticket.comments if c.author_role is AuthorRole.CUSTOMER]
-    agent_replies = [c for c in ticket.comments if c.author_role is AuthorRole.AGENT]
-    timeline = [{"at": ticket.created_at, "text": "ticket created"}]
-    timeline += [
-        {"at": h.at, "text": f"{h.from_tier} → {h.to_tier} ({h.rule})"} for h in state.history
-    ]
-    last_update = max((c.created_at for c in agent_replies if c.public), default=None)
-    return {
-        "tier": str(decision.tier),
-        "severity": decision.severity.value,
-        "owner": owner_of(decision, state),
-        "case_number": f"#{ticket.id}",
-        "customer": {
-            "name": (requester.name if requester else "") or "customer",
-            "company": organization.name if organization else "no company on file",
-            "tier": _tier_of(ticket),
-            "vip": plan.vip,
-        },
-        "issue": ticket.subject,
-        "impact": f"{decision.severity.value} severity; tags: "
-        + (", ".join(sorted(ticket.tags)) or "none"),
-        "timeline": timeline,
-        "steps": [_first_line(c.body) for c in agent_replies[-5:]],
-        "reason": decision.reason.text,
-        "expectation": _first_line(customer_comments[-1].body)
-        if customer_comments
-        else "no customer comment yet",
-        "timeframe": UPDATE_CADENCE.get(decision.severity.value, "soon"),
-        "cadence": UPDATE_CADENCE.get(decision.severity.value, "regularly").removeprefix("within "),
-        "last_update": last_update or ticket.created_at,
-        "due": plan.next_deadline,
-        "resolved_at": state.solved_at,
-        "team": plan.team,
-    }
-
-
-def _tier_of(ticket: Ticket) -> str:
-    for party in (ticket.organization, ticket.requester):
-        if party and party.fields.get("account_tier"):
-            return str(party.fields["account_tier"])
-    return "standard"
-
-
-def _first_line(text: str, limit: int = 200) -> str:
-    line = text.strip().splitlines()[0] if text.strip() else ""
-    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
 def jsonable(value: Any) -> Any:

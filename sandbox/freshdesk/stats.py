@@ -93,4 +93,12 @@ SEEDED_FIELDS: tuple[Json, ...] = (
         choices=["Warranty", "Billing", "Integration"],
     ),
     _field(43_000_000_013, "cf_engineering_issue", "Engineering issue", "custom_text", 12),
+    _field(
+        43_000_000_014,
+        "cf_impact",
+        "Impact",
+        "custom_dropdown",
+        13,
+        choices=["system_down", "data_loss", "security", "major_feature_broken"],
+    ),
 )

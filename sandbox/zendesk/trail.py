@@ -36,6 +36,12 @@ def _field(field_id: int, kind: str, title: str, position: int, **extra: Any) ->
     }
 
 
+IMPACTS = (
+    ("System down", "system_down"),
+    ("Data loss", "data_loss"),
+    ("Security", "security"),
+    ("Major feature broken", "major_feature_broken"),
+)
 # The demo account's fields: two system fields, and the custom ones the default policy names.
 SEEDED_FIELDS: tuple[Json, ...] = (
     _field(360_000_001_001, "subject", "Subject", 1),
@@ -58,6 +64,15 @@ SEEDED_FIELDS: tuple[Json, ...] = (
         ],
     ),
     _field(360_011_000_003, "text", "Engineering issue", 12),
+    _field(
+        360_011_000_004,
+        "tagger",
+        "Impact",
+        13,
+        custom_field_options=[
+            _option(360_011_000_004, i, name, value) for i, (name, value) in enumerate(IMPACTS)
+        ],
+    ),
 )
 FIELD_IDS = {field["title"]: field["id"] for field in SEEDED_FIELDS}
 
