@@ -115,7 +115,10 @@ class ZendeskDriver:
         self.sandbox.set_csat(int(ticket_id), "bad" if score < 3 else "good")
 
     def field(self, ticket_id: str, title: str, value: object) -> None:
-        self.sandbox.set_field(int(ticket_id), title, value)
+        # A drop-down holds the chosen option's tag value; agents pick the option by its name.
+        [definition] = [f for f in self.sandbox.ticket_fields if f["title"] == title]
+        options = {o["name"]: o["value"] for o in definition.get("custom_field_options", [])}
+        self.sandbox.set_field(int(ticket_id), title, options.get(str(value), value))
 
     def status_of(self, ticket_id: str) -> str:
         return str(self.sandbox.tickets[int(ticket_id)]["status"])
