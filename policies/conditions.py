@@ -9,7 +9,7 @@ from typing import Any
 
 from policies.calendar import Clock
 from policies.facts import Facts
-from policies.fields import as_number, field_key, lookup, party_lookup, texts
+from policies.fields import as_number, field_key, holds, lookup, party_lookup
 from policies.model import Ticket
 from policies.schema import Condition
 from policies.signals import normalize
@@ -77,7 +77,7 @@ def _ticket(cond: Condition) -> list[Check]:
         def fields(ticket: Ticket, facts: Facts) -> Hit | None:
             for name, key, allowed in spec:
                 found = lookup(ticket, key)
-                if found is not None and texts(ticket, *found) & allowed:
+                if found is not None and holds(ticket, *found, allowed):
                     return facts.updated, f"field {name}={found[1]}"
             return None
 

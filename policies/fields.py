@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from policies.model import Ticket
@@ -20,6 +21,7 @@ _SEPARATORS = re.compile(r"[\s_\-]+")
 _NUMBER = re.compile(r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[-+]?\.\d+")
 
 
+@lru_cache(maxsize=4096)
 def field_key(name: object) -> str:
     """``Refund Amount``, ``refund-amount`` and ``cf_refund_amount`` all give ``refund_amount``."""
     text = _SEPARATORS.sub("_", str(name).strip().casefold()).strip("_")
@@ -63,7 +65,7 @@ def lookup(ticket: Ticket, key: str) -> tuple[str, Any] | None:
     found = ticket.field_names.get(key)
     if found is None:
         # Tickets read without the desk's field list still answer to their own keys.
-        found = next((k for k in fields if field_key(k) == key), None)
+        found = key if key in fields else next((k for k in fields if field_key(k) == key), None)
     if found is None or fields.get(found) in (None, "", [], False):
         return None
     return found, fields[found]
@@ -77,11 +79,12 @@ def party_lookup(fields: Mapping[str, Any], name: str, key: str) -> Any:
     return value
 
 
-def texts(ticket: Ticket, ticket_key: str, value: Any) -> frozenset[str]:
-    """A field's value(s) and the labels of the chosen options, lower case, for matching."""
-    found = {str(v).casefold() for v in _as_list(value)}
-    found.update(label.casefold() for label in ticket.field_labels.get(ticket_key, ()))
-    return frozenset(found)
+def holds(ticket: Ticket, ticket_key: str, value: Any, allowed: frozenset[str]) -> bool:
+    """Whether a field's value, or the label of a chosen option, is one of ``allowed`` (lower
+    case)."""
+    if any(str(v).casefold() in allowed for v in _as_list(value)):
+        return True
+    return any(label.casefold() in allowed for label in ticket.field_labels.get(ticket_key, ()))
 
 
 def as_number(value: Any) -> float | None:

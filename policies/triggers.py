@@ -113,6 +113,9 @@ def _immediate_routes(
             continue
         if rule.severities is not None and ctx.sev not in rule.severities:
             continue
+        key = f"{ctx.prefix}route:{rule.name}"
+        if key in ctx.fired:
+            continue
         hit = rule.when.match(ticket, facts)
         if hit is None:
             continue
@@ -120,10 +123,8 @@ def _immediate_routes(
         if at > ctx.now:
             future.append((at, rule.first_tier()))
             continue
-        key = f"{ctx.prefix}route:{rule.name}"
-        if key not in ctx.fired:
-            name = f"route:{rule.name}"
-            found.append(Event(at, rule.first_tier(), name, key, what, rule.source, route=rule))
+        name = f"route:{rule.name}"
+        found.append(Event(at, rule.first_tier(), name, key, what, rule.source, route=rule))
 
 
 def _manual(
