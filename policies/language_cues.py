@@ -57,6 +57,11 @@ _AFTER: tuple[Cue, ...] = (
     ("back", "online"),
     ("working", "again"),
     ("prevention",),  # "data loss prevention" names a kind of product
+    # done before: "our DPA was signed last year", "we have it on file" ("already" is not one:
+    # "I asked for a manager twice already" still asks)
+    ("was", "signed"),
+    ("on", "file"),
+    ("nothing", "to", "do"),
 )
 _PSEUDO = {"not": {"only", "just"}, "no": {"doubt", "wonder", "matter"}}
 _POLITE_IF = frozenset({"it", "grateful", "great", "helpful", "nice", "thankful", "appreciated"})
