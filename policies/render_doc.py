@@ -251,7 +251,8 @@ def sections(policy: Policy) -> list[Section]:
                     "`continue` lets later routes be told too. A route that escalates "
                     "immediately takes the ticket as soon as its condition holds (at the first "
                     "tier it lists, L2 when it lists none). At L4 management owns the ticket "
-                    "and a matching route is told.",
+                    "and a matching route is told. Fields are named by the help desk's id, "
+                    "their title or key.",
                 ),
                 (
                     "table",

@@ -263,4 +263,3 @@ def test_breach_found_by_the_timer_without_any_webhook(bridge: Bridge, desk: Des
     bridge.run()
     assert tier_of(bridge, desk, ticket) == Tier.L2
     assert slack_mentions(bridge, "#support-escalations", desk, ticket)
-

@@ -37,7 +37,9 @@ S = dt.timedelta(seconds=1)
 NOW = MON + H
 
 
-def _escalations(t: Ticket, state: EscalationState = STATE, now: dt.datetime = NOW) -> list:  # type: ignore[type-arg]
+def _escalations(
+    t: Ticket, state: EscalationState = STATE, now: dt.datetime = NOW
+) -> list[tuple[str, Tier, str]]:
     result = evaluate(t, state, default_policy(), now)
     return [
         (d.rule, d.tier, d.route.name)

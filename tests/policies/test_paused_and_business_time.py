@@ -7,9 +7,17 @@ import datetime as dt
 
 import pytest
 
-from policies import evaluate
+from policies import Policy, evaluate
 from policies.history import remember_statuses
-from policies.model import DecisionKind, EscalationState, Priority, Status, StatusChange, Tier
+from policies.model import (
+    DecisionKind,
+    EscalationState,
+    Priority,
+    Status,
+    StatusChange,
+    Ticket,
+    Tier,
+)
 from tests.policies.factory import (
     MON,
     STATE,
@@ -160,7 +168,7 @@ def test_status_history_is_remembered(
     current: tuple[Status, dt.datetime, list[tuple[dt.datetime, Status]]],
     want: list[tuple[dt.datetime, Status]],
 ) -> None:
-    def build(spec: tuple[Status, dt.datetime, list[tuple[dt.datetime, Status]]]):  # type: ignore[no-untyped-def]
+    def build(spec: tuple[Status, dt.datetime, list[tuple[dt.datetime, Status]]]) -> Ticket:
         status, updated, history = spec
         changes = tuple(StatusChange(at, s) for at, s in history)
         return ticket(Priority.NORMAL, MON9, status, updated_at=updated, status_history=changes)
@@ -208,7 +216,7 @@ def test_time_triggers_fire_at_the_next_open_business_moment(
     assert [d.rule for d in at.decisions if d.action is DecisionKind.ESCALATE] == ["no_update"]
 
 
-def _no_update_only(wait: bool, holidays: list[str]):  # type: ignore[no-untyped-def]
+def _no_update_only(wait: bool, holidays: list[str]) -> Policy:
     trigger = {
         "id": "no_update",
         "when": {"no_update_for": "24h"},

@@ -77,7 +77,9 @@ def test_severity_from_impact_words(
 
 # Item 11: public customer follow-ups after the opening message, since the ticket last changed
 # tier or was solved, whether or not an agent answered in between.
-def _follow(*minutes: int, agent_between: bool = False, history: tuple = ()) -> Ticket:  # type: ignore[type-arg]
+def _follow(
+    *minutes: int, agent_between: bool = False, history: tuple[StatusChange, ...] = ()
+) -> Ticket:
     comments = [comment(MON, cid="opening")]
     comments += [comment(MON + m * M, cid=f"f{m}") for m in minutes]
     if agent_between:
