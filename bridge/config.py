@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from connectors.provider import ProviderSettings
+from connectors.provider import HttpUrl, ProviderSettings
 from connectors.registry import PROVIDERS
 
 S = TypeVar("S", bound=ProviderSettings)
@@ -44,6 +44,8 @@ class Settings(BaseModel):
     worker_id: str | None = Field(None, alias="BRIDGE_WORKER_ID")
     # The share of each help desk's plan limit the bridge may use.
     api_budget_share: float = Field(0.5, alias="BRIDGE_API_BUDGET_SHARE")
+    # Where people reach this bridge, for links back to it (PagerDuty's client_url).
+    public_url: HttpUrl | None = Field(None, alias="BRIDGE_PUBLIC_URL")
     providers: dict[str, ProviderSettings] = Field(default_factory=dict, exclude=True)
 
     @field_validator("database_url")

@@ -13,11 +13,11 @@ mapping, pure inbound verify + parse, settings) and one line in ``connectors.reg
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from policies.fields import FieldDef
 from policies.model import Priority, Status, Ticket
@@ -167,6 +167,9 @@ class PageChanged:
     note: str | None
     url: str | None
     occurred_at: datetime | None
+    # Done through an integration (the bridge's own Events API calls among them); neither a
+    # person nor the pager itself (an auto-resolution names no one).
+    by_integration: bool = False
 
 
 @dataclass(frozen=True)
@@ -302,3 +305,43 @@ class HelpDesk(Notifier, Protocol):
 
     @property
     def calls(self) -> int: ...
+
+
+# -- diagnosis (``bridge doctor``) -----------------------------------------------------------
+
+
+class CheckStatus(StrEnum):
+    OK = "ok"
+    WARN = "warn"  # works, but not as well as it could (told at worker start-up too)
+    FAIL = "fail"  # will not work: ``bridge doctor`` exits non-zero
+
+
+@dataclass(frozen=True)
+class Check:
+    """One line of ``bridge doctor``: what was checked, what was found and, unless all is
+    well, what to do about it. Never a secret in any of them."""
+
+    name: str  # "zendesk: webhook", "slack: channel #support"
+    status: CheckStatus
+    detail: str
+    fix: str = ""
+
+
+@dataclass(frozen=True)
+class PolicyNeeds:
+    """What the policy names that a provider must have: groups and agents (names, e-mails or
+    ids) in the desks, ticket fields, chat channels, and the variables of pager routing keys."""
+
+    groups: frozenset[str] = frozenset()
+    agents: frozenset[str] = frozenset()
+    fields: frozenset[str] = frozenset()
+    channels: frozenset[str] = frozenset()
+    routing_keys: frozenset[str] = frozenset()
+
+
+@runtime_checkable
+class Diagnosable(Protocol):
+    """A provider that can say whether its installation is right. Read-only, except that
+    ``send_test`` allows one harmless round trip (a test page triggered and resolved)."""
+
+    def diagnose(self, needs: PolicyNeeds, *, send_test: bool = False) -> Iterator[Check]: ...

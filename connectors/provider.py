@@ -113,6 +113,7 @@ class BuildContext:
 
     clock: Clock
     budget_share: float = 0.5  # of a help desk's plan limit the bridge may use
+    public_url: str | None = None  # where people reach this bridge (BRIDGE_PUBLIC_URL)
 
 
 @dataclass(frozen=True)

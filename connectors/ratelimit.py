@@ -56,6 +56,12 @@ class TokenBucket:
             self._refill()
             self._blocked_until = max(self._blocked_until, self._stamp + retry_after)
 
+    def cap(self, tokens: float) -> None:
+        """The service says fewer calls are left than this bucket thinks: believe it."""
+        with self._lock:
+            self._refill()
+            self._tokens = max(0.0, min(self._tokens, tokens))
+
     def remaining(self) -> int:
         with self._lock:
             self._refill()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ssl
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,6 +23,18 @@ class Fault:
     retry_after: float | None = None
     delay: float = 0.0
     body: Any = None
+
+
+@dataclass(frozen=True)
+class Seen:
+    """A request as it arrived, for contract tests that check it against the vendor's spec."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    form: dict[str, str]
+    body: bytes
+    headers: dict[str, str]
 
 
 @dataclass
@@ -61,6 +73,22 @@ class SandboxService:
         self.lock = threading.RLock()
         self.base_url = ""  # set once served; used for pagination links pointing back here
         self.latency = 0.0  # seconds added to every call, to make slow services
+        self.seen: deque[Seen] = deque(maxlen=10_000)  # the latest requests, oldest first
+        self.app.before_request(self._see)
+
+    def _see(self) -> None:
+        # Read and kept first: a form parsed later is parsed from the kept bytes.
+        body = request.get_data()
+        self.seen.append(
+            Seen(
+                request.method,
+                request.path,
+                request.args.to_dict(),
+                request.form.to_dict(),
+                body,
+                dict(request.headers),
+            )
+        )
 
     def hit(self, endpoint: str) -> Response | None:
         """Count a call and apply an injected fault; returns the fault response, if any."""

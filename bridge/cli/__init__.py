@@ -6,6 +6,7 @@ import click
 from flask.cli import AppGroup, ScriptInfo
 
 from bridge.cli.desk import setup_group, sync_command
+from bridge.cli.doctor import doctor_command
 from bridge.cli.ops import backtest_command, db_group, explain_command, outbox_group, sweep_command
 from bridge.cli.policy import policy_group
 from bridge.cli.report import report_command
@@ -19,6 +20,7 @@ for _command in (
     policy_group,
     sync_command,
     setup_group,
+    doctor_command,
     outbox_group,
     explain_command,
     sweep_command,

@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 from bridge.runtime import Runtime, runtime
 from bridge.worker.integrations import Integrations, build_integrations
 from bridge.worker.sync import sync
+from connectors.freshdesk import FreshdeskDesk
 from connectors.freshdesk.setup import setup_freshdesk
 from connectors.provider import BuildContext
 from connectors.zendesk import ZendeskDesk
@@ -15,7 +16,11 @@ from connectors.zendesk.setup import setup_zendesk
 
 
 def integrations_of(state: Runtime) -> Integrations:
-    context = BuildContext(clock=state.clock, budget_share=state.settings.api_budget_share)
+    context = BuildContext(
+        clock=state.clock,
+        budget_share=state.settings.api_budget_share,
+        public_url=state.settings.public_url,
+    )
     return build_integrations(state.settings, context)
 
 
@@ -61,6 +66,15 @@ def setup_zendesk_command(url: str, dry_run: bool) -> None:
 
 @setup_group.command("freshdesk")
 @click.option("--url", required=True, help="Public base URL of this bridge.")
-def setup_freshdesk_command(url: str) -> None:
-    for line in setup_freshdesk(url=url):
-        click.echo(line)
+@click.option("--dry-run", is_flag=True, help="Print the rules that would be created.")
+@with_appcontext
+def setup_freshdesk_command(url: str, dry_run: bool) -> None:
+    integrations = integrations_of(runtime())
+    try:
+        desk = integrations.desks.get("freshdesk")
+        if not isinstance(desk, FreshdeskDesk):
+            raise click.ClickException("Freshdesk is not configured: set FRESHDESK_DOMAIN, ...")
+        for line in setup_freshdesk(desk, url=url, dry_run=dry_run):
+            click.echo(line)
+    finally:
+        integrations.close()

@@ -14,6 +14,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from gunicorn.app.base import BaseApplication
 
+from bridge.cli.doctor import warn_at_start
 from bridge.config import load_settings
 from bridge.runtime import runtime
 from bridge.worker.scheduler import Worker, build_worker
@@ -67,8 +68,9 @@ def serve(app: Flask, *, host: str, port: int, threads: int) -> None:
 @with_appcontext
 def worker_command() -> None:
     """Run the scheduler and delivery jobs (one leader among several workers)."""
-    worker, _jobs = build_worker(current_app._get_current_object())  # type: ignore[attr-defined]
+    worker, jobs = build_worker(current_app._get_current_object())  # type: ignore[attr-defined]
     _announce(runtime().settings.describe())
+    warn_at_start(jobs.integrations, runtime().policy)
     _run_until_signalled(worker)
 
 

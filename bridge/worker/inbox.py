@@ -68,6 +68,7 @@ class InboxJob:
         self.clock = clock
         self.waker = waker
         self.paused: dict[str, datetime] = {}  # source -> no new attempts before
+        self._unmatched_logged: set[str] = set()  # pagers whose unmatched incidents were logged
 
     def run(self) -> int:
         with self.db.connect() as connection:
@@ -214,9 +215,10 @@ class InboxJob:
         line = PAGE_LINES.get(event.event_type, "").format(pager=pager)
         if not line or ticket is None:
             return []  # other event types, incidents the bridge did not open
-        if not event.by_person and event.event_type != "annotated":
-            # Made through the Events API, that is by this bridge (or another integration): the
-            # bridge already noted its own acknowledgement or resolution, so this is no news.
+        if event.by_integration and event.event_type != "annotated":
+            # Made through an integration, the bridge's Events API calls among them: the bridge
+            # already noted its own acknowledgement or resolution, so this is no news. A change
+            # PagerDuty made itself (no agent, e.g. an auto-resolution) is news and goes on.
             return []
         text = line + (f" by {event.agent}" if event.agent else "")
         text += f": {event.note}" if event.note else ""
@@ -266,6 +268,17 @@ class InboxJob:
                 if event.incident_id:
                     sentlog.remember_incident(connection, provider, event.incident_id, ticket, now)
                 return ticket
-            if event.incident_id is None:
-                return None
-            return sentlog.incident_ticket(connection, provider, event.incident_id)
+            found = None
+            if event.incident_id is not None:
+                found = sentlog.incident_ticket(connection, provider, event.incident_id)
+        if found is None and provider not in self._unmatched_logged:
+            # Incidents are matched to tickets through incident_key (the Events API dedup_key
+            # the bridge sent) or an earlier event that carried it; one without either was not
+            # opened by the bridge, or PagerDuty left the key out. Ignored, said once.
+            self._unmatched_logged.add(provider)
+            log.warning(
+                "%s incident %s has no incident_key the bridge knows: ignored (logged once)",
+                provider,
+                event.incident_id,
+            )
+        return found

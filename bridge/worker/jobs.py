@@ -84,6 +84,10 @@ class Jobs:
 
 
 def build_jobs(runtime: Runtime, worker_id: str, waker: Waker | None = None) -> Jobs:
-    context = BuildContext(clock=runtime.clock, budget_share=runtime.settings.api_budget_share)
+    context = BuildContext(
+        clock=runtime.clock,
+        budget_share=runtime.settings.api_budget_share,
+        public_url=runtime.settings.public_url,
+    )
     integrations = build_integrations(runtime.settings, context)
     return Jobs(runtime, integrations, worker_id=worker_id, waker=waker)

@@ -9,7 +9,7 @@ directly by the Freshdesk client.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import requests
@@ -39,13 +39,22 @@ class DeskAdapter(HTTPAdapter):
         bucket: TokenBucket,
         path_buckets: Sequence[tuple[str, TokenBucket]] = (),
         rewrite: tuple[str, str] | None = None,
+        class_bucket: Callable[[str, str], TokenBucket | None] | None = None,
+        remaining_header: str | None = None,
+        share: float = 1.0,
     ) -> None:
+        """``class_bucket`` picks the bucket of an endpoint with a limit of its own (method,
+        path); ``remaining_header`` names the header in which the desk says how many calls the
+        account has left, of which the bridge takes at most ``share``."""
         super().__init__(max_retries=0)
         self.service = service
         self.credential_hint = credential_hint
         self.bucket = bucket
         self.path_buckets = tuple(path_buckets)
         self.rewrite = rewrite
+        self.class_bucket = class_bucket
+        self.remaining_header = remaining_header
+        self.share = share
         self.calls = 0
 
     def send(
@@ -60,6 +69,9 @@ class DeskAdapter(HTTPAdapter):
         for fragment, bucket in self.path_buckets:
             if fragment in path:
                 bucket.take()
+        special = self.class_bucket(request.method or "GET", path) if self.class_bucket else None
+        if special is not None:
+            special.take()
         self.bucket.take()
         self.calls += 1
         try:
@@ -69,6 +81,7 @@ class DeskAdapter(HTTPAdapter):
                 f"{self.service}: {type(exc).__name__} calling {request.method} {path}"
             ) from None
         log.debug("%s %s %s -> %s", self.service, request.method, path, response.status_code)
+        self._follow_remaining(response)
         error = error_for_status(
             response.status_code,
             response.headers,
@@ -86,6 +99,15 @@ class DeskAdapter(HTTPAdapter):
             response.request = shown
             response.url = shown.url or ""
         return response
+
+    def _follow_remaining(self, response: requests.Response) -> None:
+        if not self.remaining_header:
+            return
+        try:
+            remaining = int(response.headers.get(self.remaining_header, ""))
+        except ValueError:
+            return
+        self.bucket.cap(remaining * self.share)
 
     def _canonical(self, url: str) -> str:
         assert self.rewrite is not None

@@ -15,8 +15,18 @@ from connectors._desk.deliver import deliver_to_desk
 from connectors._desk.directory import freshdesk_directory
 from connectors._desk.session import DeskAdapter, desk_session
 from connectors.actions import Action
-from connectors.base import ChangeBatch, Clock, Reference, RetryableError, SentLog
+from connectors.base import (
+    ChangeBatch,
+    Check,
+    Clock,
+    PolicyNeeds,
+    Reference,
+    RetryableError,
+    SentLog,
+)
+from connectors.freshdesk import doctor
 from connectors.freshdesk.fields import field_defs_from_api
+from connectors.freshdesk.limits import class_buckets
 from connectors.freshdesk.mapping import PRIORITIES, STATUSES, ticket_from_api_bundle
 from connectors.freshdesk.settings import FreshdeskSettings
 from connectors.ratelimit import TokenBucket, plan_budget
@@ -58,13 +68,21 @@ class FreshdeskDesk:
         self.page_size = page_size
         self.max_pages = max_pages
         self.lookback = lookback
+
+        def seconds() -> float:
+            return clock().timestamp()
+
+        limits = settings.limits
         self.bucket = TokenBucket(
-            plan_budget(settings.rate_limit, budget_share),
-            clock=lambda: clock().timestamp(),
-            name="freshdesk",
+            plan_budget(limits.total, budget_share), clock=seconds, name="freshdesk"
         )
         self.adapter = DeskAdapter(
-            service="Freshdesk", credential_hint="FRESHDESK_API_KEY", bucket=self.bucket
+            service="Freshdesk",
+            credential_hint="FRESHDESK_API_KEY",
+            bucket=self.bucket,
+            class_bucket=class_buckets(limits, budget_share, seconds),
+            remaining_header="X-RateLimit-Remaining",
+            share=budget_share,
         )
         self.session = desk_session(self.adapter)
         self.session.auth = (settings.api_key.get_secret_value(), "X")
@@ -278,6 +296,10 @@ class FreshdeskDesk:
 
     def deliver(self, action: Action, log: SentLog) -> Reference:
         return deliver_to_desk(self, action)
+
+    def diagnose(self, needs: PolicyNeeds, *, send_test: bool = False) -> Iterator[Check]:
+        """``bridge doctor``'s checks (``connectors.freshdesk.doctor``)."""
+        return doctor.diagnose(self, needs)
 
     def close(self) -> None:
         self.session.close()

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Self
+from typing import Literal, Self
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 
+from connectors.freshdesk.limits import PLANS, Plan
 from connectors.freshdesk.mapping import parse_status_map
 from connectors.provider import HttpUrl, ProviderSettings
 from policies.model import Status
@@ -18,8 +19,10 @@ class FreshdeskSettings(ProviderSettings):
     api_key: SecretStr | None = Field(None, alias="FRESHDESK_API_KEY")
     webhook_secret: SecretStr | None = Field(None, alias="FRESHDESK_WEBHOOK_SECRET")
     url: HttpUrl | None = Field(None, alias="FRESHDESK_URL")
-    # Requests per minute of the plan (Growth 200, Pro 400, Enterprise 700, trial 50).
-    rate_limit: int = Field(200, alias="FRESHDESK_RATE_LIMIT", ge=1)
+    # The plan: its account limit and its per-endpoint limits (growth, pro, enterprise, trial).
+    plan: Literal["growth", "pro", "enterprise", "trial"] = Field("growth", alias="FRESHDESK_PLAN")
+    # Requests per minute of the account, when not the plan's (more bought from Freshdesk).
+    rate_limit: int | None = Field(None, alias="FRESHDESK_RATE_LIMIT", ge=1)
     # Custom statuses (ids 6 and up) onto the shared ones, e.g. "6=pending,7=hold".
     status_map: str | None = Field(None, alias="FRESHDESK_STATUS_MAP")
 
@@ -55,6 +58,11 @@ class FreshdeskSettings(ProviderSettings):
     @property
     def base_url(self) -> str:
         return (self.url or f"https://{self.domain}.freshdesk.com").rstrip("/")
+
+    @property
+    def limits(self) -> Plan:
+        preset = PLANS[self.plan]
+        return Plan(self.rate_limit or preset.total, preset.endpoints)
 
     @property
     def statuses(self) -> dict[int, Status]:

@@ -14,7 +14,7 @@ def build(settings: PagerDutySettings, context: BuildContext) -> PagerDutyNotifi
     events = PagerDutyEvents(
         settings.routing_key_for, base_url=settings.events_url, ca_file=settings.ca_file
     )
-    return PagerDutyNotifier(events)
+    return PagerDutyNotifier(events, public_url=context.public_url)
 
 
 SPEC = ProviderSpec(

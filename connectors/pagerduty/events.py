@@ -6,8 +6,10 @@ Events API v2: https://developer.pagerduty.com/docs/events-API-v2/trigger-events
 
 from __future__ import annotations
 
+import json
 import ssl
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -21,6 +23,13 @@ from policies.model import Severity
 
 DEFAULT_EVENTS_URL = "https://events.pagerduty.com"
 SUMMARY_MAX = 1024
+# "PagerDuty limits the size of each event to 512 KB" (Events API v2 overview). A ticket's subject
+# or a rule's inputs can be any length and multibyte (each character up to 12 bytes once escaped
+# as JSON), so every string in custom_details is cut, and the whole body checked, well below it.
+EVENT_BYTES_MAX = 512 * 1024
+EVENT_BYTES_BUDGET = 64 * 1024
+DETAIL_STRING_MAX = 1024
+DETAIL_ITEMS_MAX = 50
 DEFAULT_SOURCE = "escalation-bridge"
 CLIENT_NAME = "Escalation bridge"
 # PagerDuty asks for "a backoff of a few minutes" and sends no Retry-After on 429.
@@ -41,8 +50,17 @@ class EventAction(StrEnum):
     RESOLVE = "resolve"
 
 
-def build_trigger(page: PageTrigger, *, source: str = DEFAULT_SOURCE) -> dict[str, Any]:
-    """The trigger event for a page (without ``routing_key``: the sender adds it)."""
+def build_trigger(
+    page: PageTrigger,
+    *,
+    source: str = DEFAULT_SOURCE,
+    timestamp: datetime | None = None,
+    client_url: str | None = None,
+) -> dict[str, Any]:
+    """The trigger event for a page (without ``routing_key``: the sender adds it).
+
+    ``timestamp`` is when the bridge decided to page; ``client_url`` the bridge's own page of
+    the ticket (both optional fields of the Events API's trigger)."""
     ticket = page.ticket
     who = " / ".join(part for part in (ticket.customer_name, ticket.customer_org) if part)
     summary = (
@@ -62,7 +80,10 @@ def build_trigger(page: PageTrigger, *, source: str = DEFAULT_SOURCE) -> dict[st
         "tier": str(page.tier),
         "reason": page.reason,
         "rule": page.rule,
-        "inputs": {key: _flat(value) for key, value in page.inputs.items()},
+        "inputs": {
+            _cap(str(key)): _flat(value)
+            for key, value in list(page.inputs.items())[:DETAIL_ITEMS_MAX]
+        },
     }
     event: dict[str, Any] = {
         "event_action": EventAction.TRIGGER.value,
@@ -74,24 +95,49 @@ def build_trigger(page: PageTrigger, *, source: str = DEFAULT_SOURCE) -> dict[st
             "component": ticket.source,
             "group": page.route,
             "class": page.rule,
-            "custom_details": details,
+            "custom_details": _capped(details),
         },
         "client": CLIENT_NAME,
     }
+    if timestamp is not None:
+        event["payload"]["timestamp"] = timestamp.isoformat()
+    if client_url:
+        event["client_url"] = client_url
     if ticket.url:
         event["links"] = [{"href": ticket.url, "text": f"{ticket.source} #{ticket.ticket_id}"}]
+    if event_bytes(event) > EVENT_BYTES_BUDGET:
+        # Many long inputs: the ticket and the reason stay, the inputs go.
+        event["payload"]["custom_details"]["inputs"] = {"omitted": "too large for PagerDuty"}
     return event
+
+
+def event_bytes(event: Mapping[str, Any]) -> int:
+    """The size of the body as the client sends it (JSON, non-ASCII escaped)."""
+    return len(json.dumps(event).encode())
 
 
 def _truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _cap(text: str) -> str:
+    return _truncate(text, DETAIL_STRING_MAX)
+
+
+def _capped(value: Any) -> Any:
+    """Every string in a nested detail cut to ``DETAIL_STRING_MAX`` characters."""
+    if isinstance(value, str):
+        return _cap(value)
+    if isinstance(value, dict):
+        return {_cap(str(k)): _capped(v) for k, v in value.items()}
+    return value
+
+
 def _flat(value: Any) -> Any:
     """Custom details show one level: nested values as text."""
     if value is None or isinstance(value, str | int | float | bool):
-        return value
-    return str(value)
+        return _capped(value)
+    return _cap(str(value))
 
 
 class PagerDutyEvents:
@@ -142,6 +188,10 @@ class PagerDutyEvents:
         for client in self._clients.values():
             client.close()
         self._clients.clear()
+
+    def routing_key(self, routing_key_env: str) -> str | None:
+        """The key the variable holds (for ``bridge doctor``'s checks; never shown)."""
+        return self._routing_keys(routing_key_env)
 
     def _client(self, routing_key_env: str) -> pagerduty.EventsApiV2Client:
         routing_key = self._routing_keys(routing_key_env)

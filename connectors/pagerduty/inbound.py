@@ -51,6 +51,10 @@ class PagerDutyInbound:
             agent = {}  # null when PagerDuty itself acted, e.g. an automation
         incident = _incident(event)
         is_note = data.get("type") == "incident_note"
+        note = _text(data.get("content")) if is_note else None
+        if note and data.get("trimmed"):
+            # V3 webhooks cut long note content and say so with "trimmed": say it on as well.
+            note += " [trimmed by PagerDuty: the full note is on the incident]"
         # Every incident event is kept, even those the bridge does not act on: each pairs the
         # incident id with our key, and a later note names only the incident id.
         return PageChanged(
@@ -58,9 +62,13 @@ class PagerDutyInbound:
             event_id=str(event["id"]),
             incident_id=_text(incident.get("id")),
             incident_key=_text(incident.get("incident_key")),
-            by_person=_text(agent.get("id")) is not None,
+            # Only a user_reference agent is a person; null (PagerDuty itself, an automation)
+            # and service or integration references are not, so nothing is taken for the
+            # bridge's own doing just because no one is named.
+            by_person=agent.get("type") == "user_reference",
+            by_integration=agent.get("type") not in (None, "user_reference"),
             agent=_text(agent.get("summary")),
-            note=_text(data.get("content")) if is_note else None,
+            note=note,
             url=_text(incident.get("html_url")),
             occurred_at=_timestamp(event.get("occurred_at")),
         )

@@ -8,6 +8,7 @@ escaped for mrkdwn and cut to Slack's limits so that a long customer subject can
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -56,27 +57,38 @@ def escape_mrkdwn(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def slack_length(text: str) -> int:
+    """A text's length as Slack may count it. Slack's limits say "characters" without saying
+    which; counting UTF-16 code units (an emoji is 2) is never less than code points, so a text
+    that fits this count fits either way."""
+    return len(text.encode("utf-16-le")) // 2
+
+
 def fit_mrkdwn(text: str, limit: int) -> str:
     """Escape ``text`` and cut it so the *escaped* result, with an ellipsis, fits ``limit``.
 
     Cutting after escaping could split an entity such as ``&amp;``; this never does.
     """
-    escaped = escape_mrkdwn(text)
-    if len(escaped) <= limit:
-        return escaped
-    out: list[str] = []
-    used = 0
-    for char in text:
-        piece = escape_mrkdwn(char)
-        if used + len(piece) > limit - len(ELLIPSIS):
-            break
-        out.append(piece)
-        used += len(piece)
-    return "".join(out) + ELLIPSIS
+    return _fit(text, limit, escape_mrkdwn)
 
 
 def fit_plain(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - len(ELLIPSIS)] + ELLIPSIS
+    return _fit(text, limit, lambda char: char)
+
+
+def _fit(text: str, limit: int, render: Callable[[str], str]) -> str:
+    rendered = render(text)
+    if slack_length(rendered) <= limit:
+        return rendered
+    out: list[str] = []
+    used, room = 0, limit - slack_length(ELLIPSIS)
+    for char in text:
+        piece = render(char)
+        if used + slack_length(piece) > room:
+            break
+        out.append(piece)
+        used += slack_length(piece)
+    return "".join(out) + ELLIPSIS
 
 
 def ticket_ref(ticket: TicketCard) -> str:
@@ -86,7 +98,7 @@ def ticket_ref(ticket: TicketCard) -> str:
 
 def person(name_or_id: str, limit: int = SECTION_FIELD_MAX) -> str:
     """A Slack mention for a Slack user id, otherwise the escaped display name."""
-    if _USER_ID.fullmatch(name_or_id) and len(name_or_id) + 3 <= limit:
+    if _USER_ID.fullmatch(name_or_id) and slack_length(name_or_id) + 3 <= limit:
         return f"<@{name_or_id}>"
     return fit_mrkdwn(name_or_id, limit)
 
@@ -116,7 +128,7 @@ def build_escalation_message(message: EscalationView) -> SlackMessage:
 def build_thread_reply(event: str, *, actor: str | None = None) -> SlackMessage:
     """A one-line thread reply such as "Acknowledged by @ana" under the parent message."""
     by = f" by {person(actor, _FIELD_ROOM)}" if actor else ""
-    line = fit_mrkdwn(event, SECTION_TEXT_MAX - len(by)) + by
+    line = fit_mrkdwn(event, SECTION_TEXT_MAX - slack_length(by)) + by
     return {"text": line, "blocks": [{"type": "context", "elements": [_mrkdwn(line)]}]}
 
 
@@ -134,7 +146,7 @@ def _section(prefix: str, body: str) -> dict[str, Any]:
     """A mrkdwn section: ``prefix`` is trusted markup, ``body`` is untrusted text."""
     return {
         "type": "section",
-        "text": _mrkdwn(prefix + fit_mrkdwn(body, SECTION_TEXT_MAX - len(prefix))),
+        "text": _mrkdwn(prefix + fit_mrkdwn(body, SECTION_TEXT_MAX - slack_length(prefix))),
     }
 
 
@@ -178,7 +190,7 @@ def _context_lines(message: EscalationView) -> list[str]:
 
 def _buttons(message: EscalationView) -> dict[str, Any]:
     value = ticket_ref(message.ticket)
-    if len(value) > BUTTON_VALUE_MAX:
+    if slack_length(value) > BUTTON_VALUE_MAX:
         raise ValueError(f"ticket reference longer than {BUTTON_VALUE_MAX} characters")
     elements = []
     if not message.acknowledged_by:

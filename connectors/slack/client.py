@@ -5,6 +5,12 @@ Sending: https://docs.slack.dev/reference/methods/chat.postMessage. Every failur
 the typed errors of ``connectors.base`` so the outbox knows whether to try again. The SDK's own
 retry handlers are switched off: the outbox owns retrying, and a handler would block the worker.
 
+Conversation ids: ``chat.postMessage`` takes a channel name or id, but ``conversations.history``,
+``conversations.replies`` and ``chat.update`` take an id only (a name gives
+``channel_not_found``: https://docs.slack.dev/reference/methods/conversations.history). A policy
+names channels (``#support``), so ``channel_id`` resolves names once through
+``conversations.list`` (scopes ``channels:read`` and ``groups:read``) and keeps the table.
+
 Pacing: Slack allows about one message per second per channel. ``post_message`` reserves a slot
 per channel; if the slot is at most ``max_wait`` seconds away it sleeps (a short, bounded wait
 keeps a parent and its first thread reply in one delivery pass), otherwise it raises
@@ -14,9 +20,11 @@ next slot out by its ``Retry-After`` so queued posts to that channel back off wi
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
 from slack_sdk import WebClient
@@ -60,6 +68,14 @@ _HINTS = {
 
 
 METADATA_EVENT = "escalation_bridge_post"
+# C public, G private (older), D direct; names are lowercase, so an upper-case C/G/D start is an
+# id: https://docs.slack.dev/reference/objects/conversation-object
+_CONVERSATION_ID = re.compile(r"[CGD][A-Z0-9]+")
+LIST_PAGE_SIZE = 200  # conversations.list: "no more than 200 results at a time" is recommended
+
+
+def is_conversation_id(channel: str) -> bool:
+    return _CONVERSATION_ID.fullmatch(channel) is not None
 
 
 class SlackClient:
@@ -81,6 +97,51 @@ class SlackClient:
         self._max_wait = max_wait
         self._next_slot: dict[str, float] = {}
         self._lock = threading.Lock()
+        self._channel_ids: dict[str, str] = {}
+
+    def channel_id(self, channel: str) -> str:
+        """The conversation id of ``channel`` (an id as given, ``#name`` or ``name``)."""
+        if is_conversation_id(channel):
+            return channel
+        name = channel.removeprefix("#")
+        if name not in self._channel_ids:
+            # A channel created or renamed since the last look: read the list again.
+            self._channel_ids = {c["name"]: c["id"] for c in self.list_channels()}
+        found = self._channel_ids.get(name)
+        if found is None:
+            raise PermanentError(
+                f"Slack has no channel named {channel!r} that the bot can see: "
+                "create it, invite the bot, or use the channel's id in the policy"
+            )
+        return found
+
+    def list_channels(self) -> list[dict[str, Any]]:
+        """Every public and private channel the token can see (not archived), all pages."""
+        channels: list[dict[str, Any]] = []
+        cursor: str | None = None
+        while True:
+            page = self._call(
+                "conversations.list",
+                "",
+                partial(
+                    self._client.conversations_list,
+                    types="public_channel,private_channel",
+                    exclude_archived=True,
+                    limit=LIST_PAGE_SIZE,
+                    cursor=cursor,
+                ),
+            )
+            channels.extend(page.get("channels") or [])
+            cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                return channels
+
+    def auth_test(self) -> tuple[dict[str, Any], frozenset[str]]:
+        """``auth.test``'s answer and the scopes Slack says the token has (``X-OAuth-Scopes``)."""
+        response = self._call("auth.test", "", self._client.auth_test)
+        scopes = _header(response.headers, "x-oauth-scopes") or ""
+        granted = frozenset(s.strip() for s in scopes.split(",") if s.strip())
+        return dict(response.data) if isinstance(response.data, dict) else {}, granted
 
     def post_message(
         self,
@@ -120,6 +181,7 @@ class SlackClient:
         self, channel: str, idempotency_key: str, *, thread_ts: str | None = None, oldest: float
     ) -> str | None:
         """The ts of a message this bridge posted with ``idempotency_key`` since ``oldest``."""
+        channel = self.channel_id(channel)
         if thread_ts:
             response = self._call(
                 "conversations.replies",
@@ -151,6 +213,7 @@ class SlackClient:
         return None
 
     def update_message(self, channel: str, ts: str, message: SlackMessage) -> None:
+        channel = self.channel_id(channel)
         self._call(
             "chat.update",
             channel,

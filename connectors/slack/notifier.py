@@ -9,6 +9,7 @@ for by the idempotency key it carries as metadata before posting again.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 
 from connectors.actions import (
@@ -20,14 +21,17 @@ from connectors.actions import (
     ChatThread,
 )
 from connectors.base import (
+    Check,
     Deferred,
     MessageRef,
     PermanentError,
     PersonRequest,
+    PolicyNeeds,
     Reference,
     RetryableError,
     SentLog,
 )
+from connectors.slack import doctor
 from connectors.slack.blocks import SlackMessage, build_escalation_message, build_thread_reply
 from connectors.slack.client import SlackClient
 from connectors.slack.inbound import SlackAuthorization
@@ -51,6 +55,10 @@ class SlackNotifier:
 
     def close(self) -> None:
         """Nothing to close: slack_sdk opens a connection per call."""
+
+    def diagnose(self, needs: PolicyNeeds, *, send_test: bool = False) -> Iterator[Check]:
+        """``bridge doctor``'s checks (``connectors.slack.doctor``)."""
+        return doctor.diagnose(self, needs)
 
     def deliver(self, action: Action, log: SentLog) -> Reference:
         payload = action.payload

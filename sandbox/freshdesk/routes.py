@@ -13,6 +13,8 @@ from flask import Response, jsonify, request
 
 from sandbox.common import SandboxService
 from sandbox.desk_html import ticket_page
+from sandbox.freshdesk.automations import register_automations
+from sandbox.freshdesk.limits import RateLimits
 from sandbox.freshdesk.state import FreshdeskState
 from sandbox.freshdesk.wire import (
     LIST_PAGES_MAX,
@@ -40,16 +42,36 @@ class FreshdeskSandbox(FreshdeskState, SandboxService):
         api_key: str = "sandbox-key",
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         max_pages: int = LIST_PAGES_MAX,
+        plan: str = "enterprise",
     ) -> None:
         SandboxService.__init__(self)  # first: the state shares its lock
+        self.limits = RateLimits(plan, clock)
         FreshdeskState.__init__(self, api_key=api_key, clock=clock, max_pages=max_pages)
         _register(self)
+        self.app.before_request(self._limit)
+        self.app.after_request(self._limit_headers)
 
     def reset(self) -> None:
         """Forget every ticket, contact, fault and count (a served sandbox is reused in tests)."""
         self.calls.clear()
         self.faults.clear()
+        self.limits.reset()
         super().reset()
+
+    def _limit(self) -> Response | None:
+        if not request.path.startswith("/api/"):
+            return None
+        headers, wait = self.limits.spend(request.method, request.path)
+        request.environ["sandbox.ratelimit"] = headers
+        if wait is None:
+            return None
+        response = _answer(429, {"code": "rate_limited", "message": "API rate limit exceeded"})
+        response.headers["Retry-After"] = str(max(1, round(wait)))
+        return response
+
+    def _limit_headers(self, response: Response) -> Response:
+        response.headers.update(request.environ.get("sandbox.ratelimit", {}))
+        return response
 
     def deliver_webhook(
         self,
@@ -97,6 +119,7 @@ def _answer(status: int, body: Json) -> Response:
 
 def _register(sb: FreshdeskSandbox) -> None:
     app = sb.app
+    register_automations(app, sb)
 
     @app.get("/")
     def index() -> str:

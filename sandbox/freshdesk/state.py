@@ -49,6 +49,7 @@ class FreshdeskState:
         self.directory_ids = itertools.count(43_000_000_001)
         self.groups: dict[int, Json] = {}
         self.agents: dict[int, Json] = {}
+        self.rules: dict[int, Json] = {}  # automation rules by id
         self._agent(self.agent_id, "Escalation Bridge", "bridge@example.com")
         for name in SEEDED_GROUPS:
             self.add_group(name)

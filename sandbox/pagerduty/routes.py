@@ -13,6 +13,8 @@ from flask import Response, jsonify, redirect, render_template_string, request
 from sandbox.common import SandboxService
 from sandbox.pagerduty.state import Incident, PagerDutyState
 from sandbox.pagerduty.wire import (
+    EVENT_BYTES_MAX,
+    SERVICE_NAME,
     accepted,
     event_errors,
     invalid_event,
@@ -55,6 +57,8 @@ class PagerDutySandbox(PagerDutyState, SandboxService):
         if not isinstance(event, dict):
             return jsonify(unrecognized()), 400
         errors = event_errors(event)
+        if len(request.get_data()) > EVENT_BYTES_MAX:
+            errors.append("Event is larger than 512 KB")
         if errors:
             return jsonify(invalid_event(errors)), 400
         key = event.get("dedup_key") or new_dedup_key()
@@ -62,7 +66,8 @@ class PagerDutySandbox(PagerDutyState, SandboxService):
         if changed is not None and self.webhook_url:
             # Delivered before answering, unlike PagerDuty, so that tests see it at once.
             incident, event_type = changed
-            self.send_webhook(self.webhook_url, webhook_body(incident, event_type, None))
+            body = webhook_body(incident, event_type, SERVICE_NAME, agent_type="service_reference")
+            self.send_webhook(self.webhook_url, body)
         return jsonify(accepted(key)), 202
 
     # ---- V3 webhooks ----
@@ -72,14 +77,17 @@ class PagerDutySandbox(PagerDutyState, SandboxService):
         incident: Incident,
         event_type: str,
         *,
-        agent: str = "Sandbox Responder",
+        agent: str | None = "Sandbox Responder",
         note: str = "",
+        trimmed: bool = False,
     ) -> requests.Response | None:
-        """What a responder does in PagerDuty: change the incident, then send the webhook."""
-        self.respond(incident, event_type, agent, note)
+        """What a responder does in PagerDuty (``agent`` None: PagerDuty itself, e.g. an
+        auto-resolution): change the incident, then send the webhook."""
+        self.respond(incident, event_type, agent or "PagerDuty", note)
         if not self.webhook_url:
             return None
-        return self.send_webhook(self.webhook_url, webhook_body(incident, event_type, agent, note))
+        body = webhook_body(incident, event_type, agent, note, trimmed=trimmed)
+        return self.send_webhook(self.webhook_url, body)
 
     def send_webhook(self, url: str, body: bytes) -> requests.Response:
         headers = webhook_headers(self.webhook_secret, body)

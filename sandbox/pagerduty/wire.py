@@ -107,21 +107,37 @@ def webhook_headers(secret: str, body: bytes) -> dict[str, str]:
     }
 
 
+SERVICE_NAME = "Escalation bridge"  # the sandbox's one service
+# "PagerDuty limits the size of each event to 512 KB" (EV-OVER). What PagerDuty answers to a
+# larger one is not in the sources: the stand-in answers 400 like any invalid event.
+EVENT_BYTES_MAX = 512 * 1024
+
+
 def webhook_body(
-    incident: IncidentFields, event_type: str, agent: str | None, note: str = ""
+    incident: IncidentFields,
+    event_type: str,
+    agent: str | None,
+    note: str = "",
+    *,
+    agent_type: str = "user_reference",
+    trimmed: bool = False,
 ) -> bytes:
     """A V3 webhook body shaped like the recorded deliveries (one event, no batching).
 
-    ``agent`` None is a change made through the Events API, which names no user."""
+    ``agent`` None is a change PagerDuty made itself (an automation, a timeout): WH says the
+    agent is null then. A change made through the Events API names the service it came in
+    through (``agent_type`` ``service_reference``); the sources do not show such a delivery, so
+    that shape is the stand-in's reading of WH's "the agent (user, service or integration)"."""
     agent_ref: dict[str, str] | None = None
     if agent is not None:
         agent_id = "P" + hashlib.sha256(agent.encode()).hexdigest()[:6].upper()
+        collection = "users" if agent_type == "user_reference" else "services"
         agent_ref = {
-            "html_url": f"{HTML_BASE}/users/{agent_id}",
+            "html_url": f"{HTML_BASE}/{collection}/{agent_id}",
             "id": agent_id,
-            "self": f"{API_BASE}/users/{agent_id}",
+            "self": f"{API_BASE}/{collection}/{agent_id}",
             "summary": agent,
-            "type": "user_reference",
+            "type": agent_type,
         }
     reference = {
         "html_url": f"{HTML_BASE}/incidents/{incident.id}",
@@ -135,7 +151,7 @@ def webhook_body(
             "incident": {**reference, "type": "incident_reference"},
             "id": "N" + secrets.token_hex(3).upper(),
             "content": note,
-            "trimmed": False,
+            "trimmed": trimmed,
             "type": "incident_note",
         }
     else:
@@ -151,10 +167,12 @@ def webhook_body(
             "title": incident.summary,
             "service": {
                 "id": "PSANDBX",
-                "summary": "Escalation bridge",
+                "summary": SERVICE_NAME,
                 "type": "service_reference",
             },
-            "assignees": [agent_ref] if agent_ref and incident.status != "resolved" else [],
+            "assignees": [agent_ref]
+            if agent_ref and agent_type == "user_reference" and incident.status != "resolved"
+            else [],
             "escalation_policy": {
                 "id": "PESCPOL",
                 "summary": "Support on-call",

@@ -1,10 +1,12 @@
 """The Slack stand-in's HTTP surface: the Web API methods the bridge calls (auth.test,
-chat.postMessage, chat.update, chat.postEphemeral, conversations.history, conversations.replies)
-answered the way Slack answers, a page of the channels whose buttons click through to the bridge,
+chat.postMessage, chat.update, chat.postEphemeral, conversations.list, conversations.history,
+conversations.replies) answered the way Slack answers (ids vs names, scopes, membership), a
+page of the channels whose buttons click through to the bridge,
 and signed ``block_actions`` clicks as Slack interactivity sends them."""
 
 from __future__ import annotations
 
+import base64
 import hmac
 import json
 import time
@@ -18,7 +20,9 @@ from sandbox.common import Fault, SandboxService
 from sandbox.slack.blocks import block_problems
 from sandbox.slack.state import SlackState
 from sandbox.slack.wire import (
+    BRIDGE_SCOPES,
     RATE_LIMITED,
+    SCOPES_NEEDED,
     auth_test,
     block_actions,
     error,
@@ -39,6 +43,8 @@ class SlackSandbox(SlackState, SandboxService):
         bridge_actions_url: str | None = None,
         signing_secret: str = "sandbox-signing-secret",
         clock: Callable[[], float] = time.time,
+        not_member: Iterable[str] = (),
+        scopes: Iterable[str] = BRIDGE_SCOPES,
     ) -> None:
         SandboxService.__init__(self)  # first: the state shares its lock
         SlackState.__init__(
@@ -49,6 +55,8 @@ class SlackSandbox(SlackState, SandboxService):
             bridge_actions_url=bridge_actions_url,
             signing_secret=signing_secret,
             clock=clock,
+            not_member=not_member,
+            scopes=scopes,
         )
         app = self.app
         app.add_url_rule("/api/<method>", view_func=self._api, methods=["POST", "GET"])
@@ -84,17 +92,35 @@ class SlackSandbox(SlackState, SandboxService):
             "chat.postMessage": self._post_message,
             "chat.update": self._update,
             "chat.postEphemeral": self._post_ephemeral,
+            "conversations.list": self._list,
             "conversations.history": self._history,
             "conversations.replies": self._replies,
         }.get(method)
-        return handler(args) if handler else _error("unknown_method")
+        if handler is None:
+            return self._scoped(_error("unknown_method"))
+        needed = SCOPES_NEEDED.get(method, ())
+        if needed and not self.scopes.intersection(needed):
+            # SCOPES: the error names what was needed and what the token has.
+            missing = _error("missing_scope", needed=",".join(needed), provided=self._granted())
+            return self._scoped(missing)
+        return self._scoped(handler(args))
+
+    def _granted(self) -> str:
+        return ",".join(sorted(self.scopes))
+
+    def _scoped(self, response: Response) -> Response:
+        # SCOPES: every Web API answer lists the token's scopes in X-OAuth-Scopes.
+        response.headers["X-OAuth-Scopes"] = self._granted()
+        return response
 
     def _auth_test(self, _: Mapping[str, Any]) -> Response:
         return jsonify(auth_test(self.request_base_url() + "/"))
 
-    def _channel_error(self, channel: str) -> Response | None:
-        problem = self.channel_problem(channel)
-        return _error(problem) if problem else None
+    def _channel(
+        self, args: Mapping[str, Any], *, by_name: bool = False
+    ) -> tuple[str, Response | None]:
+        found, problem = self.find_channel(str(args.get("channel") or ""), by_name=by_name)
+        return found or "", _error(problem) if problem else None
 
     def _content_error(self, args: Mapping[str, Any]) -> Response | None:
         blocks = args.get("blocks")
@@ -105,8 +131,8 @@ class SlackSandbox(SlackState, SandboxService):
         return None
 
     def _post_message(self, args: Mapping[str, Any]) -> Response:
-        channel = str(args.get("channel") or "")
-        problem = self._channel_error(channel) or self._content_error(args)
+        channel, problem = self._channel(args, by_name=True)
+        problem = problem or self._content_error(args) or self._membership(channel)
         if problem:
             return problem
         message = self.post_message(
@@ -120,9 +146,15 @@ class SlackSandbox(SlackState, SandboxService):
             return _error("thread_not_found")
         return jsonify(ok=True, channel=channel, ts=message["ts"], message=message)
 
+    def _membership(self, channel: str) -> Response | None:
+        # M-post: without chat:write.public the bot posts only where it is a member.
+        if channel in self.outside and "chat:write.public" not in self.scopes:
+            return _error("not_in_channel")
+        return None
+
     def _update(self, args: Mapping[str, Any]) -> Response:
-        channel = str(args.get("channel") or "")
-        problem = self._channel_error(channel) or self._content_error(args)
+        channel, problem = self._channel(args)
+        problem = problem or self._content_error(args)
         if problem:
             return problem
         message = self.update_message(
@@ -135,17 +167,34 @@ class SlackSandbox(SlackState, SandboxService):
         )
 
     def _post_ephemeral(self, args: Mapping[str, Any]) -> Response:
-        problem = self._channel_error(str(args.get("channel") or "")) or self._content_error(args)
+        channel, problem = self._channel(args, by_name=True)
+        problem = problem or self._content_error(args)
         if problem:
             return problem
         if not args.get("user"):
             return _error("user_not_in_channel")
-        ts = self.post_ephemeral(args["channel"], args["user"], args.get("text", ""))
+        ts = self.post_ephemeral(channel, args["user"], args.get("text", ""))
         return jsonify(ok=True, message_ts=ts)
 
+    def _list(self, args: Mapping[str, Any]) -> Response:
+        """M-list: cursor pages of at most ``limit`` (default 100, at most 1000), archived ones
+        left out with ``exclude_archived``, ``types`` public_channel / private_channel."""
+        types = str(args.get("types") or "public_channel").split(",")
+        rows = [
+            c
+            for c in self.conversations()
+            if ("private_channel" if c["is_private"] else "public_channel") in types
+            and not (c["is_archived"] and _flag(args, "exclude_archived"))
+        ]
+        limit = max(1, min(1000, int(args.get("limit") or 100)))
+        start = _offset(str(args.get("cursor") or ""))
+        page = rows[start : start + limit]
+        more = start + limit < len(rows)
+        cursor = _cursor(start + limit) if more else ""
+        return jsonify(ok=True, channels=page, response_metadata={"next_cursor": cursor})
+
     def _history(self, args: Mapping[str, Any]) -> Response:
-        channel = str(args.get("channel") or "")
-        problem = self._channel_error(channel)
+        channel, problem = self._channel(args)
         if problem:
             return problem
         found = self.history(channel, float(args.get("oldest") or 0))
@@ -153,8 +202,7 @@ class SlackSandbox(SlackState, SandboxService):
         return jsonify(ok=True, messages=messages, has_more=False)
 
     def _replies(self, args: Mapping[str, Any]) -> Response:
-        channel = str(args.get("channel") or "")
-        problem = self._channel_error(channel)
+        channel, problem = self._channel(args)
         if problem:
             return problem
         found = self.replies(channel, str(args.get("ts") or ""))
@@ -167,7 +215,10 @@ class SlackSandbox(SlackState, SandboxService):
 
     def _page(self) -> str:
         with self.lock:
-            channels = {c: (self.messages(c), self.channels[c]) for c in self.channels}
+            channels = {
+                (name, cid): (self.messages(cid), self.channels[cid])
+                for name, cid in sorted(self.names.items())
+            }
         return render_template_string(_PAGE, channels=channels, bridge=self.bridge_actions_url)
 
     def _click(self) -> Response:
@@ -187,7 +238,23 @@ class SlackSandbox(SlackState, SandboxService):
 
 
 def _metadata(args: Mapping[str, Any]) -> bool:
-    return str(args.get("include_all_metadata", "")).lower() in ("1", "true")
+    return _flag(args, "include_all_metadata")
+
+
+def _cursor(offset: int) -> str:
+    """An opaque cursor (Slack's are base64 text; what they hold is not documented)."""
+    return base64.urlsafe_b64encode(f"offset:{offset}".encode()).decode()
+
+
+def _offset(cursor: str) -> int:
+    try:
+        return max(0, int(base64.urlsafe_b64decode(cursor).decode().partition(":")[2]))
+    except ValueError:
+        return 0
+
+
+def _flag(args: Mapping[str, Any], name: str) -> bool:
+    return str(args.get(name, "")).lower() in ("1", "true")
 
 
 def _arguments() -> dict[str, Any]:
@@ -240,8 +307,8 @@ _PAGE = """<!doctype html><title>Slack sandbox</title>
 .reply{margin-left:2em;color:#444}</style>
 <h1>Slack sandbox</h1>
 <p>Clicks go to: {{ bridge or "(no bridge URL configured)" }}</p>
-{% for channel, (parents, everything) in channels.items() %}
-<h2>#{{ channel }}</h2>
+{% for (name, channel), (parents, everything) in channels.items() %}
+<h2>#{{ name }} <small>{{ channel }}</small></h2>
 {% for m in parents %}<div class="msg"><small>{{ m.ts }}</small><pre>{{ m.text }}</pre>
 {% for b in m.blocks if b.type == "actions" %}{% for e in b.elements %}
 <form method="post" action="/click" style="display:inline">

@@ -6,12 +6,27 @@ Every operation holds ``self.lock``, the lock the service counts its calls under
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from sandbox.slack.wire import BOT_ID, BOT_USER_ID, Message
+
+# Conversation ids: C (public), G (private), D (direct); M-conv: "ids ... not names".
+_CONVERSATION_ID = re.compile(r"[CGD][A-Z0-9]+")
+
+
+def channel_key(given: str) -> tuple[str, str]:
+    """(id, name) of a channel the stand-in is started with: an id keeps a lowercase name,
+    a name (with or without ``#``) gets a stable made-up id."""
+    if _CONVERSATION_ID.fullmatch(given):
+        return given, given.lower()
+    name = given.removeprefix("#")
+    digest = hashlib.sha256(name.encode()).hexdigest()[:8].upper()
+    return f"C0{digest}", name
 
 
 class SlackState:
@@ -26,10 +41,17 @@ class SlackState:
         bridge_actions_url: str | None,
         signing_secret: str,
         clock: Callable[[], float],
+        not_member: Iterable[str] = (),
+        scopes: Iterable[str] = (),
     ) -> None:
         self.token = token
-        self.channels: dict[str, list[Message]] = {c: [] for c in (*channels, *archived)}
-        self.archived = frozenset(archived)
+        keys = {given: channel_key(given) for given in (*channels, *archived, *not_member)}
+        # Keyed by id, as Slack keeps conversations; names only find an id.
+        self.channels: dict[str, list[Message]] = {cid: [] for cid, _ in keys.values()}
+        self.names: dict[str, str] = {name: cid for cid, name in keys.values()}
+        self.archived = frozenset(keys[c][0] for c in archived)
+        self.outside = {keys[c][0] for c in not_member}  # the bot is not a member
+        self.scopes = set(scopes)
         self.ephemeral: list[Message] = []
         self.bridge_actions_url = bridge_actions_url
         self.signing_secret = signing_secret
@@ -38,15 +60,25 @@ class SlackState:
 
     # ---- helpers for tests and the demo ----
 
+    def channel_id(self, channel: str) -> str:
+        """The id of a channel given by id, ``#name`` or name (tests name channels freely)."""
+        return channel if channel in self.channels else self.names.get(channel.lstrip("#"), "")
+
     def messages(self, channel: str) -> list[Message]:
-        """Top-level messages of ``channel``, oldest first."""
+        """Top-level messages of ``channel`` (id or name), oldest first."""
         with self.lock:
-            return [m for m in self.channels.get(channel, []) if "thread_ts" not in m]
+            found = self.channels.get(self.channel_id(channel), [])
+            return [m for m in found if "thread_ts" not in m]
 
     def thread(self, channel: str, ts: str) -> list[Message]:
         """Replies under the parent ``ts``, oldest first."""
         with self.lock:
-            return [m for m in self.channels.get(channel, []) if m.get("thread_ts") == ts]
+            found = self.channels.get(self.channel_id(channel), [])
+            return [m for m in found if m.get("thread_ts") == ts]
+
+    def invite(self, channel: str) -> None:
+        with self.lock:
+            self.outside.discard(self.channel_id(channel))
 
     def reset(self) -> None:
         """Forget every message; the channels stay."""
@@ -57,13 +89,33 @@ class SlackState:
 
     # ---- what the Web API does ----
 
-    def channel_problem(self, channel: str) -> str | None:
-        """The error code for a channel a message cannot go to, if it cannot."""
-        if not channel or channel not in self.channels:
-            return "channel_not_found"
-        if channel in self.archived:
-            return "is_archived"
-        return None
+    def find_channel(self, channel: str, *, by_name: bool) -> tuple[str | None, str | None]:
+        """(id, error): ``chat.postMessage`` and ``chat.postEphemeral`` take an id or a name
+        (M-post: "an encoded ID, or a name"); every other method takes an id only, and a name
+        is ``channel_not_found`` (M-history, M-replies, M-update)."""
+        found = channel if channel in self.channels else None
+        if found is None and by_name:
+            found = self.names.get(channel.removeprefix("#"))
+        if found is None:
+            return None, "channel_not_found"
+        if found in self.archived:
+            return found, "is_archived"
+        return found, None
+
+    def conversations(self) -> list[dict[str, Any]]:
+        """Every channel as ``conversations.list`` shows it (M-list), in name order."""
+        with self.lock:
+            return [
+                {
+                    "id": cid,
+                    "name": name,
+                    "is_channel": cid.startswith("C"),
+                    "is_private": cid.startswith("G"),
+                    "is_archived": cid in self.archived,
+                    "is_member": cid not in self.outside,
+                }
+                for name, cid in sorted(self.names.items())
+            ]
 
     def post_message(
         self, channel: str, *, text: str, blocks: Any, thread_ts: Any, metadata: Any

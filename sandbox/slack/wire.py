@@ -48,6 +48,25 @@ TEAM_ID = "T0SANDBOX"
 BOT_ID = "B0BRIDGE"
 BOT_USER_ID = "U0BRIDGE"
 APP_ID = "A0SANDBOX"
+# What each method needs (SCOPES: the "Required scopes" of each method's page); a method listed
+# with two needs either (history of public channels, or of private ones).
+SCOPES_NEEDED: dict[str, tuple[str, ...]] = {
+    "chat.postMessage": ("chat:write",),
+    "chat.update": ("chat:write",),
+    "chat.postEphemeral": ("chat:write",),
+    "conversations.list": ("channels:read", "groups:read"),
+    "conversations.history": ("channels:history", "groups:history"),
+    "conversations.replies": ("channels:history", "groups:history"),
+}
+# The scopes the bridge's manifest asks for (README, Slack set-up).
+BRIDGE_SCOPES = (
+    "chat:write",
+    "commands",
+    "channels:history",
+    "groups:history",
+    "channels:read",
+    "groups:read",
+)
 # The body the official SDK's mock server answers a rate-limited call with (with Retry-After).
 RATE_LIMITED: Json = {"ok": False, "error": "ratelimited"}
 

@@ -12,11 +12,13 @@ from flask import Response, jsonify, request
 
 from sandbox.common import SandboxService
 from sandbox.desk_html import ticket_page
+from sandbox.zendesk.search import register_search
 from sandbox.zendesk.state import ZendeskState
 from sandbox.zendesk.wire import (
     PAGE_MAX,
     UNAUTHENTICATED,
     Json,
+    condition_problems,
     cursor_page,
     decode_cursor,
     encode_cursor,
@@ -75,12 +77,17 @@ def _answer(status: int, body: Json) -> Response:
     return response
 
 
+def _truthy(value: object) -> bool:
+    return value is True or str(value).lower() == "true"
+
+
 def _not_found() -> Response:
     return _answer(404, error_body("RecordNotFound", "Not found"))
 
 
 def _register(sb: ZendeskSandbox) -> None:
     app = sb.app
+    register_search(app, sb)
 
     @app.get("/")
     def index() -> str:
@@ -125,6 +132,27 @@ def _register(sb: ZendeskSandbox) -> None:
         if sb.take_lost("tickets.update"):
             return _answer(503, error_body("ServiceUnavailable"))
         return jsonify(body)
+
+    @app.route("/api/v2/tickets/<int:ticket_id>/tags.json", methods=["GET", "PUT", "DELETE"])
+    @app.route("/api/v2/tickets/<int:ticket_id>/tags", methods=["GET", "PUT", "DELETE"])
+    def ticket_tags(ticket_id: int) -> Any:
+        endpoint = f"tags.{request.method.lower()}"
+        if (stop := sb._enter(endpoint) or sb._missing(ticket_id)) is not None:
+            return stop
+        if request.method == "GET":
+            return jsonify({"tags": list(sb.tickets[ticket_id]["tags"])})
+        body = request.get_json(silent=True) or {}
+        tags = body.get("tags")
+        if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+            return _answer(400, error_body("InvalidValue", "tags must be a list of strings"))
+        with sb.lock:
+            # OAS tags, Safe Update: with safe_update the change happens only when
+            # updated_stamp is the ticket's updated_at; otherwise 409 Conflict.
+            stamp = body.get("updated_stamp")
+            if _truthy(body.get("safe_update")) and stamp != sb.tickets[ticket_id]["updated_at"]:
+                return _answer(409, error_body("UpdateConflict", "ticket changed since"))
+            changed = sb.change_tags(ticket_id, tags, add=request.method == "PUT")
+        return jsonify({"tags": changed})
 
     @app.get("/api/v2/tickets/<int:ticket_id>/comments.json")
     def list_comments(ticket_id: int) -> Any:
@@ -225,6 +253,9 @@ def _register(sb: ZendeskSandbox) -> None:
     def incremental() -> Any:
         if (stop := sb._enter("incremental.tickets")) is not None:
             return stop
+        if sb.users[sb.bridge_user_id]["role"] != "admin":
+            # OAS incremental: "Allowed For: Admins". The body is Zendesk's usual 403 shape.
+            return _answer(403, error_body("Forbidden", "You do not have access to this page"))
         size = min(sb.export_page_size, int(request.args.get("per_page", 1000)))
         after = decode_cursor(request.args["cursor"]) if "cursor" in request.args else None
         if after is not None and after < 0:
@@ -245,14 +276,34 @@ def _register(sb: ZendeskSandbox) -> None:
         if (stop := sb._enter(f"webhooks.{request.method.lower()}")) is not None:
             return stop
         if request.method == "GET":
+            # D-webhooks: cursor pagination (page[size], page[after]), name filter.
+            wanted = request.args.get("filter[name_contains]", "").casefold()
+            with sb.lock:
+                rows = [h for h in sb.webhooks.values() if wanted in h["name"].casefold()]
+            shown = [{k: v for k, v in h.items() if k != "secret"} for h in rows]
+            size = min(PAGE_MAX, int(request.args.get("page[size]", PAGE_MAX)))
+            size = min(size, sb.hook_page_size)
+            start = max(0, decode_cursor(request.args.get("page[after]", encode_cursor(0))))
+            page, more = shown[start : start + size], start + size < len(shown)
+            after = encode_cursor(start + size)
+            base = f"{sb.request_base_url()}/api/v2/webhooks"
+            next_url = f"{base}?page%5Bafter%5D={after}&page%5Bsize%5D={size}" if more else None
             return jsonify(
                 {
-                    "webhooks": list(sb.webhooks.values()),
-                    "meta": {"has_more": False},
-                    "links": {"next": None},
+                    "webhooks": page,
+                    "meta": {"has_more": more, "after_cursor": after if more else None},
+                    "links": {"next": next_url, "prev": None},
                 }
             )
-        hook = sb.add_webhook(dict((request.get_json(silent=True) or {}).get("webhook") or {}))
+        spec = dict((request.get_json(silent=True) or {}).get("webhook") or {})
+        missing = [k for k in ("name", "endpoint", "http_method", "request_format", "status")
+                   if not spec.get(k)]  # fmt: skip
+        if missing:
+            details = {
+                k: [{"description": f"{k} is required", "error": "BlankValue"}] for k in missing
+            }
+            return _answer(400, {"errors": [{"code": "InvalidInput", "details": details}]})
+        hook = sb.add_webhook(spec)
         return jsonify({"webhook": {k: v for k, v in hook.items() if k != "secret"}}), 201
 
     @app.get("/api/v2/webhooks/<hook_id>/signing_secret")
@@ -269,12 +320,27 @@ def _register(sb: ZendeskSandbox) -> None:
         if (stop := sb._enter(f"triggers.{request.method.lower()}")) is not None:
             return stop
         if request.method == "GET":
+            # OAS triggers: offset pagination, "a maximum of 100 records per page".
+            size = min(sb.trigger_page_size, int(request.args.get("per_page", PAGE_MAX)))
+            page = max(1, int(request.args.get("page", 1)))
+            base = f"{sb.request_base_url()}/api/v2/triggers.json"
+            with sb.lock:
+                rows = [t for _, t in sorted(sb.triggers.items())]
+            more = page * size < len(rows)
             return jsonify(
-                {
-                    "triggers": list(sb.triggers.values()),
-                    "next_page": None,
-                    "count": len(sb.triggers),
-                }
+                offset_page(
+                    "triggers",
+                    rows[(page - 1) * size : page * size],
+                    len(rows),
+                    next_url=f"{base}?page={page + 1}&per_page={size}" if more else None,
+                    previous_url=f"{base}?page={page - 1}&per_page={size}" if page > 1 else None,
+                )
             )
-        trigger = sb.add_trigger(dict((request.get_json(silent=True) or {}).get("trigger") or {}))
+        spec = dict((request.get_json(silent=True) or {}).get("trigger") or {})
+        problems = condition_problems(spec.get("conditions"))
+        if not spec.get("title") or not spec.get("actions"):
+            problems.append({"description": "Title and actions are required"})
+        if problems:
+            return _answer(422, record_invalid({"base": problems}))
+        trigger = sb.add_trigger(spec)
         return jsonify({"trigger": trigger}), 201

@@ -48,6 +48,8 @@ class ZendeskState(AuditTrail):
         self.lost: set[str] = set()  # endpoints whose next write is applied but answered 503
         self.export_page_size = EXPORT_PAGE_MAX  # tests lower it to see paging
         self.group_page_size = PAGE_MAX  # tests lower it to see paging
+        self.trigger_page_size = PAGE_MAX
+        self.hook_page_size = PAGE_MAX
         self.bridge_user_id = self.add_user("Escalation Bridge", self.email, role="admin")
         # Groups and agents count on their own so that ticket and user ids stay where they were.
         self.directory_ids = itertools.count(360_000_001)
@@ -61,6 +63,11 @@ class ZendeskState(AuditTrail):
         user_id = next(self.ids)
         self.users[user_id] = {**_person(user_id, name, email, role), **extra}
         return user_id
+
+    def set_bridge_role(self, role: str) -> None:
+        """Make the bridge's API user an ``agent`` (or ``admin`` again)."""
+        with self.lock:
+            self.users[self.bridge_user_id]["role"] = role
 
     def add_agent(self, name: str, email: str, *, role: str = "agent") -> int:
         """An agent (or admin) tickets can be assigned to."""
@@ -215,8 +222,10 @@ class ZendeskState(AuditTrail):
                     public=bool(comment.get("public", True)),
                 )
                 events.append(comment_event(self.comments[ticket_id][-1]))
-            tags = set(ticket["tags"]) | set(fields.pop("additional_tags", None) or [])
-            ticket["tags"] = sorted(tags - set(fields.pop("remove_tags", None) or []))
+            # D-tickets: additional_tags / remove_tags belong to bulk updates; a single-ticket
+            # update ignores them, and ``tags`` replaces the ticket's list.
+            fields.pop("additional_tags", None)
+            fields.pop("remove_tags", None)
             for key in ("group_id", "assignee_id", "priority", "status", "tags"):
                 if key in fields:
                     events.append(
@@ -231,6 +240,15 @@ class ZendeskState(AuditTrail):
                     ticket[key] = fields[key]
             self._touch(ticket_id)
             return self.audit(ticket_id, self.bridge_user_id, events)
+
+    def change_tags(self, ticket_id: int, tags: list[str], *, add: bool) -> list[str]:
+        """The tags API (OAS ``tags``): PUT adds to the list, DELETE removes from it."""
+        with self.lock:
+            ticket = self.tickets[ticket_id]
+            current = set(ticket["tags"])
+            ticket["tags"] = sorted(current | set(tags) if add else current - set(tags))
+            self._touch(ticket_id)
+            return list(ticket["tags"])
 
     def comment_slice(self, ticket_id: int, start: int, size: int) -> tuple[list[Json], bool]:
         """Comments from ``start`` on, oldest first, and whether more follow."""
@@ -287,6 +305,7 @@ class ZendeskState(AuditTrail):
 
     def add_trigger(self, trigger: Json) -> Json:
         with self.lock:
+            trigger.setdefault("active", True)
             trigger["id"] = next(self.ids)
             self.triggers[trigger["id"]] = trigger
             return trigger

@@ -26,6 +26,22 @@ PAGE_MAX = 100
 # https://developer.zendesk.com/api-reference/ticketing/tickets/tickets/
 ASSIGNABLE_ROLES = ("agent", "admin")
 UNAUTHENTICATED = "Couldn't authenticate you"
+# Condition fields a ticket trigger may use: the shared conditions and the ticket-trigger ones of
+# the conditions reference (D-conditions), plus custom fields as ``custom_fields_{id}``. A field
+# outside the list (for example ``current_user``, which is only a *value* there) is refused.
+TRIGGER_CONDITION_FIELDS = frozenset(
+    {
+        "group_id", "assignee_id", "requester_id", "organization_id", "current_tags",
+        "via_id", "custom_status_id", "recipient", "status", "type", "priority",
+        "description_includes_word", "locale_id", "satisfaction_score", "brand_id",
+        "ticket_form_id", "subject_includes_word", "comment_includes_word", "current_via_id",
+        "update_type", "comment_is_public", "ticket_is_public", "reopens", "replies",
+        "agent_stations", "group_stations", "in_business_hours", "requester_role", "role",
+        "sla_next_breach_at", "assignee_id_was", "group_id_was", "requester_id_was",
+        "ticket_type_id", "problem_id", "exact_created_at",
+    }
+)  # fmt: skip
+UPDATE_TYPES = ("Create", "Change")
 
 
 def iso(moment: datetime) -> str:
@@ -76,6 +92,21 @@ def record_invalid(details: Mapping[str, list[dict[str, str]]]) -> Json:
 
 def invalid_value(what: str) -> list[dict[str, str]]:
     return [{"description": f"{what}: is invalid", "error": "InvalidValue"}]
+
+
+def condition_problems(conditions: Any) -> list[dict[str, str]]:
+    """What a trigger's ``conditions`` break (D-conditions): unknown fields, bad update types."""
+    problems = []
+    groups = conditions if isinstance(conditions, dict) else {}
+    for part in ("all", "any"):
+        for condition in groups.get(part) or []:
+            field = str((condition or {}).get("field", ""))
+            known = field in TRIGGER_CONDITION_FIELDS or field.startswith("custom_fields_")
+            if not known:
+                problems.append({"description": f"Conditions: {field} is not a valid condition"})
+            elif field == "update_type" and condition.get("value") not in UPDATE_TYPES:
+                problems.append({"description": "Conditions: update_type is Create or Change"})
+    return problems
 
 
 def ticket_json(ticket: Mapping[str, Any], base_url: str) -> Json:

@@ -88,6 +88,20 @@ def test_pagerduty_resolve_notes_the_ticket_and_updates_slack(bridge: Bridge, de
     assert not [r for r in rows if r["status"] != outbox.DONE]
 
 
+def test_pagerduty_resolving_by_itself_is_not_taken_for_the_bridge(
+    bridge: Bridge, desk: Desk
+) -> None:
+    """An auto-resolution names no agent (null): news, unlike the bridge's own Events API calls."""
+    ticket, parent_ts = paged_ticket(bridge, desk)
+    [incident] = bridge.world.pagerduty.incidents_for(f"{desk.name}:{ticket}")
+    bridge.world.pagerduty.act(incident, "incident.resolved", agent=None)
+    bridge.run()
+    notes = desk.notes(ticket)
+    assert any("PagerDuty incident resolved" in n for n in notes), notes
+    [parent] = [m for m in bridge.world.slack.messages(ENGINEERING) if m["ts"] == parent_ts]
+    assert "Resolved" in str(parent["blocks"])
+
+
 def test_pagerduty_note_reaches_the_ticket_and_the_thread(bridge: Bridge, desk: Desk) -> None:
     ticket, parent_ts = paged_ticket(bridge, desk)
     [incident] = bridge.world.pagerduty.incidents_for(f"{desk.name}:{ticket}")

@@ -191,7 +191,11 @@ def tier_of(bridge: Bridge, desk: Desk, ticket: str) -> Tier:
 
 def slack_mentions(bridge: Bridge, channel: str, desk: Desk, ticket: str) -> list[str]:
     needle = f"#{ticket}"
-    return [m["text"] for m in bridge.world.slack.channels[channel] if needle in m["text"]]
+    return [
+        m["text"]
+        for m in bridge.world.slack.channels[bridge.world.slack.channel_id(channel)]
+        if needle in m["text"]
+    ]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])

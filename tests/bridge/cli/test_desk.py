@@ -14,11 +14,13 @@ from bridge.config import Settings
 from bridge.store import db, inbox
 from bridge.worker.integrations import Integrations, build_integrations
 from bridge.worker.sync import sync
+from connectors.base import PermanentError, RetryableError
+from connectors.freshdesk import FreshdeskDesk
 from connectors.freshdesk.setup import setup_freshdesk
 from connectors.provider import BuildContext
 from connectors.zendesk import ZendeskDesk
-from connectors.zendesk.setup import TRIGGER_TITLE, WEBHOOK_NAME, setup_zendesk
-from sandbox.common import serve
+from connectors.zendesk.setup import TRIGGER_TITLE, WEBHOOK_NAME, setup_zendesk, trigger_spec
+from sandbox.common import Fault, serve
 from sandbox.freshdesk import FreshdeskSandbox
 from sandbox.zendesk import ZendeskSandbox
 from tests.support.store import unprocessed
@@ -56,6 +58,7 @@ def integrations(desks: tuple[ZendeskSandbox, FreshdeskSandbox]) -> Iterator[Int
             "FRESHDESK_DOMAIN": "acme",
             "FRESHDESK_API_KEY": freshdesk.api_key,
             "FRESHDESK_URL": freshdesk.base_url,
+            "FRESHDESK_WEBHOOK_SECRET": "freshdesk-secret",
         }
     )
     built = build_integrations(settings, BuildContext(clock=lambda: NOW))
@@ -131,14 +134,96 @@ def test_setup_zendesk_is_idempotent(
     action = trigger["actions"][0]
     assert action["value"][0] == hook["id"]
     assert json.loads(action["value"][1])["ticket_id"] == "{{ticket.id}}"
-    guard = trigger["conditions"]["all"][0]
-    assert guard["value"] == str(zendesk.bridge_user_id)
+    fields = {c["field"] for part in trigger["conditions"].values() for c in part}
+    assert fields == {"update_type"}  # documented conditions only
     again = setup_zendesk(desk, url="https://bridge.example.com")
     assert again[0].startswith("webhook exists") and again[-1].startswith("trigger exists")
     assert len(zendesk.webhooks) == 1 and len(zendesk.triggers) == 1
 
 
-def test_setup_freshdesk_prints_the_rule() -> None:
-    text = "\n".join(setup_freshdesk(url="https://bridge.example.com"))
-    assert "POST https://bridge.example.com/webhooks/freshdesk" in text
-    assert "{{ticket.id}}" in text and "FRESHDESK_WEBHOOK_SECRET" in text
+def test_the_sandbox_refuses_an_undocumented_trigger_condition(
+    integrations: Integrations, desks: tuple[ZendeskSandbox, FreshdeskSandbox]
+) -> None:
+    """The trigger the bridge once created: ``current_user`` is no condition field (422)."""
+    desk = zendesk_of(integrations)
+    old = trigger_spec("01HOOK")
+    old["conditions"] = {"all": [{"field": "current_user", "operator": "is_not", "value": "1"}]}
+    with pytest.raises(PermanentError, match="422"):
+        desk._api("POST", "/triggers.json", json={"trigger": old})
+    assert desks[0].triggers == {}
+
+
+def test_setup_zendesk_reads_every_page_before_creating(
+    integrations: Integrations, desks: tuple[ZendeskSandbox, FreshdeskSandbox]
+) -> None:
+    zendesk, desk = desks[0], zendesk_of(integrations)
+    zendesk.trigger_page_size = zendesk.hook_page_size = 2
+    for i in range(4):
+        zendesk.add_trigger({"title": f"Someone else's {i}", "actions": [{"field": "x"}]})
+        zendesk.add_webhook({"name": f"{WEBHOOK_NAME} {i}", "endpoint": "https://elsewhere"})
+    setup_zendesk(desk, url="https://bridge.example.com")
+    setup_zendesk(desk, url="https://bridge.example.com")
+    assert sum(t["title"] == TRIGGER_TITLE for t in zendesk.triggers.values()) == 1
+    assert sum(h["name"] == WEBHOOK_NAME for h in zendesk.webhooks.values()) == 1
+    assert zendesk.calls["triggers.get"] == 2 + 3  # 4 then 5 triggers, 2 a page
+
+
+def test_setup_zendesk_resumes_after_a_failed_trigger(
+    integrations: Integrations, desks: tuple[ZendeskSandbox, FreshdeskSandbox]
+) -> None:
+    zendesk, desk = desks[0], zendesk_of(integrations)
+    zendesk.faults.inject("triggers.post", Fault(status=500))
+    with pytest.raises(RetryableError):
+        setup_zendesk(desk, url="https://bridge.example.com")
+    assert len(zendesk.webhooks) == 1 and zendesk.triggers == {}
+    again = setup_zendesk(desk, url="https://bridge.example.com")
+    assert again[0].startswith("webhook exists") and again[-1].startswith("created trigger")
+    assert len(zendesk.webhooks) == 1 and len(zendesk.triggers) == 1
+
+
+def freshdesk_of(integrations: Integrations) -> FreshdeskDesk:
+    desk = integrations.desks["freshdesk"]
+    assert isinstance(desk, FreshdeskDesk)
+    return desk
+
+
+def test_setup_freshdesk_dry_run_prints_the_rules_and_creates_nothing(
+    integrations: Integrations, desks: tuple[ZendeskSandbox, FreshdeskSandbox]
+) -> None:
+    lines = setup_freshdesk(freshdesk_of(integrations), url="https://x.example", dry_run=True)
+    assert len(lines) == 3 and all(line.startswith("would create rule") for line in lines)
+    text = "\n".join(lines)
+    assert "https://x.example/webhooks/freshdesk" in text and "{{ticket.id}}" in text
+    assert "freshdesk-secret" not in text  # the password is never printed
+    assert desks[1].rules == {}
+
+
+def test_setup_freshdesk_creates_the_rules_once_excluding_the_bridge(
+    integrations: Integrations, desks: tuple[ZendeskSandbox, FreshdeskSandbox]
+) -> None:
+    freshdesk, desk = desks[1], freshdesk_of(integrations)
+    created = setup_freshdesk(desk, url="https://x.example")
+    assert [line.split(" ")[0] for line in created] == ["created"] * 3
+    by_name = {r["name"]: r for r in freshdesk.rules.values()}
+    agents = by_name["Escalation bridge: ticket updated by an agent"]["performer"]["members"]
+    assert int(desk.bridge_user_id()) not in agents and agents
+    action = by_name["Escalation bridge: ticket created"]["actions"][0]
+    assert action["auth_header"]["password"] == "freshdesk-secret"
+    again = setup_freshdesk(desk, url="https://x.example")
+    assert all(line.startswith("rule exists") for line in again) and len(freshdesk.rules) == 3
+    new_agent = freshdesk.add_agent("New Hire", "new@example.com")
+    refreshed = setup_freshdesk(desk, url="https://x.example")
+    assert sum(line.startswith("updated rule") for line in refreshed) == 1
+    assert (
+        new_agent
+        in by_name["Escalation bridge: ticket updated by an agent"]["performer"]["members"]
+    )
+
+
+def test_the_sandbox_refuses_performer_on_a_creation_rule(
+    integrations: Integrations,
+) -> None:
+    desk = freshdesk_of(integrations)
+    rule = {"name": "x", "conditions": [{}], "actions": [{}], "performer": {"type": 1}}
+    with pytest.raises(PermanentError, match="400"):
+        desk._call("POST", "/api/v2/automations/1/rules", json=rule)

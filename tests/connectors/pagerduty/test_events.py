@@ -10,7 +10,15 @@ import pytest
 
 from connectors.actions import INCIDENT_KEY_MAX, PageTrigger, TicketCard, incident_key
 from connectors.base import AuthError, PermanentError, RetryableError, TicketKey
-from connectors.pagerduty.events import SUMMARY_MAX, PagerDutyEvents, build_trigger
+from connectors.pagerduty.events import (
+    DETAIL_STRING_MAX,
+    EVENT_BYTES_BUDGET,
+    EVENT_BYTES_MAX,
+    SUMMARY_MAX,
+    PagerDutyEvents,
+    build_trigger,
+    event_bytes,
+)
 from policies.model import Severity, Tier
 from sandbox.common import Fault, Served, serve
 from sandbox.pagerduty import PagerDutySandbox, local_tls
@@ -237,3 +245,31 @@ def test_unreachable_events_api_is_retryable() -> None:
 def test_http_base_url_is_refused_at_construction() -> None:
     with pytest.raises(ValueError, match="https"):
         PagerDutyEvents(KEYS.get, base_url="http://127.0.0.1:9")
+
+
+LONG_MULTIBYTE = "障害が発生しました🔥" * 40_000
+
+
+def test_a_long_multibyte_ticket_stays_well_under_the_512_kb_limit(
+    pd: tuple[PagerDutySandbox, PagerDutyEvents],
+) -> None:
+    """Issue 12, mismatch 5: such a ticket once made a 729 KB body, refused by PagerDuty."""
+    page = make_page(
+        ticket=make_ticket(subject=LONG_MULTIBYTE, customer_name=LONG_MULTIBYTE)
+    ).model_copy(
+        update={"reason": LONG_MULTIBYTE, "inputs": {f"k{i}": LONG_MULTIBYTE for i in range(200)}}
+    )
+    event = build_trigger(page)
+    assert event_bytes(event) <= EVENT_BYTES_BUDGET < EVENT_BYTES_MAX
+    details = event["payload"]["custom_details"]
+    assert len(details["ticket"]["subject"]) <= DETAIL_STRING_MAX
+    assert pd[1].trigger(ENV, event) == page.dedup_key
+
+
+def test_trigger_says_when_and_links_back_to_the_bridge() -> None:
+    event = build_trigger(
+        make_page(), timestamp=NOW, client_url="https://bridge.example.com/tickets/zendesk/123"
+    )
+    assert event["payload"]["timestamp"] == "2026-03-02T09:00:00+00:00"
+    assert event["client_url"] == "https://bridge.example.com/tickets/zendesk/123"
+    assert "client_url" not in build_trigger(make_page())

@@ -70,7 +70,33 @@ def test_parse_webhook_tolerates_a_null_agent() -> None:
     body = json.loads(raw("webhook_v3_incident_resolved.raw.json"))
     body["event"]["agent"] = None
     event = parse(json.dumps(body).encode())
-    assert (event.by_person, event.agent) == (False, None)
+    assert (event.by_person, event.by_integration, event.agent) == (False, False, None)
+
+
+@pytest.mark.parametrize(
+    ("agent_type", "person", "integration"),
+    [
+        ("user_reference", True, False),
+        ("service_reference", False, True),
+        ("integration_reference", False, True),
+    ],
+)
+def test_only_a_user_reference_is_a_person(
+    agent_type: str, person: bool, integration: bool
+) -> None:
+    body = json.loads(raw("webhook_v3_incident_resolved.raw.json"))
+    body["event"]["agent"]["type"] = agent_type
+    event = parse(json.dumps(body).encode())
+    assert (event.by_person, event.by_integration) == (person, integration)
+
+
+def test_a_trimmed_note_says_so() -> None:
+    body = json.loads(raw("webhook_v3_incident_annotated.raw.json"))
+    body["event"]["data"]["trimmed"] = True
+    event = parse(json.dumps(body).encode())
+    assert event.note is not None and event.note.endswith(
+        "[trimmed by PagerDuty: the full note is on the incident]"
+    )
 
 
 @pytest.mark.parametrize(

@@ -222,3 +222,23 @@ def test_thread_reply_is_truncated_within_limits() -> None:
     reply = build_thread_reply(LONG, actor="U0ACKER")
     assert_valid(reply)
     assert reply["text"].endswith("… by <@U0ACKER>")
+
+
+EMOJI_LONG = "🔥" * 4000  # one code point, two UTF-16 units each
+
+
+@pytest.mark.parametrize("field", ["subject", "customer_name"])
+def test_texts_are_cut_by_the_conservative_count(field: str) -> None:
+    """Slack says "characters"; counted as UTF-16 units a long emoji subject still fits."""
+    message = build_escalation_message(make_message(ticket=make_ticket(**{field: EMOJI_LONG})))
+    assert block_problems(message["blocks"]) == []
+    for block in message["blocks"]:
+        for text in [block.get("text") or {}, *block.get("fields", [])]:
+            if text:
+                assert sb.slack_length(text["text"]) <= sb.SECTION_TEXT_MAX
+
+
+def test_slack_length_counts_utf16_units() -> None:
+    assert sb.slack_length("abc") == 3
+    assert sb.slack_length("🔥é") == 3
+    assert sb.fit_plain("🔥" * 100, 10) == "🔥" * 4 + "…"

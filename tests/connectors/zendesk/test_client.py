@@ -5,71 +5,21 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 
 from connectors._desk.common import marker_for
 from connectors.base import AuthError, PermanentError, RetryableError
-from connectors.zendesk import ZendeskDesk, ZendeskSettings
+from connectors.zendesk import ZendeskDesk
 from policies.model import AuthorRole, Priority, Status
-from sandbox.common import Fault, serve
+from sandbox.common import Fault
 from sandbox.zendesk import ZendeskSandbox
+from tests.connectors.zendesk.conftest import Clock, make_desk, zendesk_settings
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "zendesk"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
-
-
-@pytest.fixture(scope="module")
-def served() -> Iterator[tuple[ZendeskSandbox, Clock]]:
-    clock = Clock()
-    service = ZendeskSandbox(clock=clock)
-    with serve(service):
-        yield service, clock
-
-
-@pytest.fixture
-def clock(served: tuple[ZendeskSandbox, Clock]) -> Clock:
-    served[1].now = Clock().now
-    return served[1]
-
-
-@pytest.fixture
-def sandbox(served: tuple[ZendeskSandbox, Clock], clock: Clock) -> ZendeskSandbox:
-    served[0].reset()
-    return served[0]
-
-
-def zendesk_settings(sandbox: ZendeskSandbox, token: str = "", **values: object) -> ZendeskSettings:
-    return ZendeskSettings.model_validate(
-        {
-            "ZENDESK_SUBDOMAIN": "acme",
-            "ZENDESK_EMAIL": sandbox.email,
-            "ZENDESK_API_TOKEN": token or sandbox.token,
-            "ZENDESK_URL": sandbox.base_url,
-            **values,
-        }
-    )
-
-
-def make_desk(
-    sandbox: ZendeskSandbox, clock: Clock, rate_limit: int = 400, **options: Any
-) -> ZendeskDesk:
-    settings = zendesk_settings(sandbox, ZENDESK_RATE_LIMIT=rate_limit)
-    return ZendeskDesk(settings, clock=clock, **{"timeout": 2.0, **options})
 
 
 @pytest.fixture
@@ -365,3 +315,43 @@ def test_recorded_error_bodies_become_typed_errors(
     sandbox.faults.inject("incremental.tickets", Fault(status=status, body=body))
     with pytest.raises(kind, match=text):
         desk.changes(None, clock())
+
+
+def test_single_ticket_put_replaces_tags_and_ignores_the_bulk_only_fields(
+    sandbox: ZendeskSandbox, ticket: str
+) -> None:
+    """The stand-in follows Zendesk: additional_tags/remove_tags are for bulk updates only."""
+    url = f"{sandbox.base_url}/api/v2/tickets/{ticket}.json"
+    auth = (f"{sandbox.email}/token", sandbox.token)
+    body = {"ticket": {"additional_tags": ["new"], "remove_tags": ["billing"]}}
+    assert requests.put(url, json=body, auth=auth, timeout=5).ok
+    assert sandbox.tickets[int(ticket)]["tags"] == ["billing", "eu"]
+    requests.put(url, json={"ticket": {"tags": ["only"]}}, auth=auth, timeout=5)
+    assert sandbox.tickets[int(ticket)]["tags"] == ["only"]
+
+
+def test_tags_go_through_the_tags_api_as_safe_updates(
+    desk: ZendeskDesk, ticket: str, sandbox: ZendeskSandbox
+) -> None:
+    sandbox.tickets[int(ticket)]["tags"] = ["billing", "eu", "customer_tag"]
+    desk.update(ticket, add_tags=["escalated_l2"], remove_tags=["eu", "absent"])
+    assert sandbox.tickets[int(ticket)]["tags"] == ["billing", "customer_tag", "escalated_l2"]
+    assert sandbox.calls["tags.put"] == sandbox.calls["tags.delete"] == 1
+    assert sandbox.calls["tickets.update"] == 0
+    desk.update(ticket, add_tags=["escalated_l2"], remove_tags=["eu"])  # nothing left to do
+    assert sandbox.calls["tags.put"] == sandbox.calls["tags.delete"] == 1
+
+
+def test_a_tag_update_that_collides_is_retryable(
+    desk: ZendeskDesk, ticket: str, sandbox: ZendeskSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Someone changed the ticket between the read and the write: 409, tried again later."""
+    real_show = sandbox.show_ticket
+
+    def stale(ticket_id: int, base_url: str) -> dict[str, Any]:
+        return {**real_show(ticket_id, base_url), "updated_at": "2000-01-01T00:00:00Z"}
+
+    monkeypatch.setattr(sandbox, "show_ticket", stale)
+    with pytest.raises(RetryableError, match="changed while its tags"):
+        desk.update(ticket, add_tags=["escalated_l2"])
+    assert "escalated_l2" not in sandbox.tickets[int(ticket)]["tags"]

@@ -1,0 +1,112 @@
+"""Checks of one recorded request against the vendored specification parts (see SOURCES.md)."""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from sandbox.common import Seen
+
+SPECS = Path(__file__).parent / "specs"
+# Zendesk paths outside the vendored resources (SOURCES.md says why).
+UNVENDORED = re.compile(r"/api/v2/webhooks(/[^/]+(/signing_secret)?)?")
+# Slack arguments newer than the 2021 snapshot, with the page that documents each.
+SLACK_ADDED_SINCE = {
+    "metadata": "https://docs.slack.dev/reference/methods/chat.postMessage",
+    "include_all_metadata": "https://docs.slack.dev/reference/methods/conversations.history",
+}
+_SLACK_ID = re.compile(r"[CGD][A-Z0-9]+")
+
+
+@cache
+def _load(name: str) -> Any:
+    return json.loads((SPECS / name).read_text())
+
+
+def zendesk_operation(method: str, path: str) -> dict[str, Any] | None:
+    """The vendored operation a request is, matching ``{param}`` segments and ``.json``."""
+    bare = path.removesuffix(".json")
+    for template, methods in _load("zendesk_operations.json")["operations"].items():
+        pattern = re.sub(r"\\{[^}]+\\}", "[^/]+", re.escape(template))
+        if re.fullmatch(pattern, bare) and method.lower() in methods:
+            found: dict[str, Any] = methods[method.lower()]
+            return found
+    return None
+
+
+def zendesk_problems(seen: Seen, role: str) -> list[str]:
+    if UNVENDORED.fullmatch(seen.path.removesuffix(".json")):
+        return []
+    operation = zendesk_operation(seen.method, seen.path)
+    if operation is None:
+        return [f"{seen.method} {seen.path}: no such operation in the Zendesk spec"]
+    problems = [
+        f"{operation['operationId']}: required query parameter {name} missing"
+        for name in operation["required_query"]
+        if name not in seen.query
+    ]
+    if not role_allows(operation["allowed_for"], role):
+        problems.append(
+            f"{operation['operationId']}: allowed for {operation['allowed_for']}, not {role}s"
+        )
+    return problems
+
+
+def role_allows(allowed_for: list[str], role: str) -> bool:
+    """Admins may do what agents may; "Anyone"/"Anonymous users" includes both; no note: any."""
+    if not allowed_for:
+        return True
+    texts = [a.casefold() for a in allowed_for]
+    if any(t.startswith(("anyone", "anonymous", "end users")) for t in texts):
+        return True
+    if any(t.startswith("agents") for t in texts):
+        return True
+    return role == "admin" and any(t.startswith("admins") for t in texts)
+
+
+def slack_problems(seen: Seen) -> list[str]:
+    method = seen.path.rsplit("/", 1)[-1]
+    spec = _load("slack_web_api_methods.json")["methods"].get(method)
+    if spec is None:
+        return [f"{method}: not a Slack Web API method"]
+    arguments = _slack_arguments(seen)
+    parameters = spec["parameters"]
+    problems = [
+        f"{method}: unknown argument {name}"
+        for name in arguments
+        if name not in parameters and name not in SLACK_ADDED_SINCE
+    ]
+    for name, parameter in parameters.items():
+        if parameter.get("required") and name != "token" and name not in arguments:
+            problems.append(f"{method}: required argument {name} missing")
+    channel = arguments.get("channel")
+    described = str(parameters.get("channel", {}).get("description", "")).casefold()
+    if channel is not None and "name" not in described and not _SLACK_ID.fullmatch(str(channel)):
+        problems.append(f"{method}: channel {channel!r} is not a conversation id")
+    return problems
+
+
+def _slack_arguments(seen: Seen) -> dict[str, Any]:
+    if seen.form or not seen.body:
+        return {**seen.query, **seen.form}
+    data = json.loads(seen.body)
+    return {**seen.query, **(data if isinstance(data, dict) else {})}
+
+
+def pagerduty_problems(seen: Seen) -> list[str]:
+    spec = _load("pagerduty_events_v2_openapiv3.json")
+    operation = spec["paths"].get(seen.path.removeprefix("/v2"))
+    if operation is None or seen.method.lower() not in operation:
+        return [f"{seen.method} {seen.path}: no such operation in the Events API spec"]
+    schema = operation["post"]["requestBody"]["content"]["application/json"]["schema"]
+    resolver_root = {"components": spec["components"], **schema}
+    validator = jsonschema.Draft7Validator(resolver_root)
+    problems = [f"enqueue: {e.message}" for e in validator.iter_errors(json.loads(seen.body))]
+    if len(seen.body) > 512 * 1024:
+        problems.append(f"enqueue: {len(seen.body)} bytes, over the 512 KB limit")
+    return problems
