@@ -5,61 +5,12 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from policies.doc_text import condition, limit, trigger_notes
 from policies.durations import human_duration
 from policies.loader import Policy
-from policies.schema import Condition, Trigger
 
 Block = tuple[str, Any]  # ("p", text) or ("table", (headers, rows))
 Section = tuple[str, list[Block]]
-
-
-def _limit(value: int | None, *, business: bool) -> str:
-    if value is None:
-        return "never"
-    days = getattr(value, "days", 0)
-    text = human_duration(value)
-    if business and days:
-        text = text.replace("day", "business day")
-    return text if value else "immediately"
-
-
-_CONDITION_NAMES = {
-    "opening_phrases": "phrases in the subject or opening message",
-    "agent_phrases": "phrases in agent comments",
-    "customer_followups_at_least": "customer follow-ups at least",
-    "desk_sla_breached": "help-desk SLA breached",
-}
-
-
-def _condition(cond: Condition | None) -> str:
-    if cond is None:
-        return "every escalation"
-    parts = []
-    for name, value in cond.model_dump(exclude_none=True, exclude={"trend_window"}).items():
-        name = _CONDITION_NAMES.get(name, name)
-        if isinstance(value, list):
-            value = ", ".join(str(v) for v in value)
-        elif isinstance(value, dict):
-            value = "; ".join(
-                f"{k} in {v}" if isinstance(v, list) else f"{k} > {v}" for k, v in value.items()
-            )
-        elif name == "no_update_for":
-            value = human_duration(value)
-        parts.append(f"{name.replace('_', ' ')}: {value}")
-    return " or ".join(parts)
-
-
-def _trigger_notes(trigger: Trigger) -> str:
-    notes = []
-    if trigger.while_resolved == "follow_up":
-        notes.append("on a solved ticket: a follow-up" + (", reopened" if trigger.reopen else ""))
-    elif trigger.while_resolved:
-        notes.append("also on solved tickets")
-    if trigger.management_request:
-        notes.append("a request for management")
-    if not trigger.wait_for_business_hours:
-        notes.append("fires outside business hours")
-    return "; ".join(notes)
 
 
 def sections(policy: Policy) -> list[Section]:
@@ -97,15 +48,15 @@ def sections(policy: Policy) -> list[Section]:
         mgmt = (
             "on request only"
             if row.management is None
-            else _limit(row.management, business=business)
+            else limit(row.management, business=business)
         )
         rows.append(
             (
                 sev,
                 "24/7" if not business else f"business hours ({row.clock})",
-                _limit(row.L1, business=business),
-                _limit(row.L2, business=business),
-                _limit(row.L3, business=business)
+                limit(row.L1, business=business),
+                limit(row.L2, business=business),
+                limit(row.L3, business=business)
                 if row.management is not None
                 else "never (management on request)",
                 mgmt,
@@ -141,7 +92,7 @@ def sections(policy: Policy) -> list[Section]:
             )
         )
     cadence = ", ".join(
-        f"{s}: every {_limit(d, business=doc.matrix[s].clock != 'calendar')}"
+        f"{s}: every {limit(d, business=doc.matrix[s].clock != 'calendar')}"
         for s, d in targets.status_updates.every.items()
         if s in doc.matrix
     )
@@ -180,16 +131,16 @@ def sections(policy: Policy) -> list[Section]:
     triggers = [
         (
             t.id,
-            _condition(t.when),
+            condition(t.when),
             t.tier or "notify only",
             ", ".join(t.notify) or "",
-            _trigger_notes(t),
+            trigger_notes(t),
             "on" if t.enabled else "off",
         )
         for t in doc.triggers
     ]
     overrides = [
-        (o.id, _condition(o.when), o.severity, ", ".join(o.notify)) for o in doc.severity.overrides
+        (o.id, condition(o.when), o.severity, ", ".join(o.notify)) for o in doc.severity.overrides
     ]
     prio = ", ".join(f"{p} → {s}" for p, s in doc.severity.from_priority.items())
     out.append(
@@ -233,7 +184,7 @@ def sections(policy: Policy) -> list[Section]:
         (
             r.name,
             r.type,
-            _condition(r.when),
+            condition(r.when),
             ", ".join(r.tiers or []) or "all",
             r.group or "",
             r.escalate.replace("_", " "),
