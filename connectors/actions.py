@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict
 
 from connectors.base import MessageRef, TicketKey
-from policies.model import Priority, Severity, Tier
+from policies.model import Priority, Severity, Status, Tier
 
 
 class ActionKind(StrEnum):
@@ -65,6 +65,7 @@ class DeskUpdate(Payload):
     priority: Priority | None = None
     add_tags: tuple[str, ...] = ()
     remove_tags: tuple[str, ...] = ()
+    status: Status | None = None  # e.g. reopen a solved ticket for a follow-up
 
 
 # -- chat ------------------------------------------------------------------------------------

@@ -19,9 +19,11 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from policies.model import Priority, Ticket
+from policies.fields import FieldDef
+from policies.model import Priority, Status, Ticket
 
 if TYPE_CHECKING:
+    from connectors._desk.directory import DeskDirectory
     from connectors.actions import Action, ActionKind
 
 Clock = Callable[[], datetime]
@@ -269,6 +271,9 @@ class ChangeBatch:
 class HelpDesk(Notifier, Protocol):
     """Reads and writes tickets in one help desk, and delivers the desk's outbox actions."""
 
+    # Group names and agent e-mails from the policy to the desk's ids (cached).
+    directory: DeskDirectory
+
     def fetch_ticket(self, ticket_id: str) -> Ticket: ...
 
     def changes(self, cursor: str | None, now: datetime) -> ChangeBatch: ...
@@ -286,7 +291,12 @@ class HelpDesk(Notifier, Protocol):
         priority: Priority | None = None,
         add_tags: Iterable[str] = (),
         remove_tags: Iterable[str] = (),
+        status: Status | None = None,
     ) -> None: ...
+
+    def ticket_fields(self) -> tuple[FieldDef, ...]:
+        """The desk's ticket fields (id, title, key, drop-down options), so a policy can name a
+        custom field by its title; cached (15 minutes) like the group list."""
 
     def bridge_user_id(self) -> str: ...
 

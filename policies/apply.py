@@ -27,7 +27,7 @@ def apply_decisions(
             page_open = True
         elif action is DecisionKind.RESOLVE_PAGE:
             page_open = False
-        elif action is DecisionKind.ESCALATE:
+        elif action is DecisionKind.ESCALATE or action is DecisionKind.FOLLOW_UP:
             owner = decision.route.assignee or decision.route.group or decision.route.name
         elif action is DecisionKind.ACKNOWLEDGE_PAGE:
             acknowledged_by = str(decision.reason.inputs.get("by") or "") or None

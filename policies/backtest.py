@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from policies.apply import apply_decisions
 from policies.engine import evaluate
 from policies.loader import Policy
-from policies.model import DecisionKind, EscalationState, Status, Ticket
+from policies.model import AuthorRole, DecisionKind, EscalationState, Status, Ticket
 from policies.signals import annotate
 
 MAX_STEPS = 500  # a ticket that still changes after this many steps is cut short
@@ -31,6 +31,7 @@ class Replayed:
     rule: str
     action: DecisionKind
     tier: str
+    route: str = ""  # the route that owns (or hears of) it
 
 
 @dataclass
@@ -71,8 +72,24 @@ def as_of(ticket: Ticket, moment: datetime, solved_at: datetime | None) -> Ticke
     )
 
 
+def with_phrases_of(ticket: Ticket, policy: Policy) -> Ticket:
+    """The ticket's texts matched against ``policy``'s phrase lists (the mirror holds the
+    matches of the policy in use; a candidate may name other lists, or the same ones with other
+    phrases). Sentiment does not depend on the policy and is kept."""
+    matcher = policy.compiled.phrases
+    comments = tuple(
+        c
+        if c.signals is None or c.author_role is AuthorRole.BRIDGE
+        else dataclasses.replace(
+            c, signals=dataclasses.replace(c.signals, phrases=matcher.match(c.body))
+        )
+        for c in ticket.comments
+    )
+    return annotate(dataclasses.replace(ticket, comments=comments, subject_phrases=None), matcher)
+
+
 def replay(ticket: Ticket, policy: Policy, until: datetime) -> Iterator[Replayed]:
-    ticket = annotate(ticket, policy.compiled.phrases)
+    ticket = with_phrases_of(ticket, policy)
     solved_at = ticket.updated_at if ticket.status.resolved else None
     moments = sorted(
         {c.created_at for c in ticket.comments}
@@ -90,6 +107,7 @@ def replay(ticket: Ticket, policy: Policy, until: datetime) -> Iterator[Replayed
                 decision.rule,
                 decision.action,
                 str(decision.tier),
+                decision.route.name,
             )
         state = apply_decisions(state, evaluation, now)
         upcoming = [m for m in moments if m > now]

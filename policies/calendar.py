@@ -171,6 +171,19 @@ class BusinessClock(Clock):
         inner = self._whole_days(first + 1, last)
         return self._overlap(first, start, end) + inner + self._overlap(last, start, end)
 
+    def opens_at(self, t: float) -> float:
+        """``t`` if business is open then, else the next moment it opens."""
+        if t == INF:
+            return INF
+        ordinal = self._ordinal(t)
+        # A calendar has hours every week, so some day of the coming year is open unless the
+        # holidays close them all.
+        for day in range(ordinal, ordinal + 370):
+            for lo, hi in self.day(day):
+                if hi > t:
+                    return max(lo, t)
+        return INF
+
     def add(self, start: float, seconds: float) -> float:
         remaining = seconds
         if remaining <= 0:

@@ -108,6 +108,7 @@ def ticket_from_json(data: Mapping[str, Any]) -> Ticket:
         raise ValueError(f"unknown ticket keys: {', '.join(sorted(unknown))}")
     sat = data.get("satisfaction")
     priority = data.get("priority")
+    subject = data.get("subject_phrases")
     return Ticket(
         source=Source(data["source"]),
         id=str(data["id"]),
@@ -139,6 +140,9 @@ def ticket_from_json(data: Mapping[str, Any]) -> Ticket:
             StatusChange(_time(s["at"]), Status(s["status"]))
             for s in data.get("status_history", ())
         ),
+        field_names=dict(data.get("field_names", {})),
+        field_labels={k: tuple(v) for k, v in data.get("field_labels", {}).items()},
+        subject_phrases=None if subject is None else frozenset(subject),
     )
 
 
@@ -174,6 +178,11 @@ def ticket_to_json(ticket: Ticket) -> Json:
         "status_history": [
             {"at": _iso(s.at), "status": s.status.value} for s in ticket.status_history
         ],
+        "field_names": dict(ticket.field_names),
+        "field_labels": {k: list(v) for k, v in ticket.field_labels.items()},
+        "subject_phrases": None
+        if ticket.subject_phrases is None
+        else sorted(ticket.subject_phrases),
     }
 
 

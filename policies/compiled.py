@@ -9,6 +9,7 @@ from typing import Literal
 
 from policies.calendar import BusinessClock, Clock, QuietHours
 from policies.conditions import CompiledCondition
+from policies.language import PhraseMatcher, compile_phrase_lists
 from policies.model import Priority, Route, Severity, Status, Tier
 from policies.schema import (
     Calendar,
@@ -19,7 +20,6 @@ from policies.schema import (
     Templates,
     clock_minutes,
 )
-from policies.signals import normalize
 
 NEXT: Literal[0] = 0  # a trigger target meaning "one tier up"
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -41,9 +41,15 @@ class Row:
     """One severity's line of the escalation matrix."""
 
     clock: Clock
-    limits: tuple[int | None, ...]  # indexed by tier value; L4 (and index 0) never move on
-    management: int | None
+    # Indexed by tier value; L4 (and index 0) never move on, nor L3 when management is told
+    # only on request.
+    limits: tuple[int | None, ...]
+    management: int | None  # None: on request
     source: str
+
+    @property
+    def on_request(self) -> bool:
+        return self.management is None
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +59,9 @@ class Trigger:
     tier: Tier | Literal[0] | None
     notify: tuple[Route, ...]
     while_resolved: bool
+    follow_up: bool  # on a solved ticket: a follow-up of the tier's team, not a hand-over
+    reopen: bool
+    management_request: bool
     source: str
 
 
@@ -89,7 +98,12 @@ class RouteRule:
     pagerduty: str | None
     page: bool | None
     cont: bool
+    immediate: bool  # the team takes the ticket as soon as the condition holds
     source: str
+
+    def first_tier(self) -> Tier:
+        """The tier an immediate route moves a ticket to: the lowest it names, else L2."""
+        return min(self.tiers) if self.tiers else Tier.L2
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +143,7 @@ class CompiledPolicy:
     routes: tuple[RouteRule, ...]
     notify_routes: dict[str, Route]
     quiet: QuietHours | None
-    phrases: dict[str, tuple[str, ...]]
+    phrases: PhraseMatcher
     sources: dict[str, str]  # built-in rule id -> "FILE:LINE"
     outages: tuple[OutageRule, ...] = ()
 
@@ -156,7 +170,9 @@ def _row(clock: Clock, row: MatrixRow, source: str) -> Row:
     def span(value: int | None) -> int | None:
         return None if value is None else clock.span(value)
 
-    limits = (None, span(row.L1), span(row.L2), span(row.L3), None)
+    # "On request" means the clock never brings a ticket to management (L4).
+    to_l4 = span(row.L3) if row.management is not None else None
+    limits = (None, span(row.L1), span(row.L2), to_l4, None)
     return Row(clock, limits, span(row.management), source)
 
 
@@ -277,10 +293,13 @@ def compile_policy(doc: PolicyDoc, file: str, lines: Lines) -> CompiledPolicy:
         triggers=tuple(
             Trigger(
                 t.id,
-                CompiledCondition.build(t.when),
+                CompiledCondition.build(t.when, business_hours=t.wait_for_business_hours),
                 NEXT if t.tier == "next" else (_tier(t.tier) if t.tier else None),
                 tuple(notify_routes[n] for n in t.notify),
-                t.while_resolved,
+                t.while_resolved is not False,
+                t.while_resolved == "follow_up",
+                t.reopen,
+                t.management_request,
                 src("triggers", i),
             )
             for i, t in enumerate(doc.triggers)
@@ -304,6 +323,7 @@ def compile_policy(doc: PolicyDoc, file: str, lines: Lines) -> CompiledPolicy:
                 pagerduty=pager(r.pagerduty),
                 page=r.page,
                 cont=r.continue_,
+                immediate=r.escalate == "immediately",
                 source=src("routes", i),
             )
             for i, r in enumerate(doc.routes)
@@ -320,7 +340,7 @@ def compile_policy(doc: PolicyDoc, file: str, lines: Lines) -> CompiledPolicy:
             if quiet
             else None
         ),
-        phrases={n: tuple(normalize(p) for p in items) for n, items in doc.phrases.items()},
+        phrases=compile_phrase_lists(doc.phrases),
         sources={
             "first_response": src("targets", "first_response"),
             "status_update": src("targets", "status_updates"),

@@ -7,24 +7,31 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from policies.calendar import Clock
 from policies.facts import Facts
+from policies.fields import as_number, field_key, holds, lookup, party_lookup
 from policies.model import Ticket
 from policies.schema import Condition
 from policies.signals import normalize
 
+CALENDAR = Clock()
 Hit = tuple[float, str]  # (when the condition came true, what held) - may lie in the future
 Check = Callable[[Ticket, Facts], Hit | None]
-Spec = tuple[tuple[str, frozenset[str]], ...]
+# (field as the policy names it, the name as ``field_key`` writes it, allowed values lower case)
+Spec = tuple[tuple[str, str, frozenset[str]], ...]
 
 
 def _values(spec: Mapping[str, list[Any]] | None) -> Spec:
-    return tuple((k, frozenset(str(v).lower() for v in vals)) for k, vals in (spec or {}).items())
+    return tuple(
+        (name, field_key(name), frozenset(str(v).casefold() for v in values))
+        for name, values in (spec or {}).items()
+    )
 
 
-def _in(fields: Mapping[str, Any], spec: Spec) -> str | None:
-    for name, allowed in spec:
-        value = fields.get(name)
-        if value is not None and str(value).lower() in allowed:
+def _in_party(fields: Mapping[str, Any], spec: Spec) -> str | None:
+    for name, key, allowed in spec:
+        value = party_lookup(fields, name, key)
+        if value is not None and str(value).casefold() in allowed:
             return f"{name}={value}"
     return None
 
@@ -44,7 +51,7 @@ def _party(cond: Condition) -> list[Check]:
 
         def party_fields(ticket: Ticket, facts: Facts) -> Hit | None:
             for fields in facts.party_fields:
-                found = _in(fields, spec)
+                found = _in_party(fields, spec)
                 if found:
                     return facts.created, f"party field {found}"
             return None
@@ -68,28 +75,34 @@ def _ticket(cond: Condition) -> list[Check]:
         spec = _values(cond.ticket_fields)
 
         def fields(ticket: Ticket, facts: Facts) -> Hit | None:
-            found = _in(ticket.custom_fields, spec)
-            return (facts.updated, f"field {found}") if found else None
+            for name, key, allowed in spec:
+                found = lookup(ticket, key)
+                if found is not None and holds(ticket, *found, allowed):
+                    return facts.updated, f"field {name}={found[1]}"
+            return None
 
         checks.append(fields)
     if cond.fields_present:
-        names = tuple(cond.fields_present)
+        names = tuple((name, field_key(name)) for name in cond.fields_present)
 
         def present(ticket: Ticket, facts: Facts) -> Hit | None:
-            for name in names:
-                if ticket.custom_fields.get(name) not in (None, "", [], False):
+            for name, key in names:
+                if lookup(ticket, key) is not None:
                     return facts.updated, f"field {name} set"
             return None
 
         checks.append(present)
     if cond.fields_above:
-        limits = tuple(cond.fields_above.items())
+        limits = tuple((name, field_key(name), limit) for name, limit in cond.fields_above.items())
 
         def above(ticket: Ticket, facts: Facts) -> Hit | None:
-            for name, limit in limits:
-                value = ticket.custom_fields.get(name)
-                if isinstance(value, int | float) and not isinstance(value, bool) and value > limit:
-                    return facts.updated, f"field {name}={value} > {limit:g}"
+            for name, key, limit in limits:
+                found = lookup(ticket, key)
+                if found is None:
+                    continue
+                number = as_number(found[1])
+                if number is not None and number > limit:
+                    return facts.updated, f"field {name}={found[1]} > {limit:g}"
             return None
 
         checks.append(above)
@@ -116,13 +129,20 @@ def _ticket(cond: Condition) -> list[Check]:
     return checks
 
 
-def _conversation(cond: Condition) -> list[Check]:
+def _conversation(cond: Condition, business_hours: bool) -> list[Check]:
     checks: list[Check] = []
     if cond.no_update_for is not None:
         quiet = cond.no_update_for
 
         def no_update(ticket: Ticket, facts: Facts) -> Hit | None:
-            return (facts.activity + quiet, "no update") if facts.is_open else None
+            if not facts.is_open:
+                return None
+            # Silence while the ticket waited on the customer (pending, on hold) is no silence.
+            at = CALENDAR.deadline(facts.activity, quiet, facts.pauses)
+            # Nobody works on a closed day: a business-hours ticket waits for the next opening.
+            if business_hours and facts.business is not None:
+                at = facts.business.opens_at(at)
+            return at, "no update"
 
         checks.append(no_update)
     if cond.customer_replies_since_agent is not None:
@@ -135,6 +155,16 @@ def _conversation(cond: Condition) -> list[Check]:
             return None
 
         checks.append(customer)
+    if cond.customer_followups_at_least is not None:
+        least = cond.customer_followups_at_least
+
+        def followups(ticket: Ticket, facts: Facts) -> Hit | None:
+            counted = [at for at in facts.followups if at > facts.followups_since]
+            if len(counted) < least:
+                return None
+            return counted[least - 1], f"{len(counted)} customer follow-ups without resolution"
+
+        checks.append(followups)
     if cond.agent_replies_at_least is not None:
         least = cond.agent_replies_at_least
 
@@ -143,6 +173,14 @@ def _conversation(cond: Condition) -> list[Check]:
             return (done[least - 1], f"{len(done)} agent replies") if len(done) >= least else None
 
         checks.append(agent)
+    checks += _phrases(cond)
+    if cond.desk_sla_breached:
+        checks.append(_desk_sla(frozenset(cond.desk_sla_breached)))
+    return checks
+
+
+def _phrases(cond: Condition) -> list[Check]:
+    checks: list[Check] = []
     for name in cond.phrases or ():
 
         def phrase(ticket: Ticket, facts: Facts, name: str = name) -> Hit | None:
@@ -150,7 +188,37 @@ def _conversation(cond: Condition) -> list[Check]:
             return None if at is None else (at, f"phrase list {name}")
 
         checks.append(phrase)
+    for name in cond.opening_phrases or ():
+
+        def opening(ticket: Ticket, facts: Facts, name: str = name) -> Hit | None:
+            if name not in facts.opening_phrases:
+                return None
+            return facts.created, f"phrase list {name} in the subject or opening message"
+
+        checks.append(opening)
+    for name in cond.agent_phrases or ():
+
+        def agent_phrase(ticket: Ticket, facts: Facts, name: str = name) -> Hit | None:
+            at = facts.agent_phrase_first.get(name)
+            return None if at is None else (at, f"phrase list {name} in an agent comment")
+
+        checks.append(agent_phrase)
     return checks
+
+
+def _desk_sla(targets: frozenset[str]) -> Check:
+    def breached(ticket: Ticket, facts: Facts) -> Hit | None:
+        """The latest breach that has happened (each one a new event), else the next one."""
+        due = sorted(
+            (at.timestamp(), name) for name, at in ticket.desk_sla.items() if name in targets
+        )
+        if not due:
+            return None
+        past = [d for d in due if d[0] <= facts.now]
+        at, name = past[-1] if past else due[0]
+        return at, f"the help desk's {name.replace('_', ' ')} SLA was breached"
+
+    return breached
 
 
 def _feelings(cond: Condition) -> list[Check]:
@@ -198,8 +266,11 @@ class CompiledCondition:
     checks: tuple[Check, ...]
 
     @classmethod
-    def build(cls, cond: Condition) -> CompiledCondition:
-        return cls((*_party(cond), *_ticket(cond), *_conversation(cond), *_feelings(cond)))
+    def build(cls, cond: Condition, *, business_hours: bool = True) -> CompiledCondition:
+        """``business_hours``: a time-based part of a ticket on business hours comes true at
+        the next open moment (see ``Facts.business``)."""
+        parts = (_party(cond), _ticket(cond), _conversation(cond, business_hours), _feelings(cond))
+        return cls(tuple(check for part in parts for check in part))
 
     def match(self, ticket: Ticket, facts: Facts) -> Hit | None:
         """The earliest moment any part of the condition holds (a future moment for timers)."""

@@ -37,6 +37,7 @@ class Context:
         "pauses",
         "policy",
         "prefix",
+        "requests",
         "sev",
     )
 
@@ -58,6 +59,9 @@ class Context:
         self.decisions: list[Decision] = []
         self.candidates: list[float] = []
         self.marks: list[str] = []  # keys recorded in ``fired`` that are not decisions
+        # Requests for management seen by now: (rule, what held, source), for severities whose
+        # management column says "on request".
+        self.requests: list[tuple[str, str, str]] = []
 
     def key(self, rule: str, tier: Tier | None, action: DecisionKind) -> str:
         # Plain attribute and tuple lookups: enum properties are slow in the hot path.

@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from policies import outage, timers, triggers
-from policies.calendar import INF, Interval
+from policies import outage, solved, timers, triggers
+from policies.calendar import INF, BusinessClock, Interval
 from policies.compiled import NEXT, CompiledPolicy, Row
 from policies.context import Context, as_datetime
 from policies.facts import Facts, gather
@@ -31,7 +31,6 @@ from policies.triggers import Event
 
 _OPEN = (Status.NEW, Status.OPEN)
 _RESOLVED = (Status.SOLVED, Status.CLOSED)
-_L4 = Tier.L4
 _RANK = {Severity.CRITICAL: 0, Severity.HIGH: 1, Severity.MEDIUM: 2, Severity.LOW: 3}
 
 
@@ -81,11 +80,26 @@ def _pauses(ticket: Ticket, paused: frozenset[Status], updated: float) -> list[I
     return out
 
 
+def _solves(ticket: Ticket) -> tuple[float | None, float | None]:
+    """(when the ticket was last solved, when its current solved stretch began), from the status
+    history; a solved-then-closed ticket was solved when it was solved."""
+    last: float | None = None
+    stretch: float | None = None
+    for change in ticket.status_history:
+        if change.status in _RESOLVED:
+            last = change.at.timestamp()
+            stretch = last if stretch is None else stretch
+        else:
+            stretch = None
+    return last, stretch
+
+
 def _walk(
     ctx: Context, row: Row, state: EscalationState, created: float, events: list[Event], run: bool
 ) -> tuple[Tier, float, list[Step], list[str]]:
     tier = state.tier
     since = state.tier_since.timestamp() if state.tier_since is not None else created
+    owner = state.owner
     steps: list[Step] = []
     consumed: list[str] = []
     pending = sorted((e for e in events if e.at <= ctx.now), key=lambda e: e.at)
@@ -96,12 +110,16 @@ def _walk(
         if i < len(pending) and pending[i].at <= due:
             event = pending[i]
             i += 1
-            target = Tier(min(tier + 1, _L4)) if event.target == NEXT else event.target
+            target = Tier(min(tier + 1, event.top)) if event.target == NEXT else event.target
+            at = max(event.at, since)
             if target > tier:
-                at = max(event.at, since)
                 steps.append(Step(at, event.rule, tier, target, event.what, event.source, None))
                 consumed.append(event.key)
                 tier, since = target, at
+            elif event.hands_over(tier, owner):
+                steps.append(Step(at, event.rule, tier, tier, event.what, event.source, None))
+                consumed.append(event.key)
+                owner = None
         elif due <= ctx.now and limit is not None:
             clock = (since, limit, due)
             steps.append(Step(due, "matrix", tier, Tier(tier + 1), "", row.source, clock))
@@ -119,7 +137,7 @@ def evaluate(
     cp = policy.compiled
     t_now = now.timestamp()
     status = ticket.status
-    facts = gather(ticket, status in _OPEN)
+    facts = gather(ticket, status in _OPEN, t_now)
     resolved = status in _RESOLVED
     sev, notices = _severity(cp, ticket, facts, t_now)
     prefix = f"{ticket.source._value_}:{ticket.id}:"
@@ -127,16 +145,29 @@ def evaluate(
         cp, prefix, state.fired, t_now, sev, _pauses(ticket, cp.pause_statuses, facts.updated)
     )
     row = cp.rows[sev]
+    facts.pauses = ctx.pauses
+    if isinstance(row.clock, BusinessClock):
+        facts.business = row.clock
+    last_solve, solved_stretch = _solves(ticket)
+    # Follow-ups count from the tier's start and from the last solve.
+    anchors = [facts.created, last_solve]
+    anchors += [t.timestamp() for t in (state.solved_at, state.tier_since) if t is not None]
+    facts.followups_since = max(a for a in anchors if a is not None)
     future: list[triggers.Future] = []
-    events = triggers.events(ctx, ticket, state, facts, resolved, notices, future)
+    follow_ups: list[triggers.FollowUp] = []
+    events = triggers.events(ctx, ticket, state, facts, resolved, notices, future, follow_ups)
     tier, since, steps, consumed = _walk(ctx, row, state, facts.created, events, not resolved)
     triggers.wake_for(ctx, future, tier)
     timers.escalation(ctx, ticket, state, facts, tier, steps)
     triggers.notices(ctx, notices, tier)
     solved_at = None
     if resolved:
-        solved_at = state.solved_at.timestamp() if state.solved_at else facts.updated
-        timers.after_solve(ctx, state, tier, solved_at)
+        # The desk's history says when; without it, when the bridge first saw it solved.
+        solved_at = solved_stretch
+        if solved_at is None:
+            solved_at = state.solved_at.timestamp() if state.solved_at else facts.updated
+        owner_tier = solved.follow_ups(ctx, ticket, facts, follow_ups, tier)
+        solved.after_solve(ctx, state, max(tier, owner_tier), solved_at)
     else:
         timers.timed(ctx, row, facts, tier, since)
     triggers.manual(ctx, state, tier)

@@ -15,6 +15,7 @@ import yaml
 from pydantic import ValidationError
 
 from policies.compiled import CompiledPolicy, compile_policy
+from policies.language_patterns import PatternError, compile_phrase
 from policies.schema import Condition, PolicyDoc
 
 Path_ = tuple[str | int, ...]
@@ -47,6 +48,8 @@ class Policy:
     compiled: CompiledPolicy
     file: str
     lines: dict[Path_, int] = field(default_factory=dict)
+    # Valid but probably not what the author meant (``bridge policy check`` prints them).
+    warnings: tuple[PolicyIssue, ...] = ()
 
 
 @dataclass
@@ -129,7 +132,12 @@ def parse_policy(text: str, file: str = "<policy>") -> Policy:
     if issues:
         raise PolicyError(sorted(issues, key=lambda i: (i.line, i.col)))
     lines = {path: pos[0] for path, pos in marks.values.items()}
-    return Policy(doc=doc, compiled=compile_policy(doc, file, lines), file=file, lines=lines)
+    warnings = tuple(
+        PolicyIssue(file, *_locate(path, marks, at_key=False), f"warning: {message}")
+        for path, message in _doubts(doc)
+    )
+    compiled = compile_policy(doc, file, lines)
+    return Policy(doc=doc, compiled=compiled, file=file, lines=lines, warnings=warnings)
 
 
 def _zone_ok(name: str) -> bool:
@@ -224,9 +232,19 @@ def _cross_check(doc: PolicyDoc) -> Iterator[tuple[Path_, str]]:
     if "management" not in doc.notify_routes:
         yield ("notify_routes",), "a 'management' notify route is required (matrix column)"
     for path, cond in _conditions(doc):
-        for j, name in enumerate(cond.phrases or ()):
-            if name not in doc.phrases:
-                yield (*path, "phrases", j), f"unknown phrase list {name!r}"
+        for part in ("phrases", "opening_phrases", "agent_phrases"):
+            for j, name in enumerate(getattr(cond, part) or ()):
+                if name not in doc.phrases:
+                    yield (*path, part, j), f"unknown phrase list {name!r}"
+    for name, phrases in doc.phrases.items():
+        for j, phrase in enumerate(phrases):
+            try:
+                compile_phrase(phrase)
+            except PatternError as exc:
+                yield ("phrases", name, j), f"bad phrase {phrase!r}: {exc}"
+    for i, trigger in enumerate(doc.triggers):
+        if trigger.while_resolved == "follow_up" and trigger.tier is None:
+            yield ("triggers", i, "tier"), "a follow-up needs a tier: the team that owns it"
     seen: set[str] = set()
     for i, trigger in enumerate(doc.triggers):
         if trigger.id in seen:
@@ -237,3 +255,23 @@ def _cross_check(doc: PolicyDoc) -> Iterator[tuple[Path_, str]]:
             yield ("warnings", i), "a warning needs exactly one of at_percent or before"
     if doc.quiet_hours and doc.quiet_hours.timezone and not _zone_ok(doc.quiet_hours.timezone):
         yield ("quiet_hours", "timezone"), f"unknown time zone {doc.quiet_hours.timezone!r}"
+
+
+def _doubts(doc: PolicyDoc) -> Iterator[tuple[Path_, str]]:
+    """Valid settings that do nothing, so their author is told."""
+    for sev, row in doc.matrix.items():
+        if row.management is None and row.L3 is not None:
+            yield (
+                ("matrix", sev, "L3"),
+                "ignored: management is told only on request, so the clock never moves a "
+                "ticket to L4 (write L3: never)",
+            )
+    for i, route in enumerate(doc.routes):
+        if route.escalate == "immediately" and route.when is None:
+            yield (
+                ("routes", i, "escalate"),
+                "ignored: a route without `when` has nothing to match",
+            )
+    for i, trigger in enumerate(doc.triggers):
+        if trigger.reopen and trigger.while_resolved != "follow_up":
+            yield (("triggers", i, "reopen"), "ignored: only a follow-up reopens a ticket")

@@ -141,6 +141,13 @@ class Ticket:
     # Status transitions in time order, where known. Without them a ticket that is pending/on
     # hold now is treated as paused since updated_at.
     status_history: tuple[StatusChange, ...] = ()
+    # Every name a policy may give a custom field that is set on the ticket (its desk id, title
+    # or key, written as ``policies.fields.field_key`` does) -> the key in ``custom_fields``.
+    field_names: Mapping[str, str] = field(default_factory=dict)
+    # The labels of the drop-down options chosen in a field (key in ``custom_fields``).
+    field_labels: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # Names of the phrase lists the subject affirms; None until scored (``policies.signals``).
+    subject_phrases: frozenset[str] | None = None
 
 
 class DecisionKind(StrEnum):
@@ -160,6 +167,7 @@ class DecisionKind(StrEnum):
     STATUS_OPEN = "status_open"  # publish the ticket's outage on the status page
     STATUS_UPDATE = "status_update"  # the outage moved (a higher tier)
     STATUS_RESOLVE = "status_resolve"  # the ticket is solved: resolve the incident
+    FOLLOW_UP = "follow_up"  # a solved ticket needs another look (e.g. a low CSAT); no hand-over
 
 
 @dataclass(frozen=True)

@@ -5,39 +5,12 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from policies.doc_text import condition, limit, trigger_notes
 from policies.durations import human_duration
 from policies.loader import Policy
-from policies.schema import Condition
 
 Block = tuple[str, Any]  # ("p", text) or ("table", (headers, rows))
 Section = tuple[str, list[Block]]
-
-
-def _limit(value: int | None, *, business: bool) -> str:
-    if value is None:
-        return "never"
-    days = getattr(value, "days", 0)
-    text = human_duration(value)
-    if business and days:
-        text = text.replace("day", "business day")
-    return text if value else "immediately"
-
-
-def _condition(cond: Condition | None) -> str:
-    if cond is None:
-        return "every escalation"
-    parts = []
-    for name, value in cond.model_dump(exclude_none=True, exclude={"trend_window"}).items():
-        if isinstance(value, list):
-            value = ", ".join(str(v) for v in value)
-        elif isinstance(value, dict):
-            value = "; ".join(
-                f"{k} in {v}" if isinstance(v, list) else f"{k} > {v}" for k, v in value.items()
-            )
-        elif name == "no_update_for":
-            value = human_duration(value)
-        parts.append(f"{name.replace('_', ' ')}: {value}")
-    return " or ".join(parts)
 
 
 def sections(policy: Policy) -> list[Section]:
@@ -75,15 +48,17 @@ def sections(policy: Policy) -> list[Section]:
         mgmt = (
             "on request only"
             if row.management is None
-            else _limit(row.management, business=business)
+            else limit(row.management, business=business)
         )
         rows.append(
             (
                 sev,
                 "24/7" if not business else f"business hours ({row.clock})",
-                _limit(row.L1, business=business),
-                _limit(row.L2, business=business),
-                _limit(row.L3, business=business),
+                limit(row.L1, business=business),
+                limit(row.L2, business=business),
+                limit(row.L3, business=business)
+                if row.management is not None
+                else "never (management on request)",
                 mgmt,
             )
         )
@@ -94,8 +69,10 @@ def sections(policy: Policy) -> list[Section]:
                 (
                     "p",
                     "How long an unresolved ticket may stay at a tier before it moves to the next. "
-                    "Management is notified, the ticket does not change tier for that. Clocks stop "
-                    f"while a ticket is {', '.join(doc.pause_statuses)}.",
+                    'Management is notified, the ticket does not change tier for that; "on '
+                    'request": only when the customer or an agent asks for it, and the clock '
+                    "never takes the ticket to L4. Clocks stop while a ticket is "
+                    f"{', '.join(doc.pause_statuses)} (the times the help desk reports).",
                 ),
                 (
                     "table",
@@ -115,7 +92,7 @@ def sections(policy: Policy) -> list[Section]:
             )
         )
     cadence = ", ".join(
-        f"{s}: every {_limit(d, business=doc.matrix[s].clock != 'calendar')}"
+        f"{s}: every {limit(d, business=doc.matrix[s].clock != 'calendar')}"
         for s, d in targets.status_updates.every.items()
         if s in doc.matrix
     )
@@ -154,15 +131,16 @@ def sections(policy: Policy) -> list[Section]:
     triggers = [
         (
             t.id,
-            _condition(t.when),
+            condition(t.when),
             t.tier or "notify only",
             ", ".join(t.notify) or "",
+            trigger_notes(t),
             "on" if t.enabled else "off",
         )
         for t in doc.triggers
     ]
     overrides = [
-        (o.id, _condition(o.when), o.severity, ", ".join(o.notify)) for o in doc.severity.overrides
+        (o.id, condition(o.when), o.severity, ", ".join(o.notify)) for o in doc.severity.overrides
     ]
     prio = ", ".join(f"{p} → {s}" for p, s in doc.severity.from_priority.items())
     out.append(
@@ -177,7 +155,16 @@ def sections(policy: Policy) -> list[Section]:
     out.append(
         (
             "Automatic triggers",
-            [("table", (("Trigger", "When", "Tier", "Notify", "Enabled"), triggers))],
+            [
+                (
+                    "p",
+                    "Time-based conditions (no update for) of a ticket on business hours fire at "
+                    "the next open business moment, unless the trigger says otherwise. Customer "
+                    "follow-ups are public customer comments after the opening message, since "
+                    "the ticket last changed tier or was solved.",
+                ),
+                ("table", (("Trigger", "When", "Tier", "Notify", "Notes", "Enabled"), triggers)),
+            ],
         )
     )
     tags = ", ".join(f"`{tag}` → {tier}" for tag, tier in doc.manual.tags.items())
@@ -197,9 +184,10 @@ def sections(policy: Policy) -> list[Section]:
         (
             r.name,
             r.type,
-            _condition(r.when),
+            condition(r.when),
             ", ".join(r.tiers or []) or "all",
             r.group or "",
+            r.escalate.replace("_", " "),
             "yes" if r.continue_ else "no",
         )
         for r in doc.routes
@@ -211,9 +199,19 @@ def sections(policy: Policy) -> list[Section]:
                 (
                     "p",
                     "Matched in order; the first match owns the ticket, "
-                    "`continue` lets later routes be told too.",
+                    "`continue` lets later routes be told too. A route that escalates "
+                    "immediately takes the ticket as soon as its condition holds (at the first "
+                    "tier it lists, L2 when it lists none). At L4 management owns the ticket "
+                    "and a matching route is told. Fields are named by the help desk's id, "
+                    "their title or key.",
                 ),
-                ("table", (("Route", "Type", "When", "Tiers", "Group", "Continue"), routes)),
+                (
+                    "table",
+                    (
+                        ("Route", "Type", "When", "Tiers", "Group", "Escalate", "Continue"),
+                        routes,
+                    ),
+                ),
             ],
         )
     )
@@ -241,7 +239,7 @@ def _statuspage(policy: Policy) -> list[Block]:
     rows = [
         (
             rule.id,
-            _condition(rule.when),
+            condition(rule.when),
             f"{rule.tier} or above",
             ", ".join(rule.severities or ()) or "any",
             f"asked in {policy.doc.channels.get(rule.channel or '', 'the tier channel')}"

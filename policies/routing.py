@@ -1,4 +1,5 @@
-"""Routes for an escalation: matched in order; ``continue`` lets later routes hear it too."""
+"""Routes for an escalation: matched in order; ``continue`` lets later routes hear it too. At
+L4 management owns the ticket and a matching route is only told."""
 
 from __future__ import annotations
 
@@ -51,6 +52,11 @@ def route_for(
         if not rule.cont:
             break
     wants_page = sev in tier_rule.page
+    if tier == Tier.L4:
+        # L4 is management: it owns the ticket; a matching team is told alongside.
+        page = wants_page and tier_rule.route.pagerduty_routing_key_env is not None
+        also = tuple((_route(rule, tier_rule), rule.source) for rule, _ in matches)
+        return Routed(tier_rule.route, page, also, "", "")
     if not matches:
         page = wants_page and tier_rule.route.pagerduty_routing_key_env is not None
         return Routed(tier_rule.route, page, (), "", "")

@@ -30,7 +30,7 @@ Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 Duration = Annotated[int, PlainValidator(parse_duration)]
 _HHMM = re.compile(r"([01]\d|2[0-4]):([0-5]\d)")
 _ENV_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
-TEMPLATE_NAMES = ("customer_ack", "handoff_note", "status_reminder", "rca_request")
+TEMPLATE_NAMES = ("customer_ack", "handoff_note", "status_reminder", "rca_request", "follow_up")
 
 
 def _env_name(value: str) -> str:
@@ -116,8 +116,12 @@ class Condition(_Strict):
     fields_above: dict[str, float] | None = None
     keywords: list[str] | None = None
     phrases: list[str] | None = None
+    opening_phrases: list[str] | None = None
+    agent_phrases: list[str] | None = None
     no_update_for: Duration | None = None
     customer_replies_since_agent: int | None = Field(default=None, ge=1)
+    customer_followups_at_least: int | None = Field(default=None, ge=1)
+    desk_sla_breached: list[str] | None = None
     agent_replies_at_least: int | None = Field(default=None, ge=1)
     group_changes_at_least: int | None = Field(default=None, ge=1)
     csat_below: int | None = Field(default=None, ge=1, le=5)
@@ -131,6 +135,7 @@ class Templates(_Strict):
     handoff_note: str = "handoff_note"
     status_reminder: str = "status_reminder"
     rca_request: str = "rca_request"
+    follow_up: str = "follow_up"
 
 
 class TierConfig(_Strict):
@@ -205,7 +210,15 @@ class Trigger(_Strict):
     when: Condition
     tier: TierName | Literal["next"] | None = None  # None: notify only
     notify: list[str] = Field(default_factory=list)
-    while_resolved: bool = False
+    # On a solved ticket: not at all, as on an open one (true), or as a follow-up of the tier's
+    # team without a hand-over ("follow_up").
+    while_resolved: bool | Literal["follow_up"] = False
+    reopen: bool = False  # a follow-up reopens the ticket in the desk
+    # A time-based condition of a ticket on business hours fires at the next open moment.
+    wait_for_business_hours: bool = True
+    # The customer or an agent asks for management: where the matrix says management is told
+    # "on request", this tells it.
+    management_request: bool = False
 
 
 class NotifyRoute(_Strict):
@@ -229,6 +242,9 @@ class RouteConfig(_Strict):
     pagerduty: str | None = None
     page: bool | None = None  # None: as the tier says
     continue_: bool = Field(default=False, alias="continue")
+    # immediately: the team takes the ticket as soon as the condition holds; with_tier: only
+    # when the ticket escalates for another reason.
+    escalate: Literal["immediately", "with_tier"] = "with_tier"
 
 
 class QuietHours(_Strict):

@@ -1,17 +1,18 @@
 """Per-comment signals (sentiment, phrase matches), computed once when a comment arrives.
 
-``annotate`` is the only place text is scored; ``evaluate`` reads the stored results.
+``annotate`` is the only place text is scored; ``evaluate`` reads the stored results. Phrase lists
+count only what the writer affirms (``policies.language``: negation, questions, quotes, typos).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Mapping
 from functools import lru_cache
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
+from policies.language import PhraseMatcher
 from policies.model import AuthorRole, Comment, CommentSignals, Ticket
 
 _NOT_WORD = re.compile(r"[\W_]+")
@@ -19,7 +20,7 @@ _EMPTY = CommentSignals()
 
 
 def normalize(text: str) -> str:
-    """Lower case, punctuation as spaces, padded so phrases match on whole words."""
+    """Lower case, punctuation as spaces, padded so keywords match on whole words."""
     return " " + " ".join(_NOT_WORD.sub(" ", text.lower()).split()) + " "
 
 
@@ -34,28 +35,29 @@ def sentiment(text: str) -> float:
     return float(_analyzer().polarity_scores(text)["compound"])
 
 
-def matched_phrases(text: str, phrases: Mapping[str, tuple[str, ...]]) -> frozenset[str]:
-    """Names of the phrase lists with a phrase in ``text`` (phrases already normalized)."""
-    norm = normalize(text)
-    return frozenset(name for name, items in phrases.items() if any(p in norm for p in items))
+def score_comment(comment: Comment, phrases: PhraseMatcher) -> CommentSignals:
+    """Signals of one comment: sentiment of the customer's words; phrase lists of customers'
+    and agents' words (conditions say whose they read: agents quote legal terms too)."""
+    role = comment.author_role
+    if role is AuthorRole.CUSTOMER:
+        return CommentSignals(
+            sentiment=sentiment(comment.body), phrases=phrases.match(comment.body)
+        )
+    if role is AuthorRole.AGENT:
+        return CommentSignals(phrases=phrases.match(comment.body))
+    return _EMPTY
 
 
-def score_comment(comment: Comment, phrases: Mapping[str, tuple[str, ...]]) -> CommentSignals:
-    """Signals of one comment; only customer words are scored (agents quote legal terms too)."""
-    if comment.author_role is not AuthorRole.CUSTOMER:
-        return _EMPTY
-    return CommentSignals(
-        sentiment=sentiment(comment.body), phrases=matched_phrases(comment.body, phrases)
-    )
-
-
-def annotate(ticket: Ticket, phrases: Mapping[str, tuple[str, ...]]) -> Ticket:
-    """The ticket with signals filled in for every comment that has none yet; ``phrases`` are
-    the policy's compiled phrase lists (``policy.compiled.phrases``)."""
-    if all(c.signals is not None for c in ticket.comments):
+def annotate(ticket: Ticket, phrases: PhraseMatcher) -> Ticket:
+    """The ticket with signals filled in for its subject and every comment that has none yet;
+    ``phrases`` is the policy's compiled matcher (``policy.compiled.phrases``)."""
+    subject = ticket.subject_phrases
+    if subject is not None and all(c.signals is not None for c in ticket.comments):
         return ticket
     comments = tuple(
         c if c.signals is not None else dataclasses.replace(c, signals=score_comment(c, phrases))
         for c in ticket.comments
     )
-    return dataclasses.replace(ticket, comments=comments)
+    if subject is None:
+        subject = phrases.match(ticket.subject)
+    return dataclasses.replace(ticket, comments=comments, subject_phrases=subject)

@@ -1,5 +1,5 @@
 """Text templates for ticket comments: hand-off note, customer acknowledgement, status reminder,
-RCA request.
+RCA request, follow-up of a solved ticket.
 
 Rendered with Jinja2's sandbox, because operators may override the shipped templates with their
 own (``BRIDGE_TEMPLATES``: a file there wins by name; the bridge reads the files and hands the
@@ -20,7 +20,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 RCA_MARKER = "[RCA]"
 TEMPLATE_SUFFIX = ".md.j2"
-TEMPLATE_NAMES = ("customer_ack", "handoff_note", "status_reminder", "rca_request")
+TEMPLATE_NAMES = ("customer_ack", "handoff_note", "status_reminder", "rca_request", "follow_up")
 
 
 class _Node(dict[str, Any]):

@@ -1,5 +1,5 @@
 """What follows from the tier and the clock: the escalation's hand-off, management notice,
-pre-breach warnings, reminders, and what is due once a ticket is solved."""
+pre-breach warnings and reminders (``policies.solved``: what is due once a ticket is solved)."""
 
 from __future__ import annotations
 
@@ -70,7 +70,9 @@ def escalation(
     routed = route_for(cp, tier, ctx.sev, ticket, facts, ctx.now)
     route = routed.owner
     text = f"{ctx.sev.value} ticket escalated to {tier.name} ({rules.name}): {what}"
-    if routed.matched:
+    if steps and steps[-1].from_tier == tier:
+        text = f"{ctx.sev.value} ticket handed to {route.name} at {tier.name}: {what}"
+    elif routed.matched:
         text += f"; routed to {route.name} ({routed.matched})"
     inputs: dict[str, Any] = {"severity": ctx.sev.value, "status": ticket.status.value}
     inputs["steps"] = [
@@ -144,6 +146,23 @@ def escalation(
         ctx.marks.append(done)
 
 
+def _management_on_request(ctx: Context) -> None:
+    """Management is told "on request": when the customer or an agent asks for it."""
+    if not ctx.requests:
+        return
+    rule, what, source = ctx.requests[0]
+    ctx.emit(
+        ctx.key("management", L4, NOTIFY),
+        "management",
+        NOTIFY,
+        L4,
+        ctx.policy.notify_routes["management"],
+        f"Management notified on request: {what}",
+        source,
+        {"severity": ctx.sev.value, "requested_by": rule},
+    )
+
+
 def _due(ctx: Context, row: Row, start: float, limit: float) -> float:
     return row.clock.deadline(start, limit, ctx.pauses)
 
@@ -152,7 +171,9 @@ def timed(ctx: Context, row: Row, facts: Facts, tier: Tier, since: float) -> Non
     """Clock-driven rules of an unresolved ticket: management, warnings, reminders."""
     cp, now, fresh = ctx.policy, ctx.now, ctx.fresh
     route = cp.tiers[tier].route
-    if row.management is not None and tier < L4:
+    if row.management is None and tier < L4:
+        _management_on_request(ctx)
+    elif row.management is not None and tier < L4:
         key = ctx.key("management", L4, NOTIFY)
         if fresh(key):
             at = _due(ctx, row, facts.created, row.management)
@@ -198,7 +219,7 @@ def timed(ctx: Context, row: Row, facts: Facts, tier: Tier, since: float) -> Non
         within, repeat = cp.first_response
         at = _due(ctx, row, facts.created, within)
         start = facts.created
-        _reminder(
+        reminder(
             ctx,
             "first_response",
             at,
@@ -217,7 +238,7 @@ def timed(ctx: Context, row: Row, facts: Facts, tier: Tier, since: float) -> Non
         if not fresh(ctx.key(rule, None, REMIND)):
             return
         at = _due(ctx, row, anchor, every)
-        _reminder(
+        reminder(
             ctx,
             rule,
             at,
@@ -231,7 +252,7 @@ def timed(ctx: Context, row: Row, facts: Facts, tier: Tier, since: float) -> Non
         )
 
 
-def _reminder(
+def reminder(
     ctx: Context,
     rule: str,
     at: float,
@@ -257,53 +278,3 @@ def _reminder(
     route = ctx.policy.tiers[tier].route
     rule_id = rule.partition("@")[0]
     ctx.emit(key, rule_id, action, tier, route, text(), source, {}, clock(), template)
-
-
-def after_solve(ctx: Context, state: EscalationState, tier: Tier, solved_at: float) -> None:
-    """Close the page and ask for the root cause of an escalated ticket once it is solved."""
-    cp = ctx.policy
-    route = cp.tiers[tier].route
-    if state.page_open:
-        key = ctx.key(f"solved@{int(solved_at)}", tier, A.RESOLVE_PAGE)
-        ctx.emit(
-            key,
-            "solved",
-            A.RESOLVE_PAGE,
-            tier,
-            route,
-            "Ticket solved: resolve the page",
-            cp.sources["manual"],
-            {"solved_at": iso(solved_at)},
-        )
-    if cp.rca is None or tier == L1:
-        return
-    due_after, repeat = cp.rca
-    template = cp.tiers[tier].templates.rca_request
-    source = cp.sources["rca"]
-    deadline = solved_at + due_after
-    clock = {"solved_at": iso(solved_at), "deadline": iso(deadline)}
-    ctx.emit(
-        ctx.key("rca", None, RCA),
-        "rca",
-        RCA,
-        tier,
-        route,
-        f"Root-cause write-up due by {iso(deadline)}",
-        source,
-        {},
-        clock,
-        template,
-    )
-    if not state.rca_recorded:
-        _reminder(
-            ctx,
-            "rca_reminder",
-            deadline,
-            repeat,
-            RCA,
-            tier,
-            lambda: "Root-cause write-up is overdue",
-            source,
-            lambda: clock,
-            template,
-        )

@@ -133,6 +133,63 @@ def asks_for_manager(world: SandboxWorld, clock: ShiftableClock, bridge: str) ->
     return f"freshdesk #{ticket}"
 
 
+def warranty_claim(world: SandboxWorld, clock: ShiftableClock, bridge: str) -> str:
+    ticket = world.zendesk.create_ticket("Blender stopped working after two weeks", priority="low")
+    option = next(
+        o["value"]
+        for f in world.zendesk.ticket_fields
+        if f["title"] == "Category"
+        for o in f["custom_field_options"]
+        if o["name"] == "Warranty"
+    )
+    world.zendesk.set_field(ticket, "Category", option)
+    _zendesk_hook(world, bridge, ticket)
+    return f"zendesk #{ticket}"
+
+
+def large_refund(world: SandboxWorld, clock: ShiftableClock, bridge: str) -> str:
+    ticket = world.freshdesk.create_ticket(
+        "Refund for the annual plan",
+        priority=1,
+        description="Please refund the annual plan we cancelled.",
+        custom_fields={"cf_refund_amount": "1,200.50"},
+    )
+    _freshdesk_hook(world, bridge, ticket)
+    return f"freshdesk #{ticket}"
+
+
+def compliance_request(world: SandboxWorld, clock: ShiftableClock, bridge: str) -> str:
+    ticket = world.freshdesk.create_ticket(
+        "Vendor review",
+        priority=1,
+        description="Our procurement team needs your SOC 2 report and a signed DPA.",
+    )
+    _freshdesk_hook(world, bridge, ticket)
+    return f"freshdesk #{ticket}"
+
+
+def not_down(world: SandboxWorld, clock: ShiftableClock, bridge: str) -> str:
+    ticket = world.freshdesk.create_ticket(
+        "Dashboard slow",
+        priority=1,
+        description="The site is not down, just slow since this morning.",
+    )
+    _freshdesk_hook(world, bridge, ticket)
+    return f"freshdesk #{ticket}"
+
+
+def pending_then_answered(world: SandboxWorld, clock: ShiftableClock, bridge: str) -> str:
+    with clock.ago(hours=3):
+        ticket = world.zendesk.create_ticket("Checkout fails for one card type", priority="urgent")
+    # First seen now: Zendesk's audits tell when the pause began and ended.
+    with clock.ago(hours=2, minutes=55):
+        world.zendesk.change(ticket, status="pending")
+    world.zendesk.add_customer_comment(ticket, "Here are the logs you asked for.")
+    world.zendesk.change(ticket, status="open")
+    _zendesk_hook(world, bridge, ticket)
+    return f"zendesk #{ticket}"
+
+
 def on_hold(world: SandboxWorld, clock: ShiftableClock, bridge: str) -> str:
     with clock.ago(minutes=10):
         ticket = world.zendesk.create_ticket(
@@ -162,13 +219,22 @@ SCENARIOS = (
     Scenario("VIP customer, low priority", "L2, Customer Success told", vip_low_priority),
     Scenario("Customer replied three times", "L2", three_customer_replies),
     Scenario("Angry customer comment", "L2 (negative sentiment)", angry_comment),
-    Scenario("CSAT 2 of 5", "L2", low_csat),
+    Scenario("CSAT 2 of 5 on a solved ticket", "a follow-up for L2, no hand-over", low_csat),
     Scenario("Customer asks for a manager", "L2", asks_for_manager),
     Scenario("Critical ticket on hold", "nothing: the clock is paused", on_hold),
+    Scenario("Warranty claim (Category field)", "L2 warranty-claims at once", warranty_claim),
+    Scenario("Refund of 1,200.50 (Freshdesk field)", "L2 support-managers at once", large_refund),
+    Scenario("SOC 2 report and DPA requested", "L2 compliance at once", compliance_request),
+    Scenario('"The site is not down, just slow"', "nothing: Low stays Low", not_down),
     Scenario(
         "Checkout outage open for 3 h 30 min",
         "L4 and a 'Publish to Statuspage?' question in #support-management and Teams",
         checkout_outage,
+    ),
+    Scenario(
+        "Critical ticket pending for 3 hours, then answered",
+        "nothing: 5 of its 15 minutes have run",
+        pending_then_answered,
     ),
 )
 

@@ -12,12 +12,5 @@ SEEDED_GROUPS = (
     "support-managers",
     "warranty-claims",
     "integration-specialists",
-)
-
-# Custom ticket fields policies/default.yaml names, with their kind (ours, not a vendor's).
-SEEDED_FIELDS = (
-    ("impact", "dropdown"),
-    ("engineering_issue", "text"),
-    ("refund_amount", "decimal"),
-    ("category", "dropdown"),
+    "compliance",
 )

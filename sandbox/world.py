@@ -26,6 +26,7 @@ CHANNELS = (
     "#support-management",
     "#customer-success",
     "#support-specialists",
+    "#support-compliance",
 )
 ZENDESK_WEBHOOK_SECRET = "sandbox-zendesk-webhook-secret"
 FRESHDESK_WEBHOOK_SECRET = "sandbox-freshdesk-webhook-password"

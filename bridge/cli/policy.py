@@ -10,9 +10,13 @@ from typing import Any
 
 import click
 
+from bridge.cli.policy_lint import read_desks, unknown_names
+from bridge.config import ConfigError, load_settings
 from bridge.policy_files import load_policy
 from bridge.runtime import utc_now
-from policies import Policy, PolicyError, annotate, evaluate
+from bridge.worker.integrations import build_integrations
+from connectors.provider import BuildContext
+from policies import Policy, PolicyError, PolicyIssue, annotate, evaluate
 from policies.codec import state_from_json, ticket_from_json
 from policies.model import EscalationState, Ticket
 from policies.render_doc import render_html, render_markdown
@@ -38,18 +42,47 @@ def policy_group() -> None:
 
 @policy_group.command("check")
 @click.argument("file", required=False, type=click.Path(dir_okay=False))
-def check_command(file: str | None) -> None:
-    """Validate FILE (default: $BRIDGE_POLICY or the packaged default policy)."""
+@click.option(
+    "--desks/--no-desks",
+    default=True,
+    show_default=True,
+    help="Also look up the fields and groups the policy names in the configured help desks.",
+)
+def check_command(file: str | None, desks: bool) -> None:
+    """Validate FILE (default: $BRIDGE_POLICY or the packaged default policy). Warnings
+    (settings that do nothing, fields and groups no configured desk knows) do not fail it."""
     try:
         policy = load_policy(_policy_path(file))
     except PolicyError as exc:
         for issue in exc.issues:
             click.echo(str(issue))
         raise SystemExit(1) from exc
+    warnings = list(policy.warnings)
+    if desks:
+        warnings += _desk_warnings(policy)
+    for warning in sorted(warnings, key=lambda issue: issue.line):
+        click.echo(str(warning))
     click.echo(
         f"{policy.file}: ok ({len(policy.compiled.triggers)} triggers, "
-        f"{len(policy.compiled.routes)} routes)"
+        f"{len(policy.compiled.routes)} routes"
+        + (f", {len(warnings)} warnings)" if warnings else ")")
     )
+
+
+def _desk_warnings(policy: Policy) -> list[PolicyIssue]:
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        click.echo(f"help desks not checked: {exc}", err=True)
+        return []
+    integrations = build_integrations(settings, BuildContext(clock=utc_now))
+    try:
+        names, notes = read_desks(integrations.desks)
+    finally:
+        integrations.close()
+    for note in notes:
+        click.echo(note, err=True)
+    return unknown_names(policy, names)
 
 
 @policy_group.command("doc")

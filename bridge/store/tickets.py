@@ -12,6 +12,7 @@ from sqlalchemy import Connection, func, select, update
 from bridge.store.db import insert
 from bridge.store.tables import UTCDateTime, audit_log, escalation_state, tickets
 from policies.codec import state_from_json, state_to_json, ticket_from_json, ticket_to_json
+from policies.fields import lookup
 from policies.model import EscalationState, Ticket
 
 RESOLVED = ("solved", "closed")
@@ -36,7 +37,8 @@ def save_ticket(
     connection: Connection, ticket: Ticket, fetched_at: datetime, next_check_at: datetime | None
 ) -> None:
     requester, organization = ticket.requester, ticket.organization
-    category = ticket.custom_fields.get("category")
+    found = lookup(ticket, "category")
+    category = found[1] if found else None
     values = {
         "data": ticket_to_json(ticket),
         "status": ticket.status.value,

@@ -17,12 +17,14 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 
 from bridge.store import outbox, tickets
+from bridge.worker.comment_context import Plan
 from bridge.worker.integrations import Integrations
 from bridge.worker.ownership import ownership_gap, rca_written
-from bridge.worker.plan import Plan, Planner, jsonable
+from bridge.worker.plan import Planner, jsonable
 from connectors.actions import NewAction
 from connectors.base import TicketKey
 from policies import Evaluation, Policy, annotate, apply_decisions, evaluate
+from policies.history import remember_statuses
 from policies.model import Comment, Decision, EscalationState, ManualRequest, Ticket
 
 log = logging.getLogger(__name__)
@@ -52,9 +54,11 @@ class TicketUnknown(LookupError):
 
 
 def carry_signals(previous: Ticket | None, current: Ticket) -> Ticket:
-    """Reuse signals already computed for the same comments: text is scored once."""
+    """Reuse signals already computed for the same comments and subject: text is scored once."""
     if previous is None:
         return current
+    if current.subject_phrases is None and previous.subject == current.subject:
+        current = dataclasses.replace(current, subject_phrases=previous.subject_phrases)
     known = {c.id: c.signals for c in previous.comments if c.signals is not None}
     if not known:
         return current
@@ -125,6 +129,8 @@ class Escalator:
             and fetched.updated_at < previous.updated_at
         ):
             ticket = previous
+        # Every status the bridge has seen stays known, so paused time stays paused.
+        ticket = remember_statuses(previous, ticket)
         ticket = annotate(carry_signals(previous, ticket), self.policy.compiled.phrases)
         state = tickets.lock_state(connection, source, ticket_id, now)
         if not state.rca_recorded and rca_written(ticket, self.policy):

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from policies import Policy
+from policies.fields import field_key, lookup
 from policies.model import AuthorRole, EscalationState, Ticket, Tier
 from policies.templates import RCA_MARKER
 
@@ -41,8 +42,8 @@ def rca_written(ticket: Ticket, policy: Policy) -> bool:
     """An agent's internal note starting with the RCA template's marker (the bridge's own request
     starts with it too, but is the bridge's), or the policy's RCA field filled in."""
     rca = policy.doc.targets.rca
-    if rca is not None and rca.field and str(ticket.custom_fields.get(rca.field) or "").strip():
-        return True
+    if rca is not None and rca.field and (found := lookup(ticket, field_key(rca.field))):
+        return bool(str(found[1]).strip())
     return any(
         c.author_role is AuthorRole.AGENT
         and not c.public

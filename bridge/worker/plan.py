@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bridge.worker.comments import owner_of, template_context
+from bridge.worker.comment_context import Plan, owner_of, template_context
 from connectors._desk.common import BRIDGE_TAG
 from connectors.actions import (
     ChatAlert,
@@ -35,7 +35,7 @@ from connectors.actions import (
     incident_key,
 )
 from connectors.base import TicketKey
-from policies.model import Decision, DecisionKind, EscalationState, Route, Ticket
+from policies.model import Decision, DecisionKind, EscalationState, Route, Status, Ticket
 from policies.templates import TemplateRenderer
 
 DEFAULT_PAGERDUTY_ENV = "PAGERDUTY_ROUTING_KEY"
@@ -58,17 +58,6 @@ class ChatTarget:
     def channel(self, route: Route) -> str | None:
         own = ROUTE_CHANNELS.get(self.provider, ROUTE_CHANNELS["slack"])(route)
         return own or self.default_channel
-
-
-@dataclass(frozen=True)
-class Plan:
-    """What the planner needs about the ticket besides the decision."""
-
-    ticket: Ticket
-    state: EscalationState  # after the decisions are applied
-    next_deadline: datetime | None
-    vip: bool = False
-    team: str = "the support team"
 
 
 def ticket_card(ticket: Ticket) -> TicketCard:
@@ -120,6 +109,7 @@ class Planner:
             DecisionKind.STATUS_OPEN: self._status,
             DecisionKind.STATUS_UPDATE: self._status,
             DecisionKind.STATUS_RESOLVE: self._status,
+            DecisionKind.FOLLOW_UP: self._follow_up,
         }
 
     def actions(self, decision: Decision, plan: Plan) -> list[NewAction]:
@@ -218,6 +208,25 @@ class Planner:
         line = f"Escalated to {decision.tier}: {decision.reason.text}"
         change = ViewChange(owner=owner_of(decision, plan.state))
         return actions + self._chat(decision, plan, "escalate", line, change=change)
+
+    def _follow_up(self, decision: Decision, plan: Plan) -> list[NewAction]:
+        """A solved ticket needs another look: the team gets it (group, internal note, chat),
+        reopened where the policy says so; the customer is told nothing by the bridge."""
+        route = decision.route
+        reopen = decision.reason.inputs.get("reopen") is True
+        update = DeskUpdate(
+            group=route.group,
+            assignee=route.assignee,
+            add_tags=(BRIDGE_TAG, "follow_up"),
+            status=Status.OPEN if reopen else None,
+        )
+        desk = plan.ticket.source.value
+        actions = [
+            self._action(decision, plan, update.kind.value, desk, update),
+            self._desk_comment(decision, plan, "follow_up", public=False),
+        ]
+        line = f"🔁 Follow-up for {route_label(decision)}: {decision.reason.text}"
+        return actions + self._chat(decision, plan, "follow_up", line)
 
     def _notify(self, decision: Decision, plan: Plan) -> list[NewAction]:
         return self._chat(

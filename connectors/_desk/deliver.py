@@ -24,6 +24,7 @@ def deliver_to_desk(desk: HelpDesk, action: Action) -> Reference:
             priority=payload.priority,
             add_tags=payload.add_tags,
             remove_tags=payload.remove_tags,
+            status=payload.status,
         )
         return {"updated": True}
     raise PermanentError(f"{desk.name} cannot deliver {action.kind}")

@@ -40,15 +40,22 @@ class DeskDirectory:
         self._groups: TTLCache[str, Mapping[str, str]] = TTLCache(ttl, clock)
         self._agents: TTLCache[str, str] = TTLCache(ttl, clock)
 
-    def group_id(self, value: str) -> str:
-        """A numeric id as given, otherwise the id of the group with that name."""
-        if value.isdigit():
-            return value
+    def group_names(self) -> list[str]:
+        """Every group's name, lower case (from the cached list)."""
+        return list(self._table())
+
+    def _table(self) -> Mapping[str, str]:
         table = self._groups.get("groups")
         if table is None:
             table = {name.casefold(): group_id for group_id, name in self._list_groups()}
             self._groups.put("groups", table)
-        found = table.get(value.strip().casefold())
+        return table
+
+    def group_id(self, value: str) -> str:
+        """A numeric id as given, otherwise the id of the group with that name."""
+        if value.isdigit():
+            return value
+        found = self._table().get(value.strip().casefold())
         if found is None:
             raise PermanentError(
                 f"{self.desk} has no group named {value!r}: "

@@ -7,6 +7,7 @@ from typing import Any
 
 from connectors._desk.directory import DeskDirectory
 from connectors.base import Check, CheckStatus, ConnectorError
+from policies.fields import field_key
 
 # Fields every ticket has: a policy may name them without a custom field behind them.
 STANDARD_FIELDS = frozenset(
@@ -35,19 +36,19 @@ def field_checks(
     desk: str, wanted: Iterable[str], fields: list[Mapping[str, Any]], names: tuple[str, ...]
 ) -> Iterator[Check]:
     """Each field the policy names, found among the desk's ``fields`` by id or by any of the
-    ``names`` keys (matched without regard to case), with its type."""
+    ``names`` keys, written alike as the engine does (``policies.fields.field_key``: case,
+    spaces, ``_`` and ``-``, Freshdesk's ``cf_`` prefix), with its type."""
     index: dict[str, Mapping[str, Any]] = {}
     for field in fields:
-        index[str(field.get("id"))] = field
+        index[field_key(field.get("id"))] = field
         for key in names:
-            value = str(field.get(key) or "").casefold()
+            value = str(field.get(key) or "")
             if value:
-                index[value] = field
-                index[value.removeprefix("cf_")] = field
+                index[field_key(value)] = field
     for name in sorted(wanted):
         if name.casefold() in STANDARD_FIELDS:
             continue
-        found = index.get(name.casefold())
+        found = index.get(field_key(name))
         label = f"{desk}: field {name}"
         if found is None:
             yield Check(

@@ -25,11 +25,13 @@ from connectors.base import (
     SentLog,
 )
 from connectors.freshdesk import doctor
+from connectors.freshdesk.fields import field_defs_from_api
 from connectors.freshdesk.limits import class_buckets
-from connectors.freshdesk.mapping import PRIORITIES, ticket_from_api_bundle
+from connectors.freshdesk.mapping import PRIORITIES, STATUSES, ticket_from_api_bundle
 from connectors.freshdesk.settings import FreshdeskSettings
 from connectors.ratelimit import TokenBucket, plan_budget
-from policies.model import Priority, Ticket
+from policies.fields import FieldDef
+from policies.model import Priority, Status, Ticket
 
 log = logging.getLogger(__name__)
 PAGE_SIZE = 100
@@ -86,6 +88,7 @@ class FreshdeskDesk:
         self.session.auth = (settings.api_key.get_secret_value(), "X")
         self._contacts: TTLCache[str, dict[str, Any]] = TTLCache(CACHE_TTL, clock)
         self._companies: TTLCache[str, dict[str, Any]] = TTLCache(CACHE_TTL, clock)
+        self._fields: TTLCache[str, list[Any]] = TTLCache(CACHE_TTL, clock)
         self.directory = freshdesk_directory(
             get=self._get, paged=self._paged, ttl=CACHE_TTL, clock=clock
         )
@@ -127,6 +130,7 @@ class FreshdeskDesk:
         data["conversations"] = list(self._conversations(ticket_id))
         data["contact"] = self._cached(self._contacts, "contacts", data.get("requester_id"))
         data["company"] = self._cached(self._companies, "companies", data.get("company_id"))
+        data["ticket_fields"] = self._ticket_field_rows()
         if data.get("status") in (4, 5):  # surveys go out on resolution
             data["satisfaction_ratings"] = self._get(
                 f"/api/v2/tickets/{int(ticket_id)}/satisfaction_ratings"
@@ -137,6 +141,17 @@ class FreshdeskDesk:
             bridge_user_id=self.bridge_user_id(),
             base_url=self.url,
         )
+
+    def ticket_fields(self) -> tuple[FieldDef, ...]:
+        """``GET /api/v2/ticket_fields``, cached for ``CACHE_TTL``."""
+        return field_defs_from_api(self._ticket_field_rows())
+
+    def _ticket_field_rows(self) -> list[Any]:
+        rows = self._fields.get("all")
+        if rows is None:
+            rows = list(self._get("/api/v2/ticket_fields"))
+            self._fields.put("all", rows)
+        return rows
 
     def _conversations(self, ticket_id: str) -> Iterator[Mapping[str, Any]]:
         return self._paged(f"/api/v2/tickets/{int(ticket_id)}/conversations", per_page=100)
@@ -249,6 +264,7 @@ class FreshdeskDesk:
         priority: Priority | None = None,
         add_tags: Iterable[str] = (),
         remove_tags: Iterable[str] = (),
+        status: Status | None = None,
     ) -> None:
         """``tags`` replaces the list on Freshdesk, so tags are read, merged and written back.
 
@@ -260,6 +276,8 @@ class FreshdeskDesk:
             payload["responder_id"] = int(self.directory.agent_id(assignee_id))
         if priority:
             payload["priority"] = PRIORITY_CODES[priority]
+        if status:
+            payload["status"] = STATUS_CODES[status]
         added, removed = set(add_tags), set(remove_tags)
         if added or removed:
             current = self._get(f"/api/v2/tickets/{int(ticket_id)}").get("tags") or []
@@ -288,6 +306,8 @@ class FreshdeskDesk:
 
 
 PRIORITY_CODES: dict[Priority, int] = {p: code for code, p in PRIORITIES.items()}
+# The built-in statuses (custom ones are the account's own); new and on hold have none.
+STATUS_CODES: dict[Status, int] = {s: code for code, s in STATUSES.items()}
 
 
 def _html(text: str) -> str:

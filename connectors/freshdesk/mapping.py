@@ -8,7 +8,18 @@ from datetime import UTC, datetime
 from typing import Any
 
 from connectors._desk.common import author_role, comments_sorted, csat_label, parse_time, str_id
-from policies.model import Comment, Party, Priority, Satisfaction, Source, Status, Ticket
+from connectors.freshdesk.fields import field_defs_from_api, status_history_from_stats
+from policies.fields import index_fields
+from policies.model import (
+    AuthorRole,
+    Comment,
+    Party,
+    Priority,
+    Satisfaction,
+    Source,
+    Status,
+    Ticket,
+)
 
 log = logging.getLogger(__name__)
 
@@ -44,19 +55,26 @@ def ticket_from_api_bundle(
     base_url: str = "",
 ) -> Ticket:
     """A ticket read with ``include=stats,requester``, plus optional ``conversations`` (list),
-    ``company``, ``contact`` (the full requester record) and ``satisfaction_ratings``."""
+    ``company``, ``contact`` (the full requester record), ``satisfaction_ratings`` and
+    ``ticket_fields`` (``GET /api/v2/ticket_fields``: custom fields' labels and choices)."""
     requester_id = str_id(data.get("requester_id"))
     conversations = [
         comment_from_api(c, requester_id=requester_id, bridge_user_id=bridge_user_id)
         for c in data.get("conversations") or ()
     ]
+    opening = opening_message(data, requester_id)
     ticket_id = str(data["id"])
+    status = map_status(data.get("status"), status_map)
+    raw_stats = data.get("stats")
+    stats: Mapping[str, Any] = raw_stats if isinstance(raw_stats, Mapping) else {}
+    custom_fields = dict(data.get("custom_fields") or {})
+    names, labels = index_fields(custom_fields, field_defs_from_api(data.get("ticket_fields")))
     return Ticket(
         source=Source.FRESHDESK,
         id=ticket_id,
         url=f"{base_url.rstrip('/')}/a/tickets/{ticket_id}" if base_url else "",
         subject=str(data.get("subject") or ""),
-        status=map_status(data.get("status"), status_map),
+        status=status,
         priority=PRIORITIES.get(_int(data.get("priority")) or 0),
         created_at=parse_time(data.get("created_at")) or _EPOCH,
         updated_at=parse_time(data.get("updated_at")) or _EPOCH,
@@ -65,16 +83,47 @@ def ticket_from_api_bundle(
         assignee_id=str_id(data.get("responder_id")),
         group_id=str_id(data.get("group_id")),
         tags=frozenset(str(t) for t in data.get("tags") or ()),
-        custom_fields=dict(data.get("custom_fields") or {}),
-        comments=comments_sorted(conversations),
+        custom_fields=custom_fields,
+        comments=comments_sorted(conversations + opening),
         satisfaction=satisfaction_from_api(data.get("satisfaction_ratings")),
-        desk_sla={
-            name: due
-            for key, name in SLA_FIELDS.items()
-            if (due := parse_time(data.get(key))) is not None
-        },
+        desk_sla=sla_due(data, stats),
         description=str(data.get("description_text") or ""),
+        status_history=status_history_from_stats(stats, status),
+        field_names=names,
+        field_labels=labels,
     )
+
+
+def opening_message(data: Mapping[str, Any], requester_id: str | None) -> list[Comment]:
+    """The ticket's description is the customer's opening message (Zendesk lists it as the first
+    comment; Freshdesk keeps it on the ticket), so phrases and sentiment apply to it."""
+    text = str(data.get("description_text") or "").strip()
+    created = parse_time(data.get("created_at"))
+    if not text or created is None:
+        return []
+    return [
+        Comment(
+            id=f"{data['id']}:description",
+            author_role=AuthorRole.CUSTOMER,
+            public=True,
+            created_at=created,
+            body=text,
+            author_id=requester_id or "",
+        )
+    ]
+
+
+def sla_due(data: Mapping[str, Any], stats: Mapping[str, Any]) -> dict[str, datetime]:
+    """The due times that can still be missed: ``fr_due_by`` stays on the ticket after the first
+    response (``stats.first_responded_at``), when it can no longer be breached."""
+    due = {
+        name: at
+        for key, name in SLA_FIELDS.items()
+        if (at := parse_time(data.get(key))) is not None
+    }
+    if parse_time(stats.get("first_responded_at")) is not None:
+        due.pop("first_response", None)
+    return due
 
 
 def map_status(value: object, status_map: Mapping[int, Status] | None = None) -> Status:

@@ -32,9 +32,10 @@ from connectors.ratelimit import TokenBucket, plan_budget
 from connectors.zendesk import doctor
 from connectors.zendesk.changes import SyncSource, export_changes, search_changes, source_for
 from connectors.zendesk.inbound import webhook_actor_id
-from connectors.zendesk.mapping import ticket_from_api_bundle
+from connectors.zendesk.mapping import field_defs_from_api, ticket_from_api_bundle
 from connectors.zendesk.settings import ZendeskSettings
-from policies.model import Priority, Ticket
+from policies.fields import FieldDef
+from policies.model import Priority, Status, Ticket
 
 log = logging.getLogger(__name__)
 CREDENTIALS = "ZENDESK_EMAIL/ZENDESK_API_TOKEN"
@@ -100,6 +101,7 @@ class ZendeskDesk:
         )
         self._users: TTLCache[str, dict[str, Any]] = TTLCache(CACHE_TTL, clock)
         self._orgs: TTLCache[str, dict[str, Any]] = TTLCache(CACHE_TTL, clock)
+        self._fields: TTLCache[str, list[dict[str, Any]]] = TTLCache(CACHE_TTL, clock)
         self.directory = zendesk_directory(self.client, ttl=CACHE_TTL, clock=clock)
         self._me: dict[str, Any] | None = None
         self._source: SyncSource | None = None
@@ -123,12 +125,33 @@ class ZendeskDesk:
 
     # -- reading -----------------------------------------------------------------------------
     def fetch_ticket(self, ticket_id: str) -> Ticket:
+        """The ticket with ``slas``, its comments, its audits (the exact status history), its
+        requester and organization, and the account's ticket fields (cached)."""
         raw = self.client.tickets(id=int(ticket_id), include=["slas"]).to_dict()
         comments = [c.to_dict() for c in self.client.tickets.comments(ticket=int(ticket_id))]
+        audits = [a.to_dict() for a in self.client.tickets.audits(ticket=int(ticket_id))]
         users = [u for u in [self._user(raw.get("requester_id"))] if u]
         orgs = [o for o in [self._org(raw.get("organization_id"))] if o]
-        bundle = {"ticket": raw, "comments": comments, "users": users, "organizations": orgs}
+        bundle = {
+            "ticket": raw,
+            "comments": comments,
+            "audits": audits,
+            "users": users,
+            "organizations": orgs,
+            "ticket_fields": self._ticket_field_rows(),
+        }
         return ticket_from_api_bundle(bundle, bridge_user_id=self.bridge_user_id())
+
+    def ticket_fields(self) -> tuple[FieldDef, ...]:
+        """``GET /api/v2/ticket_fields.json``, cached for ``CACHE_TTL``."""
+        return field_defs_from_api(self._ticket_field_rows())
+
+    def _ticket_field_rows(self) -> list[dict[str, Any]]:
+        rows = self._fields.get("all")
+        if rows is None:
+            rows = [field.to_dict() for field in self.client.ticket_fields()]
+            self._fields.put("all", rows)
+        return rows
 
     def _user(self, user_id: object) -> dict[str, Any] | None:
         key = str_id(user_id)
@@ -215,6 +238,7 @@ class ZendeskDesk:
         priority: Priority | None = None,
         add_tags: Iterable[str] = (),
         remove_tags: Iterable[str] = (),
+        status: Status | None = None,
     ) -> None:
         """One ticket PUT for group, assignee and priority; tags through the tags API.
 
@@ -231,6 +255,7 @@ class ZendeskDesk:
             "group_id": int(self.directory.group_id(group_id)) if group_id else None,
             "assignee_id": int(self.directory.agent_id(assignee_id)) if assignee_id else None,
             "priority": priority.value if priority else None,
+            "status": status.value if status else None,
         }
         fields = {key: value for key, value in fields.items() if value is not None}
         if fields:

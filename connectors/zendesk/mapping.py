@@ -8,7 +8,17 @@ from datetime import UTC, datetime
 from typing import Any
 
 from connectors._desk.common import author_role, comments_sorted, csat_label, parse_time, str_id
-from policies.model import Comment, Party, Priority, Satisfaction, Source, Status, Ticket
+from policies.fields import FieldDef, index_fields
+from policies.model import (
+    Comment,
+    Party,
+    Priority,
+    Satisfaction,
+    Source,
+    Status,
+    StatusChange,
+    Ticket,
+)
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +44,9 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def ticket_from_api_bundle(data: Mapping[str, Any], *, bridge_user_id: str | None = None) -> Ticket:
-    """``{"ticket": …}`` plus optional ``comments``, ``users``, ``organizations`` sideloads."""
+    """``{"ticket": …}`` plus optional ``comments``, ``users``, ``organizations`` sideloads,
+    ``audits`` (``GET /api/v2/tickets/{id}/audits.json``: the status history) and
+    ``ticket_fields`` (``GET /api/v2/ticket_fields.json``: custom fields' titles and options)."""
     raw = data.get("ticket")
     if not isinstance(raw, Mapping):
         raise ValueError('a Zendesk bundle needs a "ticket" object')
@@ -46,6 +58,10 @@ def ticket_from_api_bundle(data: Mapping[str, Any], *, bridge_user_id: str | Non
         for c in data.get("comments") or ()
     ]
     org_id = str_id(raw.get("organization_id"))
+    custom_fields = {
+        str(f["id"]): f.get("value") for f in raw.get("custom_fields") or () if "id" in f
+    }
+    names, labels = index_fields(custom_fields, field_defs_from_api(data.get("ticket_fields")))
     return Ticket(
         source=Source.ZENDESK,
         id=str(raw["id"]),
@@ -60,14 +76,52 @@ def ticket_from_api_bundle(data: Mapping[str, Any], *, bridge_user_id: str | Non
         assignee_id=str_id(raw.get("assignee_id")),
         group_id=str_id(raw.get("group_id")),
         tags=frozenset(str(t) for t in raw.get("tags") or ()),
-        custom_fields={
-            str(f["id"]): f.get("value") for f in raw.get("custom_fields") or () if "id" in f
-        },
+        custom_fields=custom_fields,
         comments=comments_sorted(comments),
         satisfaction=satisfaction_from_api(raw.get("satisfaction_rating")),
         desk_sla=sla_from_api(raw.get("slas")),
         description=str(raw.get("description") or ""),
+        status_history=status_history_from_audits(data.get("audits")),
+        field_names=names,
+        field_labels=labels,
     )
+
+
+def field_defs_from_api(rows: object) -> tuple[FieldDef, ...]:
+    """Ticket fields: custom fields by numeric id, with their title and, for drop-downs
+    (``tagger``, ``multiselect``), each option's tag ``value`` and its ``name``."""
+    if not isinstance(rows, list):
+        return ()
+    return tuple(
+        FieldDef(
+            id=str(row["id"]),
+            title=str(row.get("title") or row.get("raw_title") or ""),
+            key=str(row.get("key") or ""),
+            options={
+                str(option["value"]): str(option.get("name") or option["value"])
+                for option in row.get("custom_field_options") or ()
+                if isinstance(option, Mapping) and option.get("value") is not None
+            },
+        )
+        for row in rows
+        if isinstance(row, Mapping) and row.get("id") is not None
+    )
+
+
+def status_history_from_audits(audits: object) -> tuple[StatusChange, ...]:
+    """Every status the ticket had, at the second of the audit that set it (``Create`` and
+    ``Change`` events on ``status``; a custom status's events name its category)."""
+    if not isinstance(audits, list):
+        return ()
+    changes: list[StatusChange] = []
+    for audit in audits:
+        at = parse_time(audit.get("created_at")) if isinstance(audit, Mapping) else None
+        if at is None:
+            continue
+        for event in audit.get("events") or ():
+            if isinstance(event, Mapping) and event.get("field_name") == "status":
+                changes.append(StatusChange(at, map_status(event.get("value"))))
+    return tuple(sorted(changes, key=lambda change: change.at))
 
 
 def map_status(value: object) -> Status:

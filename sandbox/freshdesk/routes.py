@@ -31,7 +31,6 @@ from sandbox.freshdesk.wire import (
     validation_failed,
     webhook_body,
 )
-from sandbox.seed import SEEDED_FIELDS
 
 
 class FreshdeskSandbox(FreshdeskState, SandboxService):
@@ -180,6 +179,15 @@ def _register(sb: FreshdeskSandbox) -> None:
         sb.change(ticket_id, **fields)
         return jsonify(sb.tickets[ticket_id])
 
+    @app.get("/api/v2/ticket_fields")
+    def ticket_fields() -> Any:
+        if (stop := sb._enter("ticket_fields.list")) is not None:
+            return stop
+        with sb.lock:
+            rows = [dict(field) for field in sb.ticket_fields]
+        # Not paginated: "List All Ticket Fields" returns every field in one array.
+        return jsonify(rows)
+
     @app.get("/api/v2/tickets/<int:ticket_id>/conversations")
     def conversations(ticket_id: int) -> Any:
         if (stop := sb._enter("conversations.list") or sb._find(ticket_id)) is not None:
@@ -238,18 +246,6 @@ def _register(sb: FreshdeskSandbox) -> None:
             ]
         args = {"email": request.args["email"]} if "email" in request.args else {}
         return sb._page(rows, "/api/v2/agents", args)
-
-    @app.get("/api/v2/ticket_fields")
-    def ticket_fields() -> Any:
-        if (stop := sb._enter("ticket_fields.list")) is not None:
-            return stop
-        kinds = {"dropdown": "custom_dropdown", "text": "custom_text", "decimal": "custom_decimal"}
-        rows = [
-            {"id": 80_000 + i, "name": f"cf_{name}", "label": name.replace("_", " ").title(),
-             "type": kinds[kind]}
-            for i, (name, kind) in enumerate(SEEDED_FIELDS)
-        ]  # fmt: skip
-        return jsonify(rows)
 
     @app.get("/api/v2/groups")
     def list_groups() -> Any:

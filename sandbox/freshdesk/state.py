@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
+from sandbox.freshdesk.stats import SEEDED_FIELDS, new_stats, responded, status_changed
 from sandbox.freshdesk.wire import (
     CONVERSATION_NOTE,
     CONVERSATION_REPLY,
@@ -40,6 +41,8 @@ class FreshdeskState:
         self.contacts: dict[int, Json] = {}
         self.companies: dict[int, Json] = {}
         self.ratings: dict[int, list[Json]] = {}
+        self.stats: dict[int, Json] = {}
+        self.ticket_fields: list[Json] = [dict(field) for field in SEEDED_FIELDS]
         self.lost: set[str] = set()  # endpoints whose next write is applied but answered 503
         self.agent_id = next(self.ids)
         # Groups and agents count on their own so that ticket and contact ids stay where they were.
@@ -112,6 +115,7 @@ class FreshdeskState:
         description: str = "",
         due_by: str | None = None,
         fr_due_by: str | None = None,
+        custom_fields: dict[str, Any] | None = None,
     ) -> int:
         with self.lock:
             ticket_id = next(self.ids)
@@ -132,7 +136,7 @@ class FreshdeskState:
                 "group_id": None,
                 "company_id": company_id,
                 "tags": list(tags or []),
-                "custom_fields": {},
+                "custom_fields": dict(custom_fields or {}),
                 "due_by": due_by,
                 "fr_due_by": fr_due_by,
                 "nr_due_by": None,
@@ -144,6 +148,7 @@ class FreshdeskState:
                 "type": None,
             }
             self.conversations[ticket_id] = []
+            self.stats[ticket_id] = new_stats(now)
             return ticket_id
 
     def add_customer_comment(self, ticket_id: int, body: str) -> int:
@@ -161,7 +166,10 @@ class FreshdeskState:
     def change(self, ticket_id: int, **fields: Any) -> None:
         """Set status/priority/tags/group_id/responder_id/due times as an agent would."""
         with self.lock:
-            self.tickets[ticket_id].update(fields, updated_at=iso(self.clock()))
+            now = iso(self.clock())
+            old = self.tickets[ticket_id]["status"]
+            self.tickets[ticket_id].update(fields, updated_at=now)
+            status_changed(self.stats[ticket_id], old, self.tickets[ticket_id]["status"], now)
 
     def set_csat(self, ticket_id: int, rating: int, feedback: str = "") -> None:
         with self.lock:
@@ -207,16 +215,7 @@ class FreshdeskState:
                     k: contact.get(k) for k in ("id", "name", "email", "mobile", "phone")
                 }
             if "stats" in include:
-                body["stats"] = {
-                    "agent_responded_at": None,
-                    "requester_responded_at": None,
-                    "first_responded_at": None,
-                    "status_updated_at": body["updated_at"],
-                    "reopened_at": None,
-                    "resolved_at": None,
-                    "closed_at": None,
-                    "pending_since": None,
-                }
+                body["stats"] = dict(self.stats[ticket_id])
             return body
 
     def unknown_assignment(self, fields: dict[str, Any]) -> list[Json]:
@@ -266,6 +265,7 @@ class FreshdeskState:
             }
         )
         self.tickets[ticket_id]["updated_at"] = now
+        responded(self.stats[ticket_id], agent=not incoming, public=not private, now=now)
         return item_id
 
     def _agent(self, agent_id: int, name: str, email: str) -> int:

@@ -12,15 +12,14 @@ from flask import Response, jsonify, request
 
 from sandbox.common import SandboxService
 from sandbox.desk_html import ticket_page
-from sandbox.seed import SEEDED_FIELDS
 from sandbox.zendesk.search import register_search
 from sandbox.zendesk.state import ZendeskState
 from sandbox.zendesk.wire import (
     PAGE_MAX,
     UNAUTHENTICATED,
     Json,
-    comments_page,
     condition_problems,
+    cursor_page,
     decode_cursor,
     encode_cursor,
     error_body,
@@ -76,9 +75,6 @@ def _answer(status: int, body: Json) -> Response:
     response = jsonify(body)
     response.status_code = status
     return response
-
-
-ZENDESK_FIELD_TYPES = {"dropdown": "tagger", "text": "text", "decimal": "decimal"}
 
 
 def _truthy(value: object) -> bool:
@@ -165,10 +161,45 @@ def _register(sb: ZendeskSandbox) -> None:
         size = int(request.args.get("page[size]", 100))
         start = max(0, decode_cursor(request.args.get("page[after]", encode_cursor(0))))
         rows, more = sb.comment_slice(ticket_id, start, size)
+        return _cursor_answer("comments", rows, more, start, size, f"tickets/{ticket_id}/comments")
+
+    @app.get("/api/v2/tickets/<int:ticket_id>/audits.json")
+    def list_audits(ticket_id: int) -> Any:
+        if (stop := sb._enter("tickets.audits") or sb._missing(ticket_id)) is not None:
+            return stop
+        size = min(PAGE_MAX, int(request.args.get("page[size]", PAGE_MAX)))
+        start = max(0, decode_cursor(request.args.get("page[after]", encode_cursor(0))))
+        rows, more = sb.audit_slice(ticket_id, start, size)
+        return _cursor_answer("audits", rows, more, start, size, f"tickets/{ticket_id}/audits")
+
+    @app.get("/api/v2/ticket_fields.json")
+    def list_ticket_fields() -> Any:
+        if (stop := sb._enter("ticket_fields.list")) is not None:
+            return stop
+        base = f"{sb.request_base_url()}/api/v2/ticket_fields"
+        with sb.lock:
+            rows = [{"url": f"{base}/{f['id']}.json", **f} for f in sb.ticket_fields]
+        if "page[size]" not in request.args:
+            # "If the results are not paginated, every field is returned".
+            return jsonify(
+                offset_page("ticket_fields", rows, len(rows), next_url=None, previous_url=None)
+            )
+        size = min(PAGE_MAX, int(request.args["page[size]"]))
+        start = max(0, decode_cursor(request.args.get("page[after]", encode_cursor(0))))
+        page = rows[start : start + size]
+        return _cursor_answer(
+            "ticket_fields", page, start + size < len(rows), start, size, "ticket_fields"
+        )
+
+    def _cursor_answer(
+        key: str, rows: list[Json], more: bool, start: int, size: int, path: str
+    ) -> Response:
         after = encode_cursor(start + size)
-        base = f"{sb.request_base_url()}/api/v2/tickets/{ticket_id}/comments.json"
-        next_url = f"{base}?page%5Bafter%5D={after}&page%5Bsize%5D={size}"
-        return jsonify(comments_page(rows, more=more, after=after, next_url=next_url))
+        next_url = (
+            f"{sb.request_base_url()}/api/v2/{path}.json?page%5Bafter%5D={after}"
+            f"&page%5Bsize%5D={size}"
+        )
+        return jsonify(cursor_page(key, rows, more=more, after=after, next_url=next_url))
 
     @app.get("/api/v2/users/<int:user_id>.json")
     def show_user(user_id: int) -> Any:
@@ -205,24 +236,6 @@ def _register(sb: ZendeskSandbox) -> None:
                 next_url=f"{base}?page={page + 1}&per_page={size}" if more else None,
                 previous_url=f"{base}?page={page - 1}&per_page={size}" if page > 1 else None,
             )
-        )
-
-    @app.get("/api/v2/ticket_fields.json")
-    def ticket_fields() -> Any:
-        # OAS ticket-fields: "Allowed For: Agents"; custom fields carry title, type, active.
-        if (stop := sb._enter("ticket_fields.list")) is not None:
-            return stop
-        rows = [
-            {
-                "id": 360_100_000 + i,
-                "title": name,
-                "type": ZENDESK_FIELD_TYPES[kind],
-                "active": True,
-            }
-            for i, (name, kind) in enumerate(SEEDED_FIELDS)
-        ]
-        return jsonify(
-            offset_page("ticket_fields", rows, len(rows), next_url=None, previous_url=None)
         )
 
     @app.get("/api/v2/users/me.json")

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from sandbox.seed import SEEDED_GROUPS
+from sandbox.zendesk.trail import AuditTrail, comment_event
 from sandbox.zendesk.wire import (
     ASSIGNABLE_ROLES,
     EXPORT_PAGE_MAX,
@@ -25,7 +26,7 @@ from sandbox.zendesk.wire import (
 )
 
 
-class ZendeskState:
+class ZendeskState(AuditTrail):
     lock: threading.RLock
 
     def __init__(self, *, email: str, token: str, clock: Callable[[], datetime]) -> None:
@@ -38,6 +39,7 @@ class ZendeskState:
         self.seq = itertools.count(1)
         self.tickets: dict[int, Json] = {}
         self.comments: dict[int, list[Json]] = {}
+        self.reset_trail()
         self.changed: dict[int, int] = {}  # ticket id -> change sequence (incremental export)
         self.users: dict[int, Json] = {}
         self.orgs: dict[int, Json] = {}
@@ -108,6 +110,7 @@ class ZendeskState:
         status: str = "new",
         tags: list[str] | None = None,
         description: str = "",
+        custom_fields: dict[int, Any] | None = None,
     ) -> int:
         with self.lock:
             ticket_id = next(self.ids)
@@ -128,7 +131,7 @@ class ZendeskState:
                 "organization_id": organization_id,
                 "group_id": None,
                 "tags": list(tags or []),
-                "custom_fields": [],
+                "custom_fields": [{"id": k, "value": v} for k, v in (custom_fields or {}).items()],
                 "satisfaction_rating": None,
                 "via": {"channel": "web"},
                 "created_at": now,
@@ -137,19 +140,36 @@ class ZendeskState:
             }
             self.comments[ticket_id] = []
             self._comment(ticket_id, requester, description or subject, public=True)
+            events = [comment_event(self.comments[ticket_id][-1])]
+            self.audit(
+                ticket_id, requester, events + self.field_events("Create", self.tickets[ticket_id])
+            )
             return ticket_id
 
     def add_customer_comment(self, ticket_id: int, body: str) -> int:
         with self.lock:
-            return self._comment(
-                ticket_id, self.tickets[ticket_id]["requester_id"], body, public=True
-            )
+            requester = self.tickets[ticket_id]["requester_id"]
+            comment_id = self._comment(ticket_id, requester, body, public=True)
+            self.audit(ticket_id, requester, [comment_event(self.comments[ticket_id][-1])])
+            return comment_id
 
     def change(self, ticket_id: int, **fields: Any) -> None:
-        """Set priority/status/tags/group_id/assignee_id/satisfaction_rating/slas, as an agent."""
+        """Set priority/status/tags/group_id/assignee_id/satisfaction_rating/slas, as an agent
+        (the lead agent, whom the audit names)."""
         with self.lock:
+            before = dict(self.tickets[ticket_id])
             self.tickets[ticket_id].update(fields)
+            events = self.field_events("Change", fields, before)
+            if events:
+                self.audit(ticket_id, self.lead_agent_id, events)
             self._touch(ticket_id)
+
+    def set_field(self, ticket_id: int, title: str, value: Any) -> None:
+        """Fill in a custom field by its title, as an agent would."""
+        field_id = next(f["id"] for f in self.ticket_fields if f["title"] == title)
+        with self.lock:
+            rows = [f for f in self.tickets[ticket_id]["custom_fields"] if f["id"] != field_id]
+            self.change(ticket_id, custom_fields=[*rows, {"id": field_id, "value": value}])
 
     def set_csat(self, ticket_id: int, score: str | int, comment: str = "") -> None:
         self.change(
@@ -195,13 +215,13 @@ class ZendeskState:
             events, ticket = [], self.tickets[ticket_id]
             comment = fields.pop("comment", None)
             if isinstance(comment, dict):
-                comment_id = self._comment(
+                self._comment(
                     ticket_id,
                     self.bridge_user_id,
                     str(comment.get("body", "")),
                     public=bool(comment.get("public", True)),
                 )
-                events.append({**self.comments[ticket_id][-1], "id": comment_id})
+                events.append(comment_event(self.comments[ticket_id][-1]))
             # D-tickets: additional_tags / remove_tags belong to bulk updates; a single-ticket
             # update ignores them, and ``tags`` replaces the ticket's list.
             fields.pop("additional_tags", None)
@@ -219,13 +239,7 @@ class ZendeskState:
                     )
                     ticket[key] = fields[key]
             self._touch(ticket_id)
-            return {
-                "id": next(self.ids),
-                "ticket_id": ticket_id,
-                "author_id": self.bridge_user_id,
-                "created_at": ticket["updated_at"],
-                "events": events,
-            }
+            return self.audit(ticket_id, self.bridge_user_id, events)
 
     def change_tags(self, ticket_id: int, tags: list[str], *, add: bool) -> list[str]:
         """The tags API (OAS ``tags``): PUT adds to the list, DELETE removes from it."""

@@ -113,9 +113,12 @@ def ticket_json(ticket: Mapping[str, Any], base_url: str) -> Json:
     return {"url": f"{base_url}/api/v2/tickets/{ticket['id']}.json", **ticket}
 
 
-def comments_page(rows: list[Json], *, more: bool, after: str, next_url: str | None) -> Json:
+def cursor_page(
+    key: str, rows: list[Json], *, more: bool, after: str, next_url: str | None
+) -> Json:
+    """A page of a cursor-paginated list (comments, audits, ticket fields)."""
     return {
-        "comments": rows,
+        key: rows,
         "meta": {"has_more": more, "after_cursor": after, "before_cursor": None},
         "links": {"prev": None, "next": next_url if more else None},
     }

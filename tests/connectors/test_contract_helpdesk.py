@@ -14,7 +14,8 @@ from bridge.worker.integrations import Integrations, build_integrations
 from connectors.actions import Action, DeskNote
 from connectors.base import AuthError, HelpDesk, PermanentError, RetryableError, TicketKey
 from connectors.provider import BuildContext
-from policies.model import AuthorRole, Priority, Status
+from policies.fields import field_key, lookup
+from policies.model import AuthorRole, Priority, Status, StatusChange
 from sandbox.common import Fault
 from sandbox.world import SandboxWorld
 from tests.conftest import FrozenClock
@@ -160,6 +161,41 @@ def test_budget_refuses_before_the_desk_does(
         assert desk.budget_remaining() == 1
     finally:
         integrations.close()
+
+
+def test_ticket_fields_name_custom_fields_by_title(desk: HelpDesk, driver: Desk) -> None:
+    titles = {f.title for f in desk.ticket_fields()}
+    assert {"Refund amount", "Category", "Engineering issue"} <= titles
+    calls = driver.sandbox.calls.get("ticket_fields.list", 0)
+    desk.ticket_fields()
+    assert driver.sandbox.calls.get("ticket_fields.list", 0) == calls  # cached
+    ticket_id = driver.create("Refund please")
+    driver.field(ticket_id, "Refund amount", "750.00")
+    ticket = desk.fetch_ticket(ticket_id)
+    found = lookup(ticket, field_key("Refund amount"))
+    assert found is not None and found[1] in ("750.00", 750.0)
+
+
+def test_fetch_knows_when_the_pause_began(
+    desk: HelpDesk, driver: Desk, world_clock: FrozenClock
+) -> None:
+    ticket_id = driver.create("Waiting on the customer")
+    world_clock.advance(minutes=10)
+    driver.set(ticket_id, status="pending")
+    paused_at = world_clock()
+    world_clock.advance(hours=2)
+    ticket = desk.fetch_ticket(ticket_id)
+    assert ticket.status is Status.PENDING
+    assert ticket.status_history[-1] == StatusChange(
+        paused_at.replace(microsecond=0), Status.PENDING
+    )
+
+
+def test_update_reopens_a_ticket(desk: HelpDesk, driver: Desk) -> None:
+    ticket_id = driver.create("Solved too soon")
+    driver.set(ticket_id, status="solved")
+    desk.update(ticket_id, status=Status.OPEN)
+    assert driver.status_of(ticket_id) == "open"
 
 
 def test_the_loop_guard_answers(desk: HelpDesk, driver: Desk) -> None:

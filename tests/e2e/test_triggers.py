@@ -24,6 +24,7 @@ class Case:
     channels: tuple[str, ...]  # where a message about this ticket must appear
     paged: bool = False
     customer_ack: bool = True
+    follow_up: bool = False  # a solved ticket's follow-up: the team gets it, no hand-over
 
 
 def critical_unanswered(b: Bridge, d: Desk) -> str:
@@ -58,6 +59,24 @@ def low_csat(b: Bridge, d: Desk) -> str:
     ticket = d.create("Password reset mail missing", priority="low")
     d.set(ticket, status="solved")
     d.csat(ticket, 2)
+    return ticket
+
+
+def warranty(b: Bridge, d: Desk) -> str:
+    ticket = d.create("My blender broke after two weeks", priority="low")
+    d.field(ticket, "Category", "Warranty")
+    return ticket
+
+
+def refund(b: Bridge, d: Desk) -> str:
+    ticket = d.create("Refund for the cancelled order", priority="low")
+    d.field(ticket, "Refund amount", "750.00")
+    return ticket
+
+
+def compliance(b: Bridge, d: Desk) -> str:
+    ticket = d.create("Vendor review", priority="low")
+    d.comment(ticket, "Our procurement needs your SOC 2 report and a signed DPA, please.")
     return ticket
 
 
@@ -123,7 +142,30 @@ CASES = [
         ("#support-escalations",),
     ),
     Case("negative sentiment", angry, Tier.L2, "senior-support", ("#support-escalations",)),
-    Case("CSAT below 3", low_csat, Tier.L2, "senior-support", ("#support-escalations",)),
+    Case(
+        "CSAT below 3 on a solved ticket",
+        low_csat,
+        Tier.L1,
+        "senior-support",
+        ("#support-escalations",),
+        customer_ack=False,
+        follow_up=True,
+    ),
+    Case(
+        "warranty category, at once",
+        warranty,
+        Tier.L2,
+        "warranty-claims",
+        ("#support-specialists",),
+    ),
+    Case(
+        "refund above the agent's limit, at once",
+        refund,
+        Tier.L2,
+        "support-managers",
+        ("#support-management",),
+    ),
+    Case("compliance request", compliance, Tier.L2, "compliance", ("#support-compliance",)),
     Case("asks for a manager", manager, Tier.L2, "senior-support", ("#support-escalations",)),
     Case("legal words", legal, Tier.L4, "support-management", ("#support-management",)),
     Case("bug tag", bug_tag, Tier.L3, "engineering-support", ("#support-engineering",)),
@@ -168,7 +210,11 @@ def test_trigger_end_to_end(bridge: Bridge, desk: Desk, case: Case) -> None:
         assert slack_mentions(bridge, channel, desk, ticket), f"nothing in {channel}"
     incidents = bridge.world.pagerduty.incidents_for(f"{desk.name}:{ticket}")
     assert len(incidents) == (1 if case.paged else 0)
-    if case.group:
+    if case.follow_up:
+        assert "follow_up" in desk.tags_of(ticket)
+        assert [n for n in desk.notes(ticket) if "Follow-up for" in n]
+        assert desk.replies(ticket) == []
+    elif case.group:
         assert "escalated" in desk.tags_of(ticket)
         [handoff] = [n for n in desk.notes(ticket) if "Escalated to" in n]
         assert f"Escalated to {case.tier}" in handoff
@@ -186,6 +232,30 @@ def test_on_hold_ticket_waits_with_its_clock_paused(bridge: Bridge, desk: Desk) 
     assert tier_of(bridge, desk, ticket) == Tier.L1
     assert desk.group_of(ticket) is None
     assert not slack_mentions(bridge, "#support-escalations", desk, ticket)
+
+
+def test_time_spent_pending_stays_paused_after_the_customer_answers(
+    bridge: Bridge, desk: Desk
+) -> None:
+    ticket = desk.create("Checkout is failing", priority="urgent")
+    assert desk.notify(bridge.url, ticket) == 202
+    bridge.run()
+    bridge.clock.advance(minutes=5)
+    desk.set(ticket, status="pending")
+    assert desk.notify(bridge.url, ticket) == 202
+    bridge.run()
+    bridge.clock.advance(hours=3)
+    desk.comment(ticket, "Here are the logs you asked for.")
+    desk.set(ticket, status="open")
+    # The webhook, and the sync (Freshdesk's webhook body can repeat an earlier one word for
+    # word, and is then stored once: the sync is what notices the change).
+    assert desk.notify(bridge.url, ticket) == 202
+    bridge.jobs.sync()
+    bridge.run()
+    assert tier_of(bridge, desk, ticket) == Tier.L1  # 5 of its 15 minutes have run
+    bridge.clock.advance(minutes=10)
+    bridge.run()
+    assert tier_of(bridge, desk, ticket) == Tier.L2
 
 
 def test_breach_found_by_the_timer_without_any_webhook(bridge: Bridge, desk: Desk) -> None:

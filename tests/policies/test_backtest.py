@@ -54,3 +54,14 @@ def test_a_candidate_policy_is_compared_on_the_same_history(l1_limit: str, escal
     summary = backtest([quick], candidate, MON + 10 * H)
     assert (summary.tickets, summary.escalated) == (1, escalated)
     assert summary.rules.get("matrix", 0) == escalated
+
+
+def test_a_candidate_policy_matches_its_own_phrase_lists() -> None:
+    from tests.policies.factory import policy_with
+
+    # The mirror holds the matches of the policy in use; here, none.
+    t = ticket(Priority.LOW, comments=(comment(MON + M, body="Please escalate this now."),))
+    lists = dict(default_policy().doc.phrases, escalation_request=["nothing matches this"])
+    plain = policy_with(phrases=lists)
+    assert escalations(list(replay(t, plain, MON + H))) == []
+    assert escalations(list(replay(t, default_policy(), MON + H))) == [(MON + M, "L2")]

@@ -16,7 +16,7 @@ FIXTURES = Path(__file__).parents[1] / "fixtures" / "policies"
 def test_default_policy_loads() -> None:
     policy = load_policy()
     assert policy.file == "default.yaml"
-    assert len(policy.compiled.triggers) == 8
+    assert len(policy.compiled.triggers) == 10
 
 
 def test_minimal_policy_gets_defaults() -> None:

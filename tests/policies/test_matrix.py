@@ -25,8 +25,8 @@ CELLS = [
     (Priority.HIGH, MON9, [at(0, 11), at(0, 15), at(0, 23)]),
     # Business hours Mon-Fri 09-17: 4h, then 1 business day (8h), then 2 business days.
     (Priority.NORMAL, MON9, [at(0, 13), at(1, 13), at(3, 13)]),
-    # 1, 2 and 3 business days.
-    (Priority.LOW, MON9, [at(0, 17), at(2, 17), at(7, 17)]),
+    # 1 and 2 business days; management is told "on request", so the clock stops at L3.
+    (Priority.LOW, MON9, [at(0, 17), at(2, 17)]),
 ]
 
 
@@ -61,8 +61,8 @@ def test_with_state_each_deadline_counts_from_arrival(
         state = apply_decisions(state, result, moment)
         assert state.tier == Tier(index + 2) and state.tier_since == moment
         previous = moment
-    final = evaluate(t, state, policy, reached[-1] + 30 * H)
-    assert final.tier == Tier.L4
+    final = evaluate(t, state, policy, reached[-1] + 30 * 24 * H)
+    assert final.tier == (Tier.L3 if priority is Priority.LOW else Tier.L4)
     assert not [d for d in final.decisions if d.action is DecisionKind.ESCALATE]
 
 

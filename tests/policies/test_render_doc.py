@@ -20,7 +20,7 @@ def test_markdown_has_every_section_and_the_matrix() -> None:
     assert "| Critical | 24/7 | 15 min | 1 hour | 2 hours | immediately |" in text
     assert (
         "| Low | business hours (business) | 1 business day | 2 business days "
-        "| 3 business days | on request only |" in text
+        "| never (management on request) | on request only |" in text
     )
     assert "handoff_note" in text and "rca_request" in text
     assert "#support-escalations" in text

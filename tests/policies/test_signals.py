@@ -8,10 +8,10 @@ import pytest
 
 from policies import annotate, evaluate
 from policies.model import AuthorRole, CommentSignals, Priority, Tier
-from policies.signals import matched_phrases, normalize, sentiment
+from policies.signals import normalize, sentiment
 from tests.policies.factory import MON, STATE, H, M, comment, default_policy, ticket
 
-PHRASES = {n: tuple(p) for n, p in default_policy().compiled.phrases.items()}
+PHRASES = default_policy().compiled.phrases
 
 
 @pytest.mark.parametrize(
@@ -24,11 +24,12 @@ PHRASES = {n: tuple(p) for n, p in default_policy().compiled.phrases.items()}
         ("We will sue you", {"legal"}),
         ("This is urgent, please help", set()),
         ("I am pursuing this", set()),  # "sue" only as a whole word
+        ("No need to escalate, it's fixed", set()),
         ("", set()),
     ],
 )
 def test_phrase_lists_ignore_case_and_punctuation(text: str, expected: set[str]) -> None:
-    assert matched_phrases(text, PHRASES) == expected
+    assert PHRASES.match(text) == expected
 
 
 def test_normalize() -> None:
@@ -48,7 +49,7 @@ def test_sentiment_sign(text: str, sign: int) -> None:
     assert (score > 0.05) - (score < -0.05) == sign
 
 
-def test_annotate_fills_only_missing_signals_and_only_scores_customers() -> None:
+def test_annotate_fills_only_missing_signals_and_scores_agents_for_phrases_only() -> None:
     policy = default_policy()
     raw = dataclasses.replace(
         comment(MON, body="I want to speak to a manager, this is awful!"), signals=None
@@ -59,8 +60,9 @@ def test_annotate_fills_only_missing_signals_and_only_scores_customers() -> None
     first, second, third = t.comments
     assert first.signals is not None and first.signals.sentiment is not None
     assert first.signals.sentiment < 0 and first.signals.phrases == {"escalation_request"}
-    assert second.signals == CommentSignals()
+    assert second.signals == CommentSignals(phrases=frozenset({"legal"}))
     assert third.signals == kept.signals
+    assert t.subject_phrases == {"impact_high"}  # the factory's subject: "Cannot log in"
     assert annotate(t, policy.compiled.phrases) is t
 
 

@@ -49,6 +49,11 @@ class Desk(Protocol):
 
     def csat(self, ticket_id: str, score: int) -> None: ...
 
+    def field(self, ticket_id: str, title: str, value: object) -> None:
+        """Fill in a custom field by its title, as an agent would."""
+
+    def status_of(self, ticket_id: str) -> str: ...
+
     def notify(self, bridge_url: str, ticket_id: str) -> int: ...
 
     def notes(self, ticket_id: str) -> list[str]: ...
@@ -108,6 +113,15 @@ class ZendeskDriver:
 
     def csat(self, ticket_id: str, score: int) -> None:
         self.sandbox.set_csat(int(ticket_id), "bad" if score < 3 else "good")
+
+    def field(self, ticket_id: str, title: str, value: object) -> None:
+        # A drop-down holds the chosen option's tag value; agents pick the option by its name.
+        [definition] = [f for f in self.sandbox.ticket_fields if f["title"] == title]
+        options = {o["name"]: o["value"] for o in definition.get("custom_field_options", [])}
+        self.sandbox.set_field(int(ticket_id), title, options.get(str(value), value))
+
+    def status_of(self, ticket_id: str) -> str:
+        return str(self.sandbox.tickets[int(ticket_id)]["status"])
 
     def notify(self, bridge_url: str, ticket_id: str) -> int:
         response = self.sandbox.deliver_webhook(
@@ -181,6 +195,15 @@ class FreshdeskDriver:
 
     def csat(self, ticket_id: str, score: int) -> None:
         self.sandbox.set_csat(int(ticket_id), {1: -103, 2: -101, 3: 100, 4: 101, 5: 103}[score])
+
+    def field(self, ticket_id: str, title: str, value: object) -> None:
+        name = next(f["name"] for f in self.sandbox.ticket_fields if f["label"] == title)
+        fields = {**self.sandbox.tickets[int(ticket_id)]["custom_fields"], name: value}
+        self.sandbox.change(int(ticket_id), custom_fields=fields)
+
+    def status_of(self, ticket_id: str) -> str:
+        code = self.sandbox.tickets[int(ticket_id)]["status"]
+        return {2: "open", 3: "pending", 4: "solved", 5: "closed"}[code]
 
     def notify(self, bridge_url: str, ticket_id: str) -> int:
         response = self.sandbox.deliver_webhook(

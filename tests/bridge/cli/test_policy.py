@@ -95,22 +95,24 @@ def test_bad_inputs(runner: CliRunner, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("source", "fixture", "now", "severity", "tier"),
+    ("source", "fixture", "now", "severity", "tier", "waits"),
     [
         # priority "normal", open since 2023-09-09 (a Saturday): two business days later
-        ("zendesk", "zendesk/ticket_show.json", "2023-09-12T12:00:00Z", "Medium", "L3"),
-        # priority 1 (low), last updated 2016-05-18 23:42: silent for over 24 h since
+        ("zendesk", "zendesk/ticket_show.json", "2023-09-12T12:00:00Z", "Medium", "L3", True),
+        # priority 1 (low), last updated 2016-05-18 23:42: silent for over 24 h since; a Low
+        # ticket goes no higher than L3 by itself (management "on request"), so nothing is due.
         (
             "freshdesk",
             "freshdesk/ticket_view_include_stats_requester.json",
             "2016-05-20T12:00:00Z",
             "Low",
             "L3",
+            False,
         ),
     ],
 )
 def test_ticket_from_the_desks_own_api_response(
-    runner: CliRunner, source: str, fixture: str, now: str, severity: str, tier: str
+    runner: CliRunner, source: str, fixture: str, now: str, severity: str, tier: str, waits: bool
 ) -> None:
     path = FIXTURES.parent / fixture
     result = runner.invoke(policy_group, ["test", "--source", source, "--now", now, str(path)])
@@ -119,4 +121,38 @@ def test_ticket_from_the_desks_own_api_response(
     assert (output["severity"], output["tier"]) == (severity, tier)
     assert output["decisions"]
     assert all(d["key"].startswith(f"{source}:1:") for d in output["decisions"])
-    assert output["next_check_at"] is not None
+    assert (output["next_check_at"] is not None) is waits
+
+
+def test_check_warns_of_settings_that_do_nothing(runner: CliRunner, tmp_path: Path) -> None:
+    text = (FIXTURES.parents[2] / "policies" / "default.yaml").read_text(encoding="utf-8")
+    text = text.replace("L3: never, management: on request", "L3: 3d, management: on request")
+    path = tmp_path / "policy.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = runner.invoke(policy_group, ["check", "--no-desks", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "warning: ignored: management is told only on request" in result.output
+    assert "1 warnings" in result.output
+
+
+def test_ticket_fields_in_a_zendesk_bundle(runner: CliRunner, tmp_path: Path) -> None:
+    fields = json.loads((FIXTURES.parent / "zendesk" / "ticket_fields_list.json").read_text())
+    bundle = {
+        "ticket": {
+            "id": 7,
+            "subject": "Refund",
+            "status": "open",
+            "priority": "low",
+            "created_at": "2025-03-03T10:00:00Z",
+            "updated_at": "2025-03-03T10:00:00Z",
+            "custom_fields": [{"id": 360011000001, "value": "1,200.50"}],
+        },
+        "ticket_fields": fields["ticket_fields"],
+    }
+    path = tmp_path / "bundle.json"
+    path.write_text(json.dumps(bundle), encoding="utf-8")
+    args = ["test", "--source", "zendesk", "--now", "2025-03-03T10:01:00Z", str(path)]
+    result = runner.invoke(policy_group, args)
+    assert result.exit_code == 0, result.output
+    [escalate] = [d for d in json.loads(result.output)["decisions"] if d["action"] == "escalate"]
+    assert (escalate["route"], escalate["tier"]) == ("refund-approval", "L2")

@@ -1,20 +1,13 @@
-"""What the comment templates are given: everything the shipped templates name, taken from
-the ticket, its escalation state and the decision. Pure."""
+"""What a comment template is told about a ticket and its escalation, and the plan (ticket,
+state, next deadline) the planner works from. Pure."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from policies.model import AuthorRole, Decision, EscalationState, Ticket
-
-if TYPE_CHECKING:
-    from bridge.worker.plan import Plan
-
-
-def owner_of(decision: Decision, state: EscalationState) -> str:
-    route = decision.route
-    return state.owner or route.assignee or route.group or route.name
-
 
 UPDATE_CADENCE = {
     "Critical": "within 1 hour",
@@ -22,6 +15,22 @@ UPDATE_CADENCE = {
     "Medium": "within 1 business day",
     "Low": "within 2 business days",
 }
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What the planner needs about the ticket besides the decision."""
+
+    ticket: Ticket
+    state: EscalationState  # after the decisions are applied
+    next_deadline: datetime | None
+    vip: bool = False
+    team: str = "the support team"
+
+
+def owner_of(decision: Decision, state: EscalationState) -> str:
+    route = decision.route
+    return state.owner or route.assignee or route.group or route.name
 
 
 def template_context(decision: Decision, plan: Plan) -> dict[str, Any]:
