@@ -56,13 +56,16 @@ def test_annotate_fills_only_missing_signals_and_scores_agents_for_phrases_only(
     )
     agent = dataclasses.replace(comment(MON, AuthorRole.AGENT, body="lawyer"), signals=None)
     kept = comment(MON, sentiment=0.9, body="terrible")
-    t = annotate(ticket(comments=(raw, agent, kept)), policy.compiled.phrases)
+    t = annotate(
+        ticket(comments=(raw, agent, kept), subject="Users cannot log in"),
+        policy.compiled.phrases,
+    )
     first, second, third = t.comments
     assert first.signals is not None and first.signals.sentiment is not None
     assert first.signals.sentiment < 0 and first.signals.phrases == {"escalation_request"}
     assert second.signals == CommentSignals(phrases=frozenset({"legal"}))
     assert third.signals == kept.signals
-    assert t.subject_phrases == {"impact_high"}  # the factory's subject: "Cannot log in"
+    assert t.subject_phrases == {"impact_high"}
     assert annotate(t, policy.compiled.phrases) is t
 
 
