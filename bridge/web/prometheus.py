@@ -20,7 +20,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy import Engine
 
 from bridge.runtime import runtime
-from bridge.store import outbox, stats
+from bridge.store import db, outbox, stats
 
 REGISTRY_KEY = "bridge.prometheus"
 
@@ -32,9 +32,14 @@ class BridgeCollector(Collector):
         self.db = db
         self.clock = clock
 
+    def describe(self) -> Iterable[Metric]:
+        # Without it the registry collects once at start to learn the names, and the app would
+        # not start while the database is down.
+        return []
+
     def collect(self) -> Iterable[Metric]:
         now = self.clock()
-        with self.db.connect() as connection:
+        with db.reading(self.db) as connection:
             found = stats.read(connection, now)
         yield _family(
             CounterMetricFamily,

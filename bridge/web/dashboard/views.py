@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 from bridge.metrics import Filters, Metrics, compute_metrics, duration, scorecard, targets_for
 from bridge.runtime import runtime
 from bridge.store import dashboard as queries
-from bridge.store import outbox
+from bridge.store import db, outbox
 from bridge.web.dashboard import auth, charts
 
 PERIODS = (7, 30, 90, 365)
@@ -40,7 +40,7 @@ def index() -> str:
         else None,
     )
     now = context.clock()
-    with context.db.connect() as connection:
+    with db.reading(context.db) as connection:
         metrics = compute_metrics(
             connection, context.policy, now - timedelta(days=days), now, filters
         )
@@ -87,7 +87,7 @@ def _day(day: date) -> str:
 
 def ticket(source: str, ticket_id: str) -> str:
     context = runtime()
-    with context.db.connect() as connection:
+    with db.reading(context.db) as connection:
         view = queries.ticket_view(connection, source, ticket_id)
     if view is None:
         abort(404)
@@ -101,7 +101,7 @@ def _pretty(value: Any) -> str:
 def retry(action_id: int) -> Response:
     auth.check_csrf()
     context = runtime()
-    with context.db.begin() as connection:
+    with db.writing(context.db) as connection:
         count = outbox.retry_dead(connection, action_id, context.clock())
     flash(f"Dead letter {action_id} queued again." if count else f"No dead letter {action_id}.")
     return redirect(url_for("dashboard.index") + "#dead-letters")
