@@ -70,11 +70,51 @@ def install(app: Flask) -> None:
     app.session_interface = DashboardSessionInterface()
 
 
+# Set by a reverse proxy: a request carrying one came through it, so its loopback address says
+# nothing about who sent it.
+PROXY_HEADERS = (
+    "Forwarded",
+    "X-Forwarded-For",
+    "X-Forwarded-Host",
+    "X-Forwarded-Proto",
+    "X-Real-IP",
+)
+
+
+def host_name(host: str) -> str:
+    """The name of a Host header without its port: ``[::1]:8000`` -> ``::1``."""
+    if host.startswith("["):
+        return host[1:].partition("]")[0].lower()
+    name, colon, port = host.rpartition(":")
+    return (name if colon and port.isdigit() and ":" not in name else host).lower()
+
+
+def open_refusal() -> str | None:
+    """Why a request may not see the dashboard without a token, or None when it may."""
+    settings = runtime().settings
+    if not settings.dashboard_open:
+        return (
+            "BRIDGE_ADMIN_TOKEN is not set: set it (or BRIDGE_DASHBOARD_OPEN=1 for a local run "
+            "on this machine)."
+        )
+    if any(name in request.headers for name in PROXY_HEADERS):
+        return "This request came through a proxy: set BRIDGE_ADMIN_TOKEN to serve the dashboard."
+    if not is_loopback(request.remote_addr):
+        return "BRIDGE_ADMIN_TOKEN is not set: the dashboard is served to this machine only."
+    if host_name(request.host) not in settings.trusted_hosts:
+        # A rebound DNS name (evil.example -> 127.0.0.1) arrives with its own Host header.
+        return (
+            "Unknown host name: open the dashboard as http://localhost or add the name to "
+            "BRIDGE_TRUSTED_HOSTS."
+        )
+    return None
+
+
 def authenticate() -> str | None:
     """How this request is allowed in ("bearer", "session", "loopback"), or None."""
     token = admin_token()
     if token is None:
-        return "loopback" if is_loopback(request.remote_addr) else None
+        return "loopback" if open_refusal() is None else None
     scheme, _, given = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode()):
         return "bearer"

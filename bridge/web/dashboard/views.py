@@ -4,10 +4,24 @@ from __future__ import annotations
 
 import hmac
 import json
+import re
 from datetime import date, datetime, timedelta
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from bridge.metrics import Filters, Metrics, compute_metrics, duration, scorecard, targets_for
@@ -129,11 +143,26 @@ def logout() -> Response:
     return redirect(url_for("dashboard.login"))
 
 
+# Characters a dashboard path is made of. Everything else (backslash, tab, CR/LF, "%") is how
+# "next" is turned into a link off the site or a broken header.
+PATH_CHARACTERS = re.compile(r"/[A-Za-z0-9._~:@!$&'()*+,;=/-]*")
+NEXT_ENDPOINTS = ("dashboard.index", "dashboard.ticket")
+
+
 def _safe_next(target: str | None) -> str:
-    # Only paths on this site: "//host" or "/\\host" would leave it.
-    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
-        return target
-    return url_for("dashboard.index")
+    """Where to go after logging in: a dashboard page of this site, else the front page."""
+    fallback = url_for("dashboard.index")
+    path, _, query = (target or "").partition("?")
+    if not PATH_CHARACTERS.fullmatch(path) or "//" in path:
+        return fallback
+    try:
+        endpoint, _args = current_app.url_map.bind("localhost").match(path, method="GET")
+    except HTTPException:  # not found, not a GET page, or a redirect
+        return fallback
+    if endpoint not in NEXT_ENDPOINTS:
+        return fallback
+    # Decoded and encoded again: the query can only carry plain parameters.
+    return path + (f"?{urlencode(parse_qsl(query))}" if query else "")
 
 
 def relative(moment: datetime | None, now: datetime) -> str:
@@ -151,7 +180,7 @@ def guard() -> Response | None:
     if g.auth is not None:
         return None
     if auth.admin_token() is None:
-        abort(403, "BRIDGE_ADMIN_TOKEN is not set: the dashboard is served to this machine only.")
+        abort(403, auth.open_refusal())
     if request.method == "GET" and not request.headers.get("Authorization"):
         return redirect(url_for("dashboard.login", next=request.full_path.rstrip("?")))
     abort(401)
