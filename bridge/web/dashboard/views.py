@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 import json
 import re
 from datetime import date, datetime, timedelta
@@ -18,7 +17,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from werkzeug.exceptions import HTTPException
@@ -128,10 +126,8 @@ def login() -> str | Response:
     error = ""
     if request.method == "POST":
         auth.check_csrf()
-        given = request.form.get("token", "")
-        if hmac.compare_digest(given.encode(), token.encode()):
-            session.clear()
-            session["auth"] = auth.login_mark(token)
+        if auth.check_secret(request.form.get("token", ""), token):
+            auth.start_session(token)
             return redirect(_safe_next(request.args.get("next")))
         error = "That token is not right."
     return render_template("dashboard/login.html", error=error)
@@ -139,7 +135,7 @@ def login() -> str | Response:
 
 def logout() -> Response:
     auth.check_csrf()
-    session.clear()
+    auth.end_session()
     return redirect(url_for("dashboard.login"))
 
 

@@ -110,7 +110,8 @@ CASES: list[tuple[str, Callable[[datetime], Request], int]] = [
 
 @pytest.fixture
 def down(clock: FrozenClock) -> Iterator[Flask]:
-    settings = make_settings(DOWN_URL)
+    # The session key is given: the generated one lives in the database, which is down.
+    settings = make_settings(DOWN_URL, BRIDGE_SECRET_KEY="outage-test-session-key-0123456789")
     app = create_app(
         {
             "TESTING": True,
