@@ -6,8 +6,7 @@ Sessions are signed with ``BRIDGE_SECRET_KEY`` or a random key generated once an
 database: nothing in the cookie derives from the admin token, so the token cannot be guessed
 offline from a cookie. The cookie holds a random session id; the server keeps its hash, its
 expiry and whether it was logged out, and the token in use at login (a new token ends every
-session). Failed logins and bearer attempts are counted per client address: after
-``THROTTLE_LIMIT`` within ``THROTTLE_WINDOW`` the address gets 429 until the window passes.
+session). Failed logins and bearer attempts are throttled per client address (``throttle``).
 """
 
 from __future__ import annotations
@@ -29,14 +28,12 @@ from flask import (
     session,
 )
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
-from werkzeug.exceptions import TooManyRequests
 
 from bridge.runtime import runtime
 from bridge.store import db, web_auth
+from bridge.web.throttle import check_secret
 
 SESSION_KEY_NAME = "dashboard session key"
-THROTTLE_LIMIT = 5
-THROTTLE_WINDOW = timedelta(minutes=1)
 
 
 def admin_token(app: Flask | None = None) -> str | None:
@@ -160,27 +157,6 @@ def authenticate() -> str | None:
             connection, _session_hash(sid), token_mark(token), state.clock()
         )
     return "session" if active else None
-
-
-def check_secret(given: str, expected: str) -> bool:
-    """Compare a presented token in constant time, counting failures per client address;
-    raises 429 once the address failed ``THROTTLE_LIMIT`` times within ``THROTTLE_WINDOW``
-    (even for the right token: otherwise guessing would just go on)."""
-    state = runtime()
-    now = state.clock()
-    client = request.remote_addr or "unknown"
-    with db.reading(state.db) as connection:
-        failed = web_auth.failures_since(connection, client, now - THROTTLE_WINDOW)
-    if failed >= THROTTLE_LIMIT:
-        raise TooManyRequests(
-            "Too many failed attempts from your address; wait a minute.",
-            retry_after=int(THROTTLE_WINDOW.total_seconds()),
-        )
-    if hmac.compare_digest(given.encode(), expected.encode()):
-        return True
-    with db.writing(state.db) as connection:
-        web_auth.record_failure(connection, client, now)
-    return False
 
 
 def start_session(token: str) -> None:

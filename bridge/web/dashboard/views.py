@@ -27,6 +27,7 @@ from bridge.runtime import runtime
 from bridge.store import dashboard as queries
 from bridge.store import db, outbox
 from bridge.web.dashboard import auth, charts
+from bridge.web.throttle import check_secret
 
 PERIODS = (7, 30, 90, 365)
 SEVERITIES = ("Critical", "High", "Medium", "Low")
@@ -126,7 +127,7 @@ def login() -> str | Response:
     error = ""
     if request.method == "POST":
         auth.check_csrf()
-        if auth.check_secret(request.form.get("token", ""), token):
+        if check_secret(request.form.get("token", ""), token):
             auth.start_session(token)
             return redirect(_safe_next(request.args.get("next")))
         error = "That token is not right."
