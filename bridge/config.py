@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from ipaddress import ip_network
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -22,6 +23,9 @@ from connectors.provider import HttpUrl, ProviderSettings
 from connectors.registry import PROVIDERS
 
 S = TypeVar("S", bound=ProviderSettings)
+
+
+MIN_SECRET_CHARS = 32
 
 
 class ConfigError(Exception):
@@ -46,6 +50,20 @@ class Settings(BaseModel):
     api_budget_share: float = Field(0.5, alias="BRIDGE_API_BUDGET_SHARE")
     # Where people reach this bridge, for links back to it (PagerDuty's client_url).
     public_url: HttpUrl | None = Field(None, alias="BRIDGE_PUBLIC_URL")
+    # -- web security (README, Security) ------------------------------------------------------
+    # Signs the dashboard's session cookies; else a random key generated once and kept in the
+    # database, so every process and instance shares it and it never derives from the token.
+    secret_key: SecretStr | None = Field(None, alias="BRIDGE_SECRET_KEY")
+    session_hours: float = Field(12.0, alias="BRIDGE_SESSION_HOURS")
+    # Without a token the dashboard is served only when opted in, to loopback clients naming a
+    # trusted host (a rebound DNS name is not one), never through a proxy.
+    dashboard_open: bool = Field(False, alias="BRIDGE_DASHBOARD_OPEN")
+    trusted_hosts: tuple[str, ...] = Field(
+        ("localhost", "127.0.0.1", "::1"), alias="BRIDGE_TRUSTED_HOSTS"
+    )
+    metrics_token: SecretStr | None = Field(None, alias="BRIDGE_METRICS_TOKEN")
+    metrics_allow: tuple[str, ...] = Field((), alias="BRIDGE_METRICS_ALLOW")
+    inbox_retention_days: float = Field(7.0, alias="BRIDGE_INBOX_RETENTION_DAYS")
     providers: dict[str, ProviderSettings] = Field(default_factory=dict, exclude=True)
 
     @field_validator("database_url")
@@ -82,11 +100,46 @@ class Settings(BaseModel):
             raise ValueError("is not a folder")
         return value
 
-    @field_validator("sweep_seconds", "sync_seconds")
+    @field_validator("admin_token", "secret_key", "metrics_token")
+    @classmethod
+    def _long_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        # A token guessed online or a key attacked offline: 32 random characters are out of reach.
+        if value is not None and len(value.get_secret_value()) < MIN_SECRET_CHARS:
+            raise ValueError(
+                f"must be at least {MIN_SECRET_CHARS} characters; generate one with "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`"
+            )
+        return value
+
+    @field_validator("trusted_hosts", "metrics_allow", mode="before")
+    @classmethod
+    def _comma_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip().lower() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("trusted_hosts")
+    @classmethod
+    def _hosts(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(host.strip("[]") for host in value)
+
+    @field_validator("metrics_allow")
+    @classmethod
+    def _networks(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for network in value:
+            try:
+                ip_network(network, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"{network!r} is not an address or network, e.g. 10.0.0.0/8,127.0.0.1"
+                ) from None
+        return value
+
+    @field_validator("sweep_seconds", "sync_seconds", "session_hours", "inbox_retention_days")
     @classmethod
     def _positive(cls, value: float) -> float:
         if value <= 0:
-            raise ValueError("must be a positive number of seconds")
+            raise ValueError("must be a positive number")
         return value
 
     # -- providers ---------------------------------------------------------------------------

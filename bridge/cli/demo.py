@@ -75,6 +75,8 @@ def run_demo(host: str, port: int, *, scenario_pause: float = 3.0) -> None:
         {
             **environment,
             "DATABASE_URL": f"sqlite:///{database}",
+            # A local demo: the dashboard without a token, to this machine only.
+            "BRIDGE_DASHBOARD_OPEN": "1",
             **{k: v for k, v in os.environ.items() if k.startswith("BRIDGE_")},
         }
     )

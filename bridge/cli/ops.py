@@ -45,7 +45,7 @@ def outbox_group() -> None:
 def outbox_list(dead: bool, pending: bool, limit: int) -> None:
     status = outbox.DEAD if dead else outbox.PENDING if pending else None
     context = runtime()
-    with context.db.connect() as connection:
+    with db.reading(context.db) as connection:
         rows = outbox.listing(connection, status, limit)
         depth, oldest = outbox.depth(connection)
     click.echo(
@@ -83,7 +83,7 @@ def explain_command(ticket: str) -> None:
     if not sep:
         raise click.UsageError("write the ticket as DESK:ID, e.g. zendesk:123")
     context = runtime()
-    with context.db.connect() as connection:
+    with db.reading(context.db) as connection:
         mirrored = tickets.load_ticket(connection, source, ticket_id)
         state = tickets.load_state(connection, source, ticket_id)
         entries = tickets.audit_entries(connection, source, ticket_id)
@@ -152,7 +152,7 @@ def backtest_command(policy_path: str | None, days: int, fmt: str) -> None:
     except PolicyError as error:
         raise click.ClickException(f"the candidate policy is invalid:\n{error}") from None
     now = context.clock()
-    with context.db.connect() as connection:
+    with db.reading(context.db) as connection:
         recent = [
             t for t in tickets.mirrored(connection) if t.created_at >= now - timedelta(days=days)
         ]

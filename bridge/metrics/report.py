@@ -14,6 +14,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import Engine
 
 from bridge.metrics import Metrics, Row, Targets, compute_metrics, percent, scorecard, targets_for
+from bridge.store import db
 from policies import Policy
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -36,7 +37,7 @@ class Report:
 
 
 def build_report(engine: Engine, policy: Policy, now: datetime, since: timedelta) -> Report:
-    with engine.connect() as connection:
+    with db.reading(engine) as connection:
         metrics = compute_metrics(connection, policy, now - since, now)
     targets = targets_for(policy)
     triggers = [

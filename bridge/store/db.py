@@ -20,6 +20,17 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 # Any constant works; it only has to be the same for every instance sharing a database.
 PG_MIGRATION_LOCK = 7_245_001
 
+# Execution options our SQLite "begin" hook reads (see ``reading`` and ``writing``).
+READ_ONLY = "bridge_read_only"
+BUSY_MS = "bridge_busy_ms"
+# How long the worker waits for SQLite's write lock: it has nobody waiting on it.
+WORKER_BUSY_MS = 30_000
+# How long a web request waits for it: a webhook sender gives up after ~10 s and a Slack click
+# after 3 s, so the request answers 503 (retry later) well before that.
+REQUEST_BUSY_MS = 1_500
+# libpq's minimum: connecting to a PostgreSQL that is down or unreachable fails within this.
+PG_CONNECT_TIMEOUT_S = 2
+
 
 def make_engine(url: str) -> Engine:
     """An engine with the settings each backend needs for many small concurrent writes."""
@@ -27,31 +38,72 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": WORKER_BUSY_MS / 1000})
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin_immediate)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    # Without a connect timeout a request waits for the operating system's (minutes) when the
+    # database host does not answer. A timeout given in the URL wins.
+    connect_args = {} if "connect_timeout" in parsed.query else engine_connect_args()
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=5, max_overflow=5, connect_args=connect_args
+    )
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # The driver's own implicit BEGIN is turned off; _sqlite_begin_immediate begins instead.
+def engine_connect_args() -> dict[str, Any]:
+    """What PostgreSQL connections are opened with."""
+    return {"connect_timeout": PG_CONNECT_TIMEOUT_S}
+
+
+def _sqlite_pragmas(dbapi_connection: Any, record: Any) -> None:
+    # The driver's own implicit BEGIN is turned off; _sqlite_begin begins instead.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     # WAL lets readers run beside the single writer; NORMAL is durable across process crashes
     # in WAL mode (only an OS crash can lose the last commits).
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={WORKER_BUSY_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+    record.info[BUSY_MS] = WORKER_BUSY_MS
 
 
-def _sqlite_begin_immediate(connection: Connection) -> None:
-    # Take the write lock at the start of every transaction. A deferred transaction that reads
-    # and then writes can fail at once with "database is locked" when another writer got there
-    # first, and two of them can read the same due rows before either claims them.
+def _sqlite_begin(connection: Connection) -> None:
+    options = connection.get_execution_options()
+    busy = int(options.get(BUSY_MS, WORKER_BUSY_MS))
+    # The wait is a property of the SQLite connection, which the pool shares between the web
+    # and the worker: set it for this transaction when it differs from the last one's.
+    if connection.info.get(BUSY_MS) != busy:
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={busy}")
+        connection.info[BUSY_MS] = busy
+    if options.get(READ_ONLY):
+        # A reader in WAL mode sees a snapshot and never blocks the writer (nor waits for it).
+        connection.exec_driver_sql("BEGIN")
+        return
+    # Writers take the write lock at the start of the transaction. A deferred transaction that
+    # reads and then writes can fail at once with "database is locked" when another writer got
+    # there first, and two of them can read the same due rows before either claims them.
     connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Connection]:
+    """A connection for reads only (dashboard, /metrics, health, CLI listings): on SQLite its
+    transactions are deferred, so readers never hold or wait for the write lock."""
+    with engine.connect() as connection:
+        connection.execution_options(**{READ_ONLY: True})
+        yield connection
+
+
+@contextmanager
+def writing(engine: Engine, *, busy_ms: int = REQUEST_BUSY_MS) -> Iterator[Connection]:
+    """A write transaction that gives up after ``busy_ms`` when SQLite's write lock is held,
+    for web requests that must answer within seconds (the worker uses ``engine.begin()``)."""
+    with engine.connect() as connection:
+        connection.execution_options(**{BUSY_MS: busy_ms})
+        with connection.begin():
+            yield connection
 
 
 def insert(bind: Connection | Engine, table: Table) -> postgresql.Insert | sqlite.Insert:
@@ -72,7 +124,7 @@ def head_revision() -> str | None:
 
 
 def current_revision(engine: Engine) -> str | None:
-    with engine.connect() as connection:
+    with reading(engine) as connection:
         return MigrationContext.configure(connection).get_current_revision()
 
 

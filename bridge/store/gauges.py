@@ -1,5 +1,5 @@
-"""Figures only the worker knows (its help-desk request budgets), for /metrics in the web
-process."""
+"""Figures only the worker knows (its help-desk request budgets, the inbox rows it pruned), for
+/metrics in the web process."""
 
 from __future__ import annotations
 
@@ -18,6 +18,18 @@ def publish(connection: Connection, values: Mapping[str, float], now: datetime) 
         connection.execute(
             statement.on_conflict_do_update(
                 index_elements=["name"], set_={"value": value, "updated_at": now}
+            )
+        )
+
+
+def add(connection: Connection, values: Mapping[str, float], now: datetime) -> None:
+    """Add to running totals (a gauge row that only grows)."""
+    for name, value in values.items():
+        statement = insert(connection, gauges).values(name=name, value=value, updated_at=now)
+        connection.execute(
+            statement.on_conflict_do_update(
+                index_elements=["name"],
+                set_={"value": gauges.c.value + statement.excluded.value, "updated_at": now},
             )
         )
 

@@ -3,16 +3,21 @@ cursors whose changed tickets are put into it."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, Insert, select, update
+from sqlalchemy import Connection, Insert, delete, select, update
 
+from bridge.store import gauges
 from bridge.store.db import insert
 from bridge.store.tables import inbox, sync_cursors
 
 ERROR_MAX = 2000
+# The running totals of pruned rows (gauge names "inbox_pruned:SOURCE:RESULT"), so that
+# /metrics' bridge_inbound_events counter does not go down when old rows go.
+PRUNED = "inbox_pruned:"
 
 
 @dataclass(frozen=True)
@@ -102,6 +107,25 @@ def fail(connection: Connection, item_id: int, error: str) -> int:
             .returning(inbox.c.attempts)
         ).scalar_one()
     )
+
+
+def prune(connection: Connection, before: datetime, now: datetime, limit: int = 1000) -> int:
+    """Delete up to ``limit`` rows processed before ``before``, adding them to the pruned
+    totals; returns how many went. Unprocessed rows are never pruned."""
+    rows = connection.execute(
+        select(inbox.c.id, inbox.c.source, inbox.c.error)
+        .where(inbox.c.processed_at < before)
+        .order_by(inbox.c.id)
+        .limit(limit)
+    ).all()
+    if not rows:
+        return 0
+    totals = Counter(
+        f"{PRUNED}{row.source}:{'failed' if row.error is not None else 'processed'}" for row in rows
+    )
+    connection.execute(delete(inbox).where(inbox.c.id.in_([row.id for row in rows])))
+    gauges.add(connection, totals, now)
+    return len(rows)
 
 
 # -- sync cursors ----------------------------------------------------------------------------

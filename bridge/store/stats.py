@@ -8,8 +8,9 @@ from datetime import datetime
 
 from sqlalchemy import Connection, case, func, select
 
-from bridge.store import gauges, outbox
-from bridge.store.tables import UTCDateTime, audit_log, inbox, sync_cursors, tickets
+from bridge.store import gauges, inbox, outbox
+from bridge.store.tables import UTCDateTime, audit_log, sync_cursors, tickets
+from bridge.store.tables import inbox as inbox_table
 from bridge.store.tables import outbox as outbox_table
 
 API_BUDGET = "api_budget_remaining:"  # the gauge prefix the worker publishes budgets under
@@ -30,10 +31,10 @@ class Stats:
 def read(connection: Connection, now: datetime) -> Stats:
     inbound = connection.execute(
         select(
-            inbox.c.source,
+            inbox_table.c.source,
             case(
-                (inbox.c.processed_at.is_(None), "pending"),
-                (inbox.c.error.is_not(None), "failed"),
+                (inbox_table.c.processed_at.is_(None), "pending"),
+                (inbox_table.c.error.is_not(None), "failed"),
                 else_="processed",
             ).label("result"),
             func.count(),
@@ -56,8 +57,12 @@ def read(connection: Connection, now: datetime) -> Stats:
             tickets.c.next_check_at <= now
         )
     ).scalar()
+    counted = {(s, r): n for s, r, n in inbound}
+    for name, value in gauges.read(connection, inbox.PRUNED).items():
+        source, _, result = name.partition(":")
+        counted[source, result] = counted.get((source, result), 0) + int(value)
     return Stats(
-        inbound=[(s, r, n) for s, r, n in inbound],
+        inbound=[(s, r, n) for (s, r), n in sorted(counted.items())],
         decisions=[(rule or "", n) for rule, n in decisions],
         deliveries=[(p, s, n) for p, s, n in deliveries],
         depth=depth,

@@ -220,3 +220,39 @@ gauges = Table(
     Column("value", Float(), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
 )
+
+# -- the dashboard's sessions (bridge/web/dashboard/auth.py) ---------------------------------------
+
+# Keys the bridge generated for itself, shared by every process and instance (the session
+# signing key when BRIDGE_SECRET_KEY is not set).
+web_secrets = Table(
+    "web_secrets",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", Text(), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+
+# One row per login: the cookie names it, logout and expiry end it. Keyed by a hash of the id in
+# the cookie, and bound to the admin token in use at login (a new token ends every session).
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column("token_mark", String(64), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False),
+    Column("revoked_at", UTCDateTime(), nullable=True),
+    Index("ix_web_sessions_expires_at", "expires_at"),
+)
+
+# Failed logins and bearer attempts per client address, for the throttle.
+auth_failures = Table(
+    "auth_failures",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("client", String(64), nullable=False),
+    Column("at", UTCDateTime(), nullable=False),
+    Index("ix_auth_failures_client_at", "client", "at"),
+    Index("ix_auth_failures_at", "at"),
+)

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from flask import Flask
 
-from bridge.web import health, intake, prometheus, teams
+from bridge.web import health, intake, outage, prometheus, teams
 from bridge.web.dashboard import blueprint as dashboard
 
 
 def register(app: Flask) -> None:
     app.config["MAX_CONTENT_LENGTH"] = intake.MAX_BODY_BYTES
+    outage.install(app)
     app.register_blueprint(intake.blueprint)
     app.register_blueprint(health.blueprint)
     app.register_blueprint(prometheus.blueprint)

@@ -7,6 +7,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bridge.runtime import runtime
 from bridge.store import db
+from bridge.web.outage import outage_log
 
 blueprint = Blueprint("health", __name__)
 
@@ -26,8 +27,10 @@ def readyz() -> Response:
         current = db.current_revision(context.db)
         checks["database"] = "ok"
         checks["migrations"] = "ok" if current == db.head_revision() else f"at {current}"
+        outage_log().answered(context.clock())
     except SQLAlchemyError as exc:
         checks["database"] = f"unreachable: {type(exc).__name__}"
+        outage_log().failed(exc, context.clock())
     ready = all(value == "ok" for value in checks.values())
     body = {
         "status": "ready" if ready else "not ready",

@@ -3,7 +3,9 @@ once in the inbox, answer fast.
 
 Nothing here calls an outside service: the worker processes the inbox. Bad input gets a clear
 4xx and leaves no row: 404 provider not configured, 413 too large, 415 wrong content type,
-401 bad signature, 400 unparseable.
+401 bad signature, 400 unparseable. When the database does not answer within
+``db.REQUEST_BUSY_MS`` (locked, down), 503 with ``Retry-After`` (see ``outage``), except to Slack,
+which gets its 200 with a "try again" answer for the person.
 """
 
 from __future__ import annotations
@@ -13,10 +15,12 @@ from collections.abc import Callable
 
 from flask import Blueprint, Response, jsonify, request
 from requests.structures import CaseInsensitiveDict
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from bridge.runtime import runtime
-from bridge.store import inbox
+from bridge.store import db, inbox
+from bridge.web import outage
 from bridge.web.prometheus import record_rejection
 from bridge.web.slack import command_answer
 from bridge.web.teams import done
@@ -74,7 +78,7 @@ def _receive(provider: str, endpoint: Endpoint) -> tuple[Receipt, bool]:
         receipt = endpoint.inbound.receipt(headers, body)
     except (WebhookParseError, ValueError) as exc:
         raise Rejected(400, str(exc)) from None
-    with state.db.begin() as connection:
+    with db.writing(state.db) as connection:
         stored = inbox.store(
             connection,
             source=provider,
@@ -84,7 +88,28 @@ def _receive(provider: str, endpoint: Endpoint) -> tuple[Receipt, bool]:
             body=body,
             received_at=state.clock(),
         )
+    outage.outage_log().answered(state.clock())
     return receipt, stored
+
+
+# Slack shows a command's answer to the person who typed it; for a click it wants a 200 within
+# 3 s too (anything else shows them a generic error), so the answer says what happened.
+TRY_AGAIN = (
+    "The escalation bridge could not record this: its database is not answering. "
+    "Nothing was done; please try again in a minute."
+)
+
+
+def _unavailable(error: SQLAlchemyError, reply: Reply) -> Response:
+    response = outage.unavailable(error, runtime().clock())
+    if reply in (Reply.EMPTY, Reply.COMMAND):
+        answer = {"response_type": "ephemeral", "replace_original": False, "text": TRY_AGAIN}
+        return jsonify(answer)
+    if reply is Reply.PAGE:
+        page = done(503, TRY_AGAIN)
+        page.headers["Retry-After"] = response.headers["Retry-After"]
+        return page
+    return response
 
 
 def _answer(reply: Reply, receipt: Receipt, stored: bool) -> Response:
@@ -107,9 +132,11 @@ def _view(provider: str, endpoint: Endpoint) -> Callable[[], Response]:
     def view() -> Response:
         try:
             receipt, stored = _receive(provider, endpoint)
+            return _answer(endpoint.reply, receipt, stored)
         except Rejected as error:
             return _reject(error, provider, endpoint.reply)
-        return _answer(endpoint.reply, receipt, stored)
+        except outage.OUTAGE_ERRORS as error:
+            return _unavailable(error, endpoint.reply)
 
     return view
 

@@ -1,17 +1,22 @@
 """``GET /metrics``: Prometheus exposition, computed from the database at scrape time.
 
 Counts come from the tables rather than from in-process counters, so every gunicorn worker
-answers the same. The endpoint is open (scrapers rarely log in) and exposes counts and ages only,
-never ticket content. Each app has its own registry, not the process-global one.
+answers the same. An answer is reused for ``CACHE_SECONDS``: several scrapers (or someone
+reloading it) cost one set of queries. It exposes counts and ages only, never ticket content; it
+is open unless ``BRIDGE_METRICS_TOKEN`` (a bearer token, throttled like the admin token) or
+``BRIDGE_METRICS_ALLOW`` (client networks) restrict it. Each app has its own registry, not the
+process-global one.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
+from ipaddress import ip_address, ip_network
 from typing import cast
 
-from flask import Blueprint, Flask, Response, current_app
+from flask import Blueprint, Flask, Response, current_app, request
 from flask.blueprints import BlueprintSetupState
 from prometheus_client import CollectorRegistry, Counter, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
@@ -20,9 +25,13 @@ from prometheus_client.registry import Collector
 from sqlalchemy import Engine
 
 from bridge.runtime import runtime
-from bridge.store import outbox, stats
+from bridge.store import db, outbox, stats
+from bridge.web.throttle import check_secret
 
 REGISTRY_KEY = "bridge.prometheus"
+CACHE_KEY = "bridge.prometheus.cache"
+CACHE_SECONDS = 5
+CACHE = timedelta(seconds=CACHE_SECONDS)
 
 blueprint = Blueprint("prometheus", __name__)
 
@@ -32,9 +41,14 @@ class BridgeCollector(Collector):
         self.db = db
         self.clock = clock
 
+    def describe(self) -> Iterable[Metric]:
+        # Without it the registry collects once at start to learn the names, and the app would
+        # not start while the database is down.
+        return []
+
     def collect(self) -> Iterable[Metric]:
         now = self.clock()
-        with self.db.connect() as connection:
+        with db.reading(self.db) as connection:
             found = stats.read(connection, now)
         yield _family(
             CounterMetricFamily,
@@ -102,6 +116,25 @@ def _family(
     return family
 
 
+class Cached:
+    """The last exposition and when it was made; one request renders while others wait."""
+
+    def __init__(self, render: Callable[[], bytes], clock: Callable[[], datetime]) -> None:
+        self.render = render
+        self.clock = clock
+        self.lock = threading.Lock()
+        self.body = b""
+        self.made: datetime | None = None
+
+    def get(self) -> bytes:
+        with self.lock:
+            now = self.clock()
+            fresh = self.made is not None and self.made <= now < self.made + CACHE
+            if not fresh:
+                self.body, self.made = self.render(), now
+            return self.body
+
+
 def install(app: Flask) -> CollectorRegistry:
     """Give the app its registry and collector; ``webhook_rejections`` is the one live counter."""
     state = runtime(app)
@@ -114,6 +147,7 @@ def install(app: Flask) -> CollectorRegistry:
         registry=registry,
     )
     app.extensions[REGISTRY_KEY] = (registry, rejections)
+    app.extensions[CACHE_KEY] = Cached(lambda: generate_latest(registry), state.clock)
     return registry
 
 
@@ -130,5 +164,33 @@ def _setup(state: BlueprintSetupState) -> None:
 
 @blueprint.get("/metrics")
 def metrics() -> Response:
-    registry, _rejections = current_app.extensions[REGISTRY_KEY]
-    return Response(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
+    refusal = _refusal()
+    if refusal is not None:
+        return refusal
+    cached: Cached = current_app.extensions[CACHE_KEY]
+    return Response(cached.get(), content_type=CONTENT_TYPE_LATEST)
+
+
+def _refusal() -> Response | None:
+    settings = runtime().settings
+    if settings.metrics_allow and not _allowed(request.remote_addr, settings.metrics_allow):
+        return Response("/metrics is not served to this address\n", 403, mimetype="text/plain")
+    if settings.metrics_token is None:
+        return None
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and check_secret(
+        given.strip(), settings.metrics_token.get_secret_value()
+    ):
+        return None
+    refused = Response("/metrics needs its bearer token\n", 401, mimetype="text/plain")
+    refused.headers["WWW-Authenticate"] = 'Bearer realm="metrics"'
+    return refused
+
+
+def _allowed(address: str | None, networks: tuple[str, ...]) -> bool:
+    try:
+        parsed = ip_address((address or "").split("%")[0])
+    except ValueError:
+        return False
+    parsed = getattr(parsed, "ipv4_mapped", None) or parsed
+    return any(parsed in ip_network(network, strict=False) for network in networks)

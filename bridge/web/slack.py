@@ -4,6 +4,7 @@ database: ``/escalation status`` is answered here, ``/escalate`` is stored for t
 from __future__ import annotations
 
 from bridge.runtime import runtime
+from bridge.store import db
 from bridge.store.tickets import load_state, load_ticket
 from connectors.base import resolve_ticket
 from connectors.provider import Role
@@ -24,7 +25,7 @@ def command_answer(body: bytes) -> str:
             f"Escalation of {ticket} requested. The bridge re-reads the ticket "
             "and posts in the tier's channel."
         )
-    with state.db.connect() as connection:
+    with db.reading(state.db) as connection:
         escalation = load_state(connection, ticket.source, ticket.ticket_id)
         mirrored = load_ticket(connection, ticket.source, ticket.ticket_id)
     if escalation is None or mirrored is None:

@@ -14,6 +14,7 @@ from html import escape
 from flask import Blueprint, Response, request
 
 from bridge.runtime import runtime
+from bridge.store import db
 from bridge.store.tickets import load_ticket
 from connectors.base import SignatureError
 from connectors.teams.inbound import CSRF_COOKIE, NAME_MAX
@@ -67,7 +68,7 @@ def confirm() -> Response:
     except SignatureError:
         return page("Not a valid link", "<p>This link was not made by this bridge.</p>", 401)
     source, _, ticket_id = link.ticket.partition(":")
-    with state.db.connect() as connection:
+    with db.reading(state.db) as connection:
         ticket = load_ticket(connection, source, ticket_id)
     subject = f"“{escape(ticket.subject)}”" if ticket else ""
     nonce = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)

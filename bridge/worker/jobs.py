@@ -12,6 +12,7 @@ from bridge.worker.deliver import Delivery
 from bridge.worker.inbox import InboxJob
 from bridge.worker.integrations import Integrations, build_integrations
 from bridge.worker.plan import ChatTarget, Planner
+from bridge.worker.prune import PruneJob
 from bridge.worker.sweep import SweepJob
 from bridge.worker.sync import SyncJob
 from bridge.worker.waker import NoWaker, Waker
@@ -20,6 +21,7 @@ from connectors.registry import names
 
 INBOX_EVERY = timedelta(seconds=1)
 DELIVER_EVERY = timedelta(seconds=1)
+PRUNE_EVERY = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,8 @@ class Jobs:
         self.inbox = InboxJob(db, integrations, self.escalator, clock, waker)
         self.sweeper = SweepJob(db, self.escalator, clock, waker)
         self.syncer = SyncJob(db, integrations.desks, clock)
+        retention = timedelta(days=runtime.settings.inbox_retention_days)
+        self.pruner = PruneJob(db, clock, retention)
 
     def process_inbox(self) -> int:
         return self.inbox.run()
@@ -72,6 +76,9 @@ class Jobs:
     def deliver(self) -> int:
         return self.delivery.drain()
 
+    def prune(self) -> int:
+        return self.pruner.run()
+
     def close(self) -> None:
         self.integrations.close()
 
@@ -82,6 +89,7 @@ class Jobs:
             Job("sweep", timedelta(seconds=settings.sweep_seconds), self.sweep),
             Job("sync", timedelta(seconds=settings.sync_seconds), self.sync),
             Job("deliver", DELIVER_EVERY, self.deliver),
+            Job("prune", PRUNE_EVERY, self.prune),
         ]
 
 

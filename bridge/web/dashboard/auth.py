@@ -1,9 +1,12 @@
 """Who may see the dashboard: ``BRIDGE_ADMIN_TOKEN`` as a bearer token or through a login form
-that sets a session cookie; without a token, loopback clients only. CSRF tokens for every form.
+that opens a server-side session; without a token, only when opted in (``BRIDGE_DASHBOARD_OPEN``)
+and only for loopback clients naming a trusted host. CSRF tokens for every form.
 
-The session is signed with a key derived from the admin token (HMAC), so every worker process
-derives the same key and changing the token logs everyone out. Without a token the key is random
-per process: only loopback clients are served then, and a login is never needed.
+Sessions are signed with ``BRIDGE_SECRET_KEY`` or a random key generated once and kept in the
+database: nothing in the cookie derives from the admin token, so the token cannot be guessed
+offline from a cookie. The cookie holds a random session id; the server keeps its hash, its
+expiry and whether it was logged out, and the token in use at login (a new token ends every
+session). Failed logins and bearer attempts are throttled per client address (``throttle``).
 """
 
 from __future__ import annotations
@@ -11,12 +14,26 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from datetime import timedelta
 from ipaddress import ip_address
 
-from flask import Flask, Request, abort, g, has_request_context, request, session
+from flask import (
+    Flask,
+    Request,
+    abort,
+    current_app,
+    g,
+    has_request_context,
+    request,
+    session,
+)
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 
 from bridge.runtime import runtime
+from bridge.store import db, web_auth
+from bridge.web.throttle import check_secret
+
+SESSION_KEY_NAME = "dashboard session key"
 
 
 def admin_token(app: Flask | None = None) -> str | None:
@@ -25,13 +42,13 @@ def admin_token(app: Flask | None = None) -> str | None:
     return value or None
 
 
-def _derive(token: str, purpose: bytes) -> str:
-    return hmac.new(token.encode(), purpose, hashlib.sha256).hexdigest()
+def _digest(key: str, value: str) -> str:
+    return hmac.new(key.encode(), value.encode(), hashlib.sha256).hexdigest()
 
 
-def login_mark(token: str) -> str:
-    """What the session holds once logged in: not the token itself."""
-    return _derive(token, b"bridge dashboard login")
+def token_mark(token: str) -> str:
+    """Which admin token a session was opened with; kept in the database, never in the cookie."""
+    return _digest(str(current_app.secret_key), "admin token:" + token)
 
 
 def is_loopback(address: str | None) -> bool:
@@ -57,30 +74,117 @@ class DashboardSessionInterface(SecureCookieSessionInterface):
         return super().open_session(app, request)
 
     def get_cookie_secure(self, app: Flask) -> bool:
+        # With a token the cookie is a credential: only over TLS (browsers treat http://localhost
+        # as secure, so a local run still works). Without one it only carries the CSRF token.
+        if admin_token(app) is not None:
+            return True
         local = has_request_context() and request.scheme == "http"
         return not (local and is_loopback(request.remote_addr))
 
 
 def install(app: Flask) -> None:
-    token = admin_token(app)
+    state = runtime(app)
     if not app.secret_key:
-        app.secret_key = _derive(token, b"bridge session key") if token else secrets.token_hex(32)
+        configured = state.settings.secret_key
+        if configured is not None:
+            app.secret_key = configured.get_secret_value()
+        else:
+            # At start (migrations need the database then too), so waiting is fine.
+            with db.writing(state.db, busy_ms=db.WORKER_BUSY_MS) as connection:
+                app.secret_key = web_auth.secret(
+                    connection, SESSION_KEY_NAME, secrets.token_urlsafe(48), state.clock()
+                )
+    app.permanent_session_lifetime = timedelta(hours=state.settings.session_hours)
     app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.session_interface = DashboardSessionInterface()
+
+
+# Set by a reverse proxy: a request carrying one came through it, so its loopback address says
+# nothing about who sent it.
+PROXY_HEADERS = (
+    "Forwarded",
+    "X-Forwarded-For",
+    "X-Forwarded-Host",
+    "X-Forwarded-Proto",
+    "X-Real-IP",
+)
+
+
+def host_name(host: str) -> str:
+    """The name of a Host header without its port: ``[::1]:8000`` -> ``::1``."""
+    if host.startswith("["):
+        return host[1:].partition("]")[0].lower()
+    name, colon, port = host.rpartition(":")
+    return (name if colon and port.isdigit() and ":" not in name else host).lower()
+
+
+def open_refusal() -> str | None:
+    """Why a request may not see the dashboard without a token, or None when it may."""
+    settings = runtime().settings
+    if not settings.dashboard_open:
+        return (
+            "BRIDGE_ADMIN_TOKEN is not set: set it (or BRIDGE_DASHBOARD_OPEN=1 for a local run "
+            "on this machine)."
+        )
+    if any(name in request.headers for name in PROXY_HEADERS):
+        return "This request came through a proxy: set BRIDGE_ADMIN_TOKEN to serve the dashboard."
+    if not is_loopback(request.remote_addr):
+        return "BRIDGE_ADMIN_TOKEN is not set: the dashboard is served to this machine only."
+    if host_name(request.host) not in settings.trusted_hosts:
+        # A rebound DNS name (evil.example -> 127.0.0.1) arrives with its own Host header.
+        return (
+            "Unknown host name: open the dashboard as http://localhost or add the name to "
+            "BRIDGE_TRUSTED_HOSTS."
+        )
+    return None
 
 
 def authenticate() -> str | None:
     """How this request is allowed in ("bearer", "session", "loopback"), or None."""
     token = admin_token()
     if token is None:
-        return "loopback" if is_loopback(request.remote_addr) else None
+        return "loopback" if open_refusal() is None else None
     scheme, _, given = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode()):
-        return "bearer"
-    if hmac.compare_digest(str(session.get("auth", "")).encode(), login_mark(token).encode()):
-        return "session"
-    return None
+    if scheme.lower() == "bearer":
+        return "bearer" if check_secret(given.strip(), token) else None
+    sid = session.get("sid")
+    if not isinstance(sid, str) or not sid:
+        return None
+    state = runtime()
+    with db.reading(state.db) as connection:
+        active = web_auth.session_active(
+            connection, _session_hash(sid), token_mark(token), state.clock()
+        )
+    return "session" if active else None
+
+
+def start_session(token: str) -> None:
+    """Logged in: a new random session id in the cookie, its hash and expiry on the server."""
+    state = runtime()
+    sid = secrets.token_urlsafe(32)
+    now = state.clock()
+    expires = now + current_app.permanent_session_lifetime
+    with db.writing(state.db) as connection:
+        web_auth.open_session(connection, _session_hash(sid), token_mark(token), now, expires)
+    session.clear()
+    session["sid"] = sid
+    session.permanent = True
+
+
+def end_session() -> None:
+    """Logged out: the session id stops working on the server, whoever holds the cookie."""
+    sid = session.get("sid")
+    if isinstance(sid, str) and sid:
+        state = runtime()
+        with db.writing(state.db) as connection:
+            web_auth.revoke(connection, _session_hash(sid), state.clock())
+    session.clear()
+
+
+def _session_hash(sid: str) -> str:
+    # Only a hash on the server: a copy of the table does not hold usable session ids.
+    return hashlib.sha256(sid.encode()).hexdigest()
 
 
 def csrf_token() -> str:

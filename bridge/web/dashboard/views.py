@@ -2,19 +2,32 @@
 
 from __future__ import annotations
 
-import hmac
 import json
+import re
 from datetime import date, datetime, timedelta
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from bridge.metrics import Filters, Metrics, compute_metrics, duration, scorecard, targets_for
 from bridge.runtime import runtime
 from bridge.store import dashboard as queries
-from bridge.store import outbox
+from bridge.store import db, outbox
 from bridge.web.dashboard import auth, charts
+from bridge.web.throttle import check_secret
 
 PERIODS = (7, 30, 90, 365)
 SEVERITIES = ("Critical", "High", "Medium", "Low")
@@ -40,7 +53,7 @@ def index() -> str:
         else None,
     )
     now = context.clock()
-    with context.db.connect() as connection:
+    with db.reading(context.db) as connection:
         metrics = compute_metrics(
             connection, context.policy, now - timedelta(days=days), now, filters
         )
@@ -87,7 +100,7 @@ def _day(day: date) -> str:
 
 def ticket(source: str, ticket_id: str) -> str:
     context = runtime()
-    with context.db.connect() as connection:
+    with db.reading(context.db) as connection:
         view = queries.ticket_view(connection, source, ticket_id)
     if view is None:
         abort(404)
@@ -101,7 +114,7 @@ def _pretty(value: Any) -> str:
 def retry(action_id: int) -> Response:
     auth.check_csrf()
     context = runtime()
-    with context.db.begin() as connection:
+    with db.writing(context.db) as connection:
         count = outbox.retry_dead(connection, action_id, context.clock())
     flash(f"Dead letter {action_id} queued again." if count else f"No dead letter {action_id}.")
     return redirect(url_for("dashboard.index") + "#dead-letters")
@@ -114,10 +127,8 @@ def login() -> str | Response:
     error = ""
     if request.method == "POST":
         auth.check_csrf()
-        given = request.form.get("token", "")
-        if hmac.compare_digest(given.encode(), token.encode()):
-            session.clear()
-            session["auth"] = auth.login_mark(token)
+        if check_secret(request.form.get("token", ""), token):
+            auth.start_session(token)
             return redirect(_safe_next(request.args.get("next")))
         error = "That token is not right."
     return render_template("dashboard/login.html", error=error)
@@ -125,15 +136,30 @@ def login() -> str | Response:
 
 def logout() -> Response:
     auth.check_csrf()
-    session.clear()
+    auth.end_session()
     return redirect(url_for("dashboard.login"))
 
 
+# Characters a dashboard path is made of. Everything else (backslash, tab, CR/LF, "%") is how
+# "next" is turned into a link off the site or a broken header.
+PATH_CHARACTERS = re.compile(r"/[A-Za-z0-9._~:@!$&'()*+,;=/-]*")
+NEXT_ENDPOINTS = ("dashboard.index", "dashboard.ticket")
+
+
 def _safe_next(target: str | None) -> str:
-    # Only paths on this site: "//host" or "/\\host" would leave it.
-    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
-        return target
-    return url_for("dashboard.index")
+    """Where to go after logging in: a dashboard page of this site, else the front page."""
+    fallback = url_for("dashboard.index")
+    path, _, query = (target or "").partition("?")
+    if not PATH_CHARACTERS.fullmatch(path) or "//" in path:
+        return fallback
+    try:
+        endpoint, _args = current_app.url_map.bind("localhost").match(path, method="GET")
+    except HTTPException:  # not found, not a GET page, or a redirect
+        return fallback
+    if endpoint not in NEXT_ENDPOINTS:
+        return fallback
+    # Decoded and encoded again: the query can only carry plain parameters.
+    return path + (f"?{urlencode(parse_qsl(query))}" if query else "")
 
 
 def relative(moment: datetime | None, now: datetime) -> str:
@@ -151,7 +177,7 @@ def guard() -> Response | None:
     if g.auth is not None:
         return None
     if auth.admin_token() is None:
-        abort(403, "BRIDGE_ADMIN_TOKEN is not set: the dashboard is served to this machine only.")
+        abort(403, auth.open_refusal())
     if request.method == "GET" and not request.headers.get("Authorization"):
         return redirect(url_for("dashboard.login", next=request.full_path.rstrip("?")))
     abort(401)

@@ -22,8 +22,10 @@ REMOTE = {"REMOTE_ADDR": "203.0.113.9"}
 LOCAL = {"REMOTE_ADDR": "127.0.0.1"}
 
 
-def _app(database_url: str, clock: FrozenClock, token: str | None) -> Flask:
-    settings = make_settings(database_url, BRIDGE_ADMIN_TOKEN=token)
+def _app(
+    database_url: str, clock: FrozenClock, token: str | None, **overrides: str | None
+) -> Flask:
+    settings = make_settings(database_url, BRIDGE_ADMIN_TOKEN=token, **overrides)
     return create_app({"TESTING": True, "BRIDGE_SETTINGS": settings, "BRIDGE_CLOCK": clock})
 
 
@@ -195,7 +197,7 @@ def test_ticket_page_explains_each_decision(secured: Flask) -> None:
 def test_without_a_token_only_loopback_is_served(
     database_url: str, clock: FrozenClock, remote: str, status: int
 ) -> None:
-    app = _app(database_url, clock, None)
+    app = _app(database_url, clock, None, BRIDGE_DASHBOARD_OPEN="1")
     response = app.test_client().get("/", environ_base={"REMOTE_ADDR": remote})
     assert response.status_code == status
     if status == 200:
@@ -204,7 +206,7 @@ def test_without_a_token_only_loopback_is_served(
 
 
 def test_loopback_mode_still_checks_csrf(database_url: str, clock: FrozenClock) -> None:
-    app = _app(database_url, clock, None)
+    app = _app(database_url, clock, None, BRIDGE_DASHBOARD_OPEN="1")
     client = app.test_client()
     assert client.post("/dead-letters/1/retry", environ_base=LOCAL).status_code == 400
     app.extensions["bridge"].db.dispose()
