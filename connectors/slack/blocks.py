@@ -12,8 +12,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from connectors._text import printable
 from connectors.actions import ChatPrompt, EscalationView, TicketCard
+from connectors.text import printable
 from policies.model import Severity
 
 MAX_BLOCKS = 50

@@ -18,9 +18,9 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from connectors._text import printable
 from connectors.actions import ChatPrompt, EscalationView, TicketCard
 from connectors.base import PersonRequestKind
+from connectors.text import printable
 from policies.model import Severity
 
 CARD_VERSION = "1.4"
