@@ -15,6 +15,15 @@ keepalive = 5
 preload_app = True
 graceful_timeout = 30
 accesslog = None
+# gunicorn (25.1+) opens a control socket for ``gunicornc`` at one path per user
+# ($XDG_RUNTIME_DIR/gunicorn.ctl): every instance on the host would share it, and the last one
+# started takes it over. Off, unless BRIDGE_CONTROL_SOCKET names this instance's own path
+# (docs.gunicorn.org, settings "control_socket", "control_socket_disable").
+_control_socket = os.environ.get("BRIDGE_CONTROL_SOCKET", "")
+control_socket_disable = not _control_socket
+if _control_socket:
+    control_socket = _control_socket
+    control_socket_mode = 0o600
 
 
 def post_fork(server: object, worker: object) -> None:

@@ -28,7 +28,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     settings: Settings = app.config.get("BRIDGE_SETTINGS") or load_settings()
     app.config["BRIDGE_SETTINGS"] = settings
     if not app.config.get("TESTING"):
-        logs.configure(settings.log_level, settings.log_format, settings.secret_values())
+        logs.configure(
+            settings.log_level,
+            settings.log_format,
+            settings.secret_values(),
+            bodies=settings.log_bodies,
+        )
         # Their routine lines (migrations run, a 1 s job skipped while the previous run is still
         # busy, every outbound request) are noise at the bridge's INFO level.
         for chatty in ("alembic", "httpx2", "werkzeug"):

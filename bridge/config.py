@@ -42,6 +42,8 @@ class Settings(BaseModel):
     admin_token: SecretStr | None = Field(None, alias="BRIDGE_ADMIN_TOKEN")
     log_format: str | None = Field(None, alias="BRIDGE_LOG_FORMAT")
     log_level: str = Field("INFO", alias="BRIDGE_LOG_LEVEL")
+    # Other libraries' DEBUG lines carry whole request and response bodies (customer text).
+    log_bodies: bool = Field(False, alias="BRIDGE_LOG_BODIES")
     sweep_seconds: float = Field(5.0, alias="BRIDGE_SWEEP_SECONDS")
     sync_seconds: float = Field(60.0, alias="BRIDGE_SYNC_SECONDS")
     # A stable name lets a restarted worker take its lease and its claimed actions back at once.

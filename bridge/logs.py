@@ -41,6 +41,19 @@ class RedactSecrets(logging.Filter):
         return text
 
 
+# Loggers of this project: their DEBUG lines name tickets and actions, never whole bodies.
+OWN_LOGGERS = frozenset({"bridge", "connectors", "policies", "sandbox", "wsgi"})
+
+
+class HideBodies(logging.Filter):
+    """Drops other libraries' DEBUG lines: HTTP clients log whole requests and responses there
+    (slack_sdk every message body, zenpy every ticket it sends), i.e. customer text. They show
+    only with ``BRIDGE_LOG_BODIES=1``."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno > logging.DEBUG or record.name.split(".")[0] in OWN_LOGGERS
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
@@ -71,11 +84,13 @@ class TextFormatter(logging.Formatter):
         return base + ("  " + " ".join(f"{k}={v}" for k, v in extras.items()) if extras else "")
 
 
-def configure(level: str, fmt: str | None, secrets: Iterable[str]) -> None:
+def configure(level: str, fmt: str | None, secrets: Iterable[str], *, bodies: bool = False) -> None:
     """Install one handler on the root logger (replacing any we installed before)."""
     use_json = fmt == "json" or (fmt is None and not sys.stderr.isatty())
     handler = logging.StreamHandler()
     handler.setFormatter(JsonFormatter() if use_json else TextFormatter())
+    if not bodies:
+        handler.addFilter(HideBodies())
     handler.addFilter(RedactSecrets(secrets))
     handler.set_name("bridge")
     root = logging.getLogger()

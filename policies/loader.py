@@ -17,8 +17,7 @@ from pydantic import ValidationError
 from policies.compiled import CompiledPolicy, compile_policy
 from policies.language_patterns import PatternError, compile_phrase
 from policies.schema import Condition, PolicyDoc
-
-Path_ = tuple[str | int, ...]
+from policies.yaml_tree import Builder, Marks, Path_, YamlProblem, compose
 
 
 @dataclass(frozen=True)
@@ -52,33 +51,7 @@ class Policy:
     warnings: tuple[PolicyIssue, ...] = ()
 
 
-@dataclass
-class _Marks:
-    values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
-    keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
-
-
-def _pos(node: yaml.Node) -> tuple[int, int]:
-    return node.start_mark.line + 1, node.start_mark.column + 1
-
-
-def _build(node: yaml.Node, path: Path_, marks: _Marks, issues: list[tuple[Path_, str]]) -> Any:
-    marks.values[path] = _pos(node)
-    if isinstance(node, yaml.MappingNode):
-        out: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            key = yaml.safe_load(yaml.serialize(key_node))
-            marks.keys[(*path, key)] = _pos(key_node)
-            if key in out:
-                issues.append(((*path, key), f"duplicate key {key!r}"))
-            out[key] = _build(value_node, (*path, key), marks, issues)
-        return out
-    if isinstance(node, yaml.SequenceNode):
-        return [_build(item, (*path, i), marks, issues) for i, item in enumerate(node.value)]
-    return yaml.safe_load(yaml.serialize(node))
-
-
-def _locate(loc: tuple[Any, ...], marks: _Marks, *, at_key: bool) -> tuple[int, int]:
+def _locate(loc: tuple[Any, ...], marks: Marks, *, at_key: bool) -> tuple[int, int]:
     path: Path_ = ()
     for part in loc:
         if part == "[key]":
@@ -107,18 +80,16 @@ def _message(error: Any) -> str:
 
 def parse_policy(text: str, file: str = "<policy>") -> Policy:
     """Validate and compile a policy given as YAML text; raise ``PolicyError`` if invalid."""
+    builder = Builder()
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise PolicyError([PolicyIssue(file, line, col, f"YAML: {exc.problem}")]) from exc
-    if root is None or not isinstance(root, yaml.MappingNode):
-        raise PolicyError([PolicyIssue(file, 1, 1, "the policy must be a YAML mapping")])
-    marks = _Marks()
-    raw_issues: list[tuple[Path_, str]] = []
-    data = _build(root, (), marks, raw_issues)
-    issues = [PolicyIssue(file, *_locate(p, marks, at_key=True), m) for p, m in raw_issues]
+        root = compose(text)
+        if root is None or not isinstance(root, yaml.MappingNode):
+            raise YamlProblem(1, 1, "the policy must be a YAML mapping")
+        data = builder.build(root)
+    except YamlProblem as problem:
+        raise PolicyError([PolicyIssue(file, problem.line, problem.col, problem.message)]) from None
+    marks = builder.marks
+    issues = [PolicyIssue(file, *_locate(p, marks, at_key=True), m) for p, m in builder.issues]
     try:
         doc = PolicyDoc.model_validate(data)
     except ValidationError as exc:

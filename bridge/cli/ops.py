@@ -14,6 +14,7 @@ from bridge.policy_files import load_policy
 from bridge.runtime import runtime
 from bridge.store import db, outbox, tickets
 from bridge.worker.jobs import build_jobs
+from connectors.text import printable
 from policies import PolicyError, evaluate
 from policies.backtest import Summary, backtest
 
@@ -53,7 +54,7 @@ def outbox_list(dead: bool, pending: bool, limit: int) -> None:
     )
     for row in rows:
         error = f"  {row['last_error']}" if row["last_error"] else ""
-        click.echo(
+        _say(
             f"{row['id']:>6}  {row['status']:<7} {row['attempts']:>2} tries  "
             f"{row['source']}:{row['ticket_id']:<8} {row['action']:<20}{error}"
         )
@@ -89,25 +90,25 @@ def explain_command(ticket: str) -> None:
         entries = tickets.audit_entries(connection, source, ticket_id)
     if mirrored is None or state is None:
         raise click.ClickException(f"{ticket} is not tracked by the bridge")
-    click.echo(
+    _say(
         f"{ticket} “{mirrored.subject}”: {mirrored.status.value}, "
         f"priority {mirrored.priority.value if mirrored.priority else 'none'}"
     )
     since = f" since {state.tier_since:%Y-%m-%d %H:%M} UTC" if state.tier_since else ""
-    click.echo(f"at {state.tier}{since}, owner {state.owner or 'nobody'}")
+    _say(f"at {state.tier}{since}, owner {state.owner or 'nobody'}")
     for entry in entries:
         data: dict[str, Any] = entry["data"]
         if entry["kind"] != "decision":
-            click.echo(f"\n{entry['at']:%Y-%m-%d %H:%M:%S}  input: {json.dumps(data)}")
+            _say(f"\n{entry['at']:%Y-%m-%d %H:%M:%S}  input: {json.dumps(data)}")
             continue
-        click.echo(
+        _say(
             f"\n{entry['at']:%Y-%m-%d %H:%M:%S}  {data['action']} {data['tier']} "
             f"via {data['route']}  [{entry['rule']} at {data.get('source') or '?'}]"
         )
-        click.echo(f"    {data['text']}")
+        _say(f"    {data['text']}")
         for label in ("inputs", "clock"):
             if data.get(label):
-                click.echo(f"    {label}: {json.dumps(data[label], default=str)}")
+                _say(f"    {label}: {json.dumps(data[label], default=str)}")
     now = context.clock()
     evaluation = evaluate(mirrored, state, context.policy, now)
     upcoming = (
@@ -115,7 +116,13 @@ def explain_command(ticket: str) -> None:
         if evaluation.next_check_at
         else "nothing can change by time alone"
     )
-    click.echo(f"\nnow: {evaluation.severity.value}, {upcoming}")
+    _say(f"\nnow: {evaluation.severity.value}, {upcoming}")
+
+
+def _say(text: str) -> None:
+    """A line of ``explain``: ticket text may hold terminal escape sequences (a subject that
+    clears the screen or retitles the window), so only printable text reaches the terminal."""
+    click.echo(printable(text))
 
 
 @click.command("sweep")

@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 
 from bridge.metrics import Metrics, Row, Targets, compute_metrics, percent, scorecard, targets_for
 from bridge.store import db
+from connectors.text import csv_cell, markdown_cell
 from policies import Policy
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -117,11 +118,14 @@ def recommendations(m: Metrics, t: Targets) -> list[str]:
 def render(report: Report, fmt: str) -> str:
     if fmt == "csv":
         return render_csv(report)
+    # Organisation names, categories and rule ids come from the desks: in HTML autoescaped,
+    # in Markdown every value goes through markdown_cell.
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=None if fmt == "html" else markdown_cell,
     )
     name = "report/report.html" if fmt == "html" else "report/report.md"
     return env.get_template(name).render(r=report).rstrip("\n") + "\n"
@@ -130,15 +134,17 @@ def render(report: Report, fmt: str) -> str:
 def render_csv(report: Report) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["section", "name", "value", "target", "status", "detail"])
+    rows: list[list[object]] = [["section", "name", "value", "target", "status", "detail"]]
     for row in report.card:
-        writer.writerow(["metric", row.name, row.current, row.target, row.status, row.detail])
+        rows.append(["metric", row.name, row.current, row.target, row.status, row.detail])
     for rule, count, over in report.triggers:
-        writer.writerow(["trigger", rule, count, "", "", f"{over} over-escalated"])
+        rows.append(["trigger", rule, count, "", "", f"{over} over-escalated"])
     for name, count in report.organizations:
-        writer.writerow(["organization", name, count, "", "", ""])
+        rows.append(["organization", name, count, "", "", ""])
     for name, count in report.categories:
-        writer.writerow(["category", name, count, "", "", ""])
+        rows.append(["category", name, count, "", "", ""])
     for text in report.recommendations:
-        writer.writerow(["recommendation", "", "", "", "", text])
+        rows.append(["recommendation", "", "", "", "", text])
+    # Every cell, not only the desk's: a spreadsheet must never run one as a formula.
+    writer.writerows([csv_cell(cell) for cell in row] for row in rows)
     return buffer.getvalue()

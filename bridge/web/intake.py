@@ -26,6 +26,7 @@ from bridge.web.slack import command_answer
 from bridge.web.teams import done
 from connectors.base import Endpoint, Receipt, Reply, SignatureError, WebhookParseError
 from connectors.registry import PROVIDERS
+from connectors.slack.messages import build_command_answer
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint("intake", __name__)
@@ -120,7 +121,7 @@ def _answer(reply: Reply, receipt: Receipt, stored: bool) -> Response:
         return done(200, "Done: the bridge has your request and acts on it within seconds.")
     if reply is Reply.COMMAND:
         # Slack shows whatever a command answers within 3 s to the person who typed it.
-        return jsonify({"response_type": "ephemeral", "text": command_answer(request.get_data())})
+        return jsonify(build_command_answer(command_answer(request.get_data())))
     response = jsonify(
         {"status": "accepted", "duplicate": not stored, "ticket_id": receipt.ticket_id}
     )

@@ -10,9 +10,11 @@ from connectors.base import resolve_ticket
 from connectors.provider import Role
 from connectors.registry import names
 from connectors.slack.inbound import COMMAND_USAGE, CommandKind, parse_command
+from connectors.slack.messages import TicketStanding, status_line
 
 
 def command_answer(body: bytes) -> str:
+    """The answer as plain text; intake sends it through ``build_command_answer`` (escaped)."""
     state = runtime()
     try:
         command = parse_command(body)
@@ -30,10 +32,14 @@ def command_answer(body: bytes) -> str:
         mirrored = load_ticket(connection, ticket.source, ticket.ticket_id)
     if escalation is None or mirrored is None:
         return f"{ticket} is not tracked by the bridge (yet)."
-    owner = escalation.owner or "nobody"
-    since = f" since {escalation.tier_since:%Y-%m-%d %H:%M} UTC" if escalation.tier_since else ""
-    page = "a page is open" if escalation.page_open else "no page open"
-    return (
-        f"{ticket} “{mirrored.subject}” is at {escalation.tier}{since}, owner {owner}, "
-        f"{page}, status {mirrored.status.value}."
+    return status_line(
+        TicketStanding(
+            ticket=str(ticket),
+            subject=mirrored.subject,
+            tier=str(escalation.tier),
+            since=escalation.tier_since,
+            owner=escalation.owner,
+            page_open=escalation.page_open,
+            status=mirrored.status.value,
+        )
     )

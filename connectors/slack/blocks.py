@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from connectors.actions import ChatPrompt, EscalationView, TicketCard
+from connectors.text import printable
 from policies.model import Severity
 
 MAX_BLOCKS = 50
@@ -36,7 +37,15 @@ ACTION_RESOLVE = "bridge.resolve"
 ACTION_STATUSPAGE = "bridge.statuspage"
 ACTIONS_BLOCK_ID = "bridge.actions"
 
-SlackMessage = dict[str, Any]
+
+class SlackMessage(dict[str, Any]):
+    """A ``chat.postMessage`` body made by one of this package's builders.
+
+    The client sends nothing else, and every builder puts desk or customer text through
+    ``fit_mrkdwn`` (escaped, cut to its limit): a plain ``dict`` is not a ``SlackMessage``, so
+    mypy refuses a message assembled elsewhere from raw ticket text.
+    """
+
 
 _SEVERITY_ICON = {
     Severity.CRITICAL: "🔴",
@@ -68,6 +77,8 @@ def slack_length(text: str) -> int:
 def fit_mrkdwn(text: str, limit: int) -> str:
     """Escape ``text`` and cut it so the *escaped* result, with an ellipsis, fits ``limit``.
 
+    The one way outside text enters a Slack message: control characters are dropped too.
+
     Cutting after escaping could split an entity such as ``&amp;``; this never does.
     """
     return _fit(text, limit, escape_mrkdwn)
@@ -78,6 +89,7 @@ def fit_plain(text: str, limit: int) -> str:
 
 
 def _fit(text: str, limit: int, render: Callable[[str], str]) -> str:
+    text = printable(text)
     rendered = render(text)
     if slack_length(rendered) <= limit:
         return rendered
@@ -97,6 +109,19 @@ def ticket_ref(ticket: TicketCard) -> str:
     return f"{ticket.source}:{ticket.ticket_id}"
 
 
+def ticket_link(ticket: TicketCard, desk: str) -> str:
+    """``<url|Desk #id>`` markup, or the escaped label alone without a web URL.
+
+    The URL comes from the desk: only ``http(s)`` links, and a ``|`` in it (which would end the
+    URL and start a label of the sender's choosing) is percent-encoded.
+    """
+    label = fit_mrkdwn(f"{desk} #{ticket.ticket_id}", 200).replace("|", "¦")
+    if not ticket.url.startswith(("https://", "http://")):
+        return label
+    url = escape_mrkdwn(ticket.url.replace("|", "%7C"))
+    return f"<{url}|{label}>"
+
+
 def person(name_or_id: str, limit: int = SECTION_FIELD_MAX) -> str:
     """A Slack mention for a Slack user id, otherwise the escaped display name."""
     if _USER_ID.fullmatch(name_or_id) and slack_length(name_or_id) + 3 <= limit:
@@ -108,8 +133,7 @@ def build_escalation_message(message: EscalationView) -> SlackMessage:
     """The parent message of an escalation: header, ticket, people, reason, deadline, buttons."""
     ticket = message.ticket
     desk = _DESK_LABEL.get(ticket.source, ticket.source.title())
-    label = fit_plain(f"{desk} #{ticket.ticket_id}", 200).replace("|", "¦")
-    link = f"<{escape_mrkdwn(ticket.url)}|{escape_mrkdwn(label)}>" if ticket.url else label
+    link = ticket_link(ticket, desk)
     blocks: list[dict[str, Any]] = [
         _header(message),
         _section(f"*{link}*: ", ticket.subject or "(no subject)"),
@@ -123,14 +147,14 @@ def build_escalation_message(message: EscalationView) -> SlackMessage:
         )
     if not message.resolved:
         blocks.append(_buttons(message))
-    return {"text": _fallback(message, desk), "blocks": blocks}
+    return SlackMessage(text=_fallback(message, desk), blocks=blocks)
 
 
 def build_thread_reply(event: str, *, actor: str | None = None) -> SlackMessage:
     """A one-line thread reply such as "Acknowledged by @ana" under the parent message."""
     by = f" by {person(actor, _FIELD_ROOM)}" if actor else ""
     line = fit_mrkdwn(event, SECTION_TEXT_MAX - slack_length(by)) + by
-    return {"text": line, "blocks": [{"type": "context", "elements": [_mrkdwn(line)]}]}
+    return SlackMessage(text=line, blocks=[{"type": "context", "elements": [_mrkdwn(line)]}])
 
 
 # The button of each prompt a person can answer from Slack.
@@ -140,19 +164,17 @@ PROMPT_ACTIONS = {"publish_statuspage": ACTION_STATUSPAGE}
 def build_prompt(prompt: ChatPrompt) -> SlackMessage:
     """A question about a ticket with one button (its action id says what a click asks)."""
     ticket = prompt.ticket
-    label = fit_plain(f"{ticket.source} #{ticket.ticket_id}", 200).replace("|", "¦")
-    link = f"<{escape_mrkdwn(ticket.url)}|{escape_mrkdwn(label)}>" if ticket.url else label
-    prefix = f"*{link}*: "
-    text = prefix + fit_mrkdwn(prompt.text, SECTION_TEXT_MAX - len(prefix))
+    prefix = f"*{ticket_link(ticket, ticket.source)}*: "
+    text = prefix + fit_mrkdwn(prompt.text, SECTION_TEXT_MAX - slack_length(prefix))
     button = _button(prompt.label, PROMPT_ACTIONS[prompt.request], ticket_ref(ticket))
     button["style"] = "primary"
-    return {
-        "text": fit_mrkdwn(prompt.text, FALLBACK_TEXT_MAX),
-        "blocks": [
+    return SlackMessage(
+        text=fit_mrkdwn(prompt.text, FALLBACK_TEXT_MAX),
+        blocks=[
             {"type": "section", "text": _mrkdwn(text)},
             {"type": "actions", "block_id": ACTIONS_BLOCK_ID, "elements": [button]},
         ],
-    }
+    )
 
 
 def _header(message: EscalationView) -> dict[str, Any]:

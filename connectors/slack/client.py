@@ -222,12 +222,14 @@ class SlackClient:
             ),
         )
 
-    def post_ephemeral(self, channel: str, user: str, text: str) -> str:
+    def post_ephemeral(self, channel: str, user: str, message: SlackMessage) -> str:
         """A message only ``user`` sees; returns its ``message_ts`` (it cannot be updated)."""
         response = self._call(
             "chat.postEphemeral",
             channel,
-            lambda: self._client.chat_postEphemeral(channel=channel, user=user, text=text),
+            lambda: self._client.chat_postEphemeral(
+                channel=channel, user=user, text=message["text"], blocks=message.get("blocks")
+            ),
         )
         return str(response["message_ts"])
 

@@ -41,6 +41,7 @@ from connectors.slack.blocks import (
 )
 from connectors.slack.client import SlackClient
 from connectors.slack.inbound import SlackAuthorization
+from connectors.slack.messages import build_plain
 from connectors.slack.settings import SlackSettings
 
 # How far back to look for a message we may have posted before a crash.
@@ -77,11 +78,15 @@ class SlackNotifier:
             return {"replies": self._thread(action, payload, log)}
         if isinstance(payload, ChatPrivate):
             # Seen by one person, once: a lost one is not worth a duplicate, so no lookup.
-            ts = self.client.post_ephemeral(payload.channel, payload.user, payload.text)
+            ts = self.client.post_ephemeral(
+                payload.channel, payload.user, build_plain(payload.text)
+            )
             return {"ts": ts}
         if isinstance(payload, ChatAlert | ChatPrompt):
             message = (
-                build_prompt(payload) if isinstance(payload, ChatPrompt) else {"text": payload.text}
+                build_prompt(payload)
+                if isinstance(payload, ChatPrompt)
+                else build_plain(payload.text)
             )
             ts = (
                 self._find(action, payload.channel)

@@ -20,6 +20,7 @@ from typing import Any
 
 from connectors.actions import ChatPrompt, EscalationView, TicketCard
 from connectors.base import PersonRequestKind
+from connectors.text import printable
 from policies.model import Severity
 
 CARD_VERSION = "1.4"
@@ -59,7 +60,9 @@ def escape_markdown(text: str) -> str:
 
 
 def fit(text: str, limit: int) -> str:
-    """Cut ``text`` (before escaping) to ``limit`` characters with an ellipsis."""
+    """Cut ``text`` (before escaping) to ``limit`` characters with an ellipsis, without control
+    characters."""
+    text = printable(text)
     return text if len(text) <= limit else text[: limit - len(ELLIPSIS)] + ELLIPSIS
 
 

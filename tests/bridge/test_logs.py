@@ -6,9 +6,11 @@ import io
 import json
 import logging
 from collections.abc import Iterator
+from urllib.error import URLError
 
 import pytest
 from flask.testing import FlaskClient
+from slack_sdk import WebClient
 
 from bridge import create_app, logs
 from tests.conftest import SECRETS, FrozenClock, make_settings
@@ -82,4 +84,26 @@ def test_running_app_logs_no_secret_even_when_requests_carry_them(
     assert "webhook rejected" in output
     for secret in [API_TOKEN, *SECRETS.values()]:
         assert secret not in output
+    app.extensions["bridge"].db.dispose()
+
+
+@pytest.mark.parametrize(("bodies", "shown"), [(None, False), ("1", True)])
+def test_debug_shows_request_bodies_only_when_asked(
+    captured: io.StringIO, database_url: str, clock: FrozenClock, bodies: str | None, shown: bool
+) -> None:
+    settings = make_settings(
+        database_url, BRIDGE_LOG_FORMAT="json", BRIDGE_LOG_LEVEL="DEBUG", BRIDGE_LOG_BODIES=bodies
+    )
+    app = create_app({"BRIDGE_SETTINGS": settings, "BRIDGE_CLOCK": clock})
+    handler = next(h for h in logging.getLogger().handlers if h.get_name() == "bridge")
+    assert isinstance(handler, logging.StreamHandler)
+    handler.setStream(captured)
+    # slack_sdk logs the whole request at DEBUG before sending it (nothing listens on port 9).
+    client = WebClient(token="xoxb-test", base_url="http://127.0.0.1:9/")
+    with pytest.raises(URLError):
+        client.chat_postMessage(channel="C1", text="Customer Jane Roe: card 4111 1111")
+    logging.getLogger("bridge.test").debug("own debug line", extra={"ticket": "zendesk:1"})
+    output = captured.getvalue()
+    assert ("Customer Jane Roe" in output) is shown
+    assert "own debug line" in output
     app.extensions["bridge"].db.dispose()

@@ -125,6 +125,28 @@ def test_odd_overrides_never_crash_on_missing_values(tmp_path: Path, body: str) 
     load_templates(tmp_path).render("status_reminder", {})
 
 
+@pytest.mark.parametrize(
+    ("body", "shown"),
+    [
+        ("{{ ticket.items }}", "[missing: ticket.items]"),
+        ("{{ ticket.get }}", "[missing: ticket.get]"),
+        ("{{ ticket.items() }}", "[missing: ticket.items]"),
+        ("{{ ticket.subject.upper }}", "[missing: upper]"),
+        ("{{ ticket.subject.upper() }}", "REFUND"),
+        ("{{ ticket }}", "[missing: ticket]"),
+        ("{{ ticket.tags }}", "vip, billing"),
+        ("{{ ticket.tags | join('/') }}", "vip/billing"),
+        ("{{ x.path }}", "[missing: x.path]"),
+        ("{{ ticket.subject.path }}", "[missing: path]"),
+        ("{{ range }}", "[missing: safe_range]"),
+    ],
+)
+def test_no_value_renders_as_a_python_repr(tmp_path: Path, body: str, shown: str) -> None:
+    write(tmp_path, "status_reminder", body)
+    context = {"ticket": {"subject": "refund", "tags": ["vip", "billing"]}}
+    assert load_templates(tmp_path).render("status_reminder", context) == shown + "\n"
+
+
 def test_rca_override_without_marker_still_gets_it(tmp_path: Path) -> None:
     write(tmp_path, "rca_request", "Please write the RCA for {{ case_number }}.")
     text = load_templates(tmp_path).render("rca_request", {"case_number": "#9"})

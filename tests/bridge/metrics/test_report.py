@@ -76,7 +76,7 @@ def test_report_lists_triggers_organizations_and_recommendations(
     assert any("Category 'billing'" in text for text in report.recommendations)
 
     markdown = render(report, "md")
-    assert "| Escalation rate | 75.0 % | < 15.0 % | missed |" in markdown
+    assert "| Escalation rate | 75.0 % | &lt; 15.0 % | missed |" in markdown
     assert "| vip | 3 | 3 |" in markdown
     html = render(report, "html")
     assert "<td>Acme</td>" in html
@@ -95,6 +95,45 @@ def test_html_report_escapes(engine: Engine, clock: FrozenClock) -> None:
         insert(connection, rows)
     html = render(build_report(engine, load_policy(None), clock.now, timedelta(days=7)), "html")
     assert "<B>X</B>" not in html and "&lt;B&gt;X&lt;/B&gt;" in html
+
+
+def _hostile_report(engine: Engine, clock: FrozenClock, fmt: str) -> str:
+    rows = Rows()
+    created = clock.now - timedelta(days=1)
+    names = ['=HYPERLINK("https://evil.example","x")', "@SUM(1)", "+1", "-1", "\tx"]
+    for n, name in enumerate(names):
+        category = "<!everyone> | *bold* [x](https://evil.example)\x1b[31m\nline"
+        rows.tickets.append(ticket_row(str(n), created, organization=name, category=category))
+        rows.decisions.append(decision_row(str(n), created, "escalate", "vip"))
+        rows.states.append(state_row(str(n), 2, created))
+    with engine.begin() as connection:
+        insert(connection, rows)
+    return render(build_report(engine, load_policy(None), clock.now, timedelta(days=7)), fmt)
+
+
+def test_csv_report_never_starts_a_cell_like_a_formula(engine: Engine, clock: FrozenClock) -> None:
+    rows = list(csv.reader(io.StringIO(_hostile_report(engine, clock, "csv"))))
+    organizations = {row[1] for row in rows if row[0] == "organization"}
+    assert organizations == {
+        '\'=Hyperlink("Https://Evil.Example","X")',
+        "'@Sum(1)",
+        "'+1",
+        "'-1",
+        "'\tX",
+    }
+    for row in rows:
+        for cell in row:
+            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
+            assert "\x1b" not in cell
+
+
+def test_markdown_report_shows_desk_text_as_typed(engine: Engine, clock: FrozenClock) -> None:
+    markdown = _hostile_report(engine, clock, "md")
+    assert "<!everyone>" not in markdown and "\x1b" not in markdown
+    category = "&lt;!everyone&gt; \\| \\*bold\\* \\[x\\](https://evil.example) line"
+    [row] = [line for line in markdown.splitlines() if line.startswith(f"| {category} |")]
+    # Still two cells: the desk's "|" does not split the row.
+    assert row == f"| {category} | 5 |" and row.replace("\\|", "").count("|") == 3
 
 
 def test_on_target_means_no_recommendation(clock: FrozenClock) -> None:

@@ -13,6 +13,7 @@ from connectors.actions import EscalationView, TicketCard, ViewChange
 from connectors.base import AuthError, PermanentError, RetryableError
 from connectors.slack.blocks import build_escalation_message, build_thread_reply
 from connectors.slack.client import SlackClient
+from connectors.slack.messages import build_plain
 from policies.model import Severity, Tier
 from sandbox.common import Fault, Served, serve
 from sandbox.slack import SlackSandbox
@@ -122,7 +123,7 @@ def test_pacing_raises_instead_of_waiting_beyond_max_wait(
 
 def test_post_ephemeral(slack: tuple[SlackSandbox, Served]) -> None:
     sandbox, served = slack
-    ts = notifier(served).post_ephemeral(CHANNEL, "U0ME", "Only you can see this")
+    ts = notifier(served).post_ephemeral(CHANNEL, "U0ME", build_plain("Only you can see this"))
     assert sandbox.ephemeral == [
         {"channel": CHANNEL, "user": "U0ME", "ts": ts, "text": "Only you can see this"}
     ]
