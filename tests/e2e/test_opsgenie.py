@@ -4,15 +4,19 @@ bridge's own calls and redeliveries change nothing twice."""
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterator
 
 import pytest
+from sqlalchemy import select, update
 
 from bridge.runtime import runtime
 from bridge.store import outbox
+from bridge.store.tables import outbox as outbox_table
 from connectors.slack.blocks import ACTION_ACK
 from sandbox.world import SandboxWorld
 from tests.e2e.conftest import Bridge, served_bridge
+from tests.e2e.effects import assert_exactly_once
 from tests.e2e.test_flows_back import ENGINEERING, click
 from tests.e2e.test_triggers import critical_two_hours
 from tests.support.drivers import Desk, FreshdeskDriver, TravelClock, ZendeskDriver
@@ -144,3 +148,41 @@ def test_a_policy_can_page_both_and_slack_acknowledges_both(
         assert alert["acknowledged"] is True
         assert any("Acknowledged by ana in Slack" in n for n in desk.notes(ticket))
         all_done(bridge)
+
+
+def test_every_webhook_twice_and_out_of_order_pages_once(genie: Bridge, desk: Desk) -> None:
+    tickets = [critical_two_hours(genie, desk) for _ in range(3)]
+    deliveries = tickets * 2
+    random.Random(15).shuffle(deliveries)
+    for ticket in deliveries:
+        assert desk.notify(genie.url, ticket) == 202
+    genie.run()
+    counted = assert_exactly_once(runtime(genie.app).db, genie.world)
+    assert counted["page.trigger"] == len(tickets)
+    assert all(len(genie.world.opsgenie.alerts_for(f"{desk.name}:{t}")) == 1 for t in tickets)
+
+
+def test_a_worker_that_died_after_sending_sends_again_and_opsgenie_keeps_one_alert(
+    genie: Bridge, desk: Desk
+) -> None:
+    """The create went out, the worker died before recording it: the retry repeats the
+    create, and the alias makes it a repeat of the same alert, not a second page."""
+    ticket, _ = paged(genie, desk)
+    engine = runtime(genie.app).db
+    trigger = outbox_table.c.action == "page.trigger"
+    with engine.begin() as connection:
+        connection.execute(
+            update(outbox_table)
+            .where(trigger)
+            .values(status=outbox.PENDING, next_attempt_at=genie.clock(), provider_ref=None)
+        )
+    genie.run()
+    [alert] = genie.world.opsgenie.alerts_for(f"{desk.name}:{ticket}")
+    assert alert["count"] == 2 and alert["status"] == "open"
+    with engine.connect() as connection:
+        attempts = connection.execute(select(outbox_table.c.attempts).where(trigger)).scalar_one()
+    assert attempts == 2
+    genie.world.opsgenie.responder(alert, "Close")  # and the way back still works once
+    genie.run()
+    assert sum("resolved" in n for n in desk.notes(ticket)) == 1
+    assert_exactly_once(engine, genie.world)
