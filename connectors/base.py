@@ -332,13 +332,14 @@ class Check:
 @dataclass(frozen=True)
 class PolicyNeeds:
     """What the policy names that a provider must have: groups and agents (names, e-mails or
-    ids) in the desks, ticket fields, chat channels, and the variables of pager routing keys."""
+    ids) in the desks, ticket fields, chat channels, and the variables of pager keys."""
 
     groups: frozenset[str] = frozenset()
     agents: frozenset[str] = frozenset()
     fields: frozenset[str] = frozenset()
     channels: frozenset[str] = frozenset()
     routing_keys: frozenset[str] = frozenset()
+    opsgenie_keys: frozenset[str] = frozenset()  # variables of Opsgenie API keys
 
 
 @runtime_checkable

@@ -3,7 +3,7 @@ line here (see CONTRIBUTING.md)."""
 
 from __future__ import annotations
 
-from connectors import freshdesk, pagerduty, slack, statuspage, teams, zendesk
+from connectors import freshdesk, opsgenie, pagerduty, slack, statuspage, teams, zendesk
 from connectors.provider import ProviderSpec, Role
 
 PROVIDERS: tuple[ProviderSpec, ...] = (
@@ -12,6 +12,7 @@ PROVIDERS: tuple[ProviderSpec, ...] = (
     slack.SPEC,
     teams.SPEC,
     pagerduty.SPEC,
+    opsgenie.SPEC,
     statuspage.SPEC,
 )
 

@@ -96,6 +96,7 @@ class RouteRule:
     channel: str | None
     teams: str | None
     pagerduty: str | None
+    opsgenie: str | None
     page: bool | None
     cont: bool
     immediate: bool  # the team takes the ticket as soon as the condition holds
@@ -207,6 +208,9 @@ def compile_policy(doc: PolicyDoc, file: str, lines: Lines) -> CompiledPolicy:
     def pager(name: str | None) -> str | None:
         return doc.pagerduty_keys[name] if name else None
 
+    def genie(name: str | None) -> str | None:
+        return doc.opsgenie_keys[name] if name else None
+
     def teams(name: str | None) -> str | None:
         return doc.teams_channels[name] if name else None
 
@@ -216,6 +220,7 @@ def compile_policy(doc: PolicyDoc, file: str, lines: Lines) -> CompiledPolicy:
             slack_channel=channel(r.channel),
             teams_channel=teams(r.teams),
             pagerduty_routing_key_env=pager(r.pagerduty),
+            opsgenie_key_env=genie(r.opsgenie),
             group=r.group,
             assignee=r.assignee,
         )
@@ -231,6 +236,7 @@ def compile_policy(doc: PolicyDoc, file: str, lines: Lines) -> CompiledPolicy:
                 slack_channel=channel(t.channel),
                 teams_channel=teams(t.teams),
                 pagerduty_routing_key_env=pager(t.pagerduty),
+                opsgenie_key_env=genie(t.opsgenie),
                 group=t.group,
                 assignee=t.assignee,
                 customer_ack=t.customer_ack,
@@ -321,6 +327,7 @@ def compile_policy(doc: PolicyDoc, file: str, lines: Lines) -> CompiledPolicy:
                 channel=channel(r.channel),
                 teams=teams(r.teams),
                 pagerduty=pager(r.pagerduty),
+                opsgenie=genie(r.opsgenie),
                 page=r.page,
                 cont=r.continue_,
                 immediate=r.escalate == "immediately",

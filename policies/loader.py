@@ -190,6 +190,14 @@ def _cross_check(doc: PolicyDoc) -> Iterator[tuple[Path_, str]]:
             yield (*path, "pagerduty"), f"unknown PagerDuty key {pager!r} (see pagerduty_keys)"
         if teams is not None and teams not in doc.teams_channels:
             yield (*path, "teams"), f"unknown Teams channel {teams!r} (see teams_channels)"
+    genies: list[tuple[Path_, str | None]] = [
+        (("tiers", n), t.opsgenie) for n, t in doc.tiers.items()
+    ]
+    genies += [(("routes", i), r.opsgenie) for i, r in enumerate(doc.routes)]
+    genies += [(("notify_routes", n), r.opsgenie) for n, r in doc.notify_routes.items()]
+    for path, genie in genies:
+        if genie is not None and genie not in doc.opsgenie_keys:
+            yield (*path, "opsgenie"), f"unknown Opsgenie key {genie!r} (see opsgenie_keys)"
     yield from _statuspage_checks(doc)
     notifiers: list[tuple[Path_, list[str]]] = [
         (("severity", "overrides", i, "notify"), r.notify)

@@ -178,9 +178,15 @@ class Route:
     slack_channel: str | None = None
     teams_channel: str | None = None  # the NAME of the variable holding the webhook URL
     pagerduty_routing_key_env: str | None = None  # the NAME of the environment variable
+    opsgenie_key_env: str | None = None  # the NAME of the variable holding an Opsgenie key
     group: str | None = None
     assignee: str | None = None
     customer_ack: bool = False
+
+    def pagers(self) -> tuple[tuple[str, str], ...]:
+        """The pagers this route pages through, with the variable of each one's key."""
+        named = (("pagerduty", self.pagerduty_routing_key_env), ("opsgenie", self.opsgenie_key_env))
+        return tuple((pager, env) for pager, env in named if env)
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ def _route(rule: RouteRule, tier: TierRule) -> Route:
         slack_channel=rule.channel or base.slack_channel,
         teams_channel=rule.teams or base.teams_channel,
         pagerduty_routing_key_env=rule.pagerduty or base.pagerduty_routing_key_env,
+        opsgenie_key_env=rule.opsgenie or base.opsgenie_key_env,
         group=rule.group or base.group,
         assignee=rule.assignee if rule.group or rule.assignee else base.assignee,
         customer_ack=base.customer_ack,
@@ -54,15 +55,15 @@ def route_for(
     wants_page = sev in tier_rule.page
     if tier == Tier.L4:
         # L4 is management: it owns the ticket; a matching team is told alongside.
-        page = wants_page and tier_rule.route.pagerduty_routing_key_env is not None
+        page = wants_page and bool(tier_rule.route.pagers())
         also = tuple((_route(rule, tier_rule), rule.source) for rule, _ in matches)
         return Routed(tier_rule.route, page, also, "", "")
     if not matches:
-        page = wants_page and tier_rule.route.pagerduty_routing_key_env is not None
+        page = wants_page and bool(tier_rule.route.pagers())
         return Routed(tier_rule.route, page, (), "", "")
     first, what = matches[0]
     owner = _route(first, tier_rule)
     page = first.page if first.page is not None else wants_page
     also = tuple((_route(rule, tier_rule), rule.source) for rule, _ in matches[1:])
-    page = page and owner.pagerduty_routing_key_env is not None
+    page = page and bool(owner.pagers())
     return Routed(owner, page, also, first.source, what)

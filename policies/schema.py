@@ -146,6 +146,7 @@ class TierConfig(_Strict):
     channel: str | None = None  # a name from ``channels``
     teams: str | None = None  # a name from ``teams_channels``
     pagerduty: str | None = None  # a name from ``pagerduty_keys``
+    opsgenie: str | None = None  # a name from ``opsgenie_keys``
     page: list[SeverityName] = Field(default_factory=list)  # severities that page at this tier
     customer_ack: bool = False
     templates: Templates = Field(default_factory=Templates)
@@ -225,6 +226,7 @@ class NotifyRoute(_Strict):
     channel: str | None = None
     teams: str | None = None
     pagerduty: str | None = None
+    opsgenie: str | None = None
     group: str | None = None
     assignee: str | None = None
 
@@ -240,6 +242,7 @@ class RouteConfig(_Strict):
     channel: str | None = None
     teams: str | None = None
     pagerduty: str | None = None
+    opsgenie: str | None = None
     page: bool | None = None  # None: as the tier says
     continue_: bool = Field(default=False, alias="continue")
     # immediately: the team takes the ticket as soon as the condition holds; with_tier: only
@@ -323,6 +326,8 @@ class PolicyDoc(_Strict):
     # name -> the environment variable holding a Teams Workflows webhook URL (it is a secret)
     teams_channels: dict[str, EnvName] = Field(default_factory=dict)
     pagerduty_keys: dict[str, EnvName] = Field(default_factory=dict)
+    # name -> the environment variable holding an Opsgenie API (integration) key
+    opsgenie_keys: dict[str, EnvName] = Field(default_factory=dict)
     notify_routes: dict[str, NotifyRoute] = Field(default_factory=dict)
     severity: SeverityConfig = Field(default_factory=SeverityConfig)
     tiers: dict[TierName, TierConfig]

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from sandbox.common import Served, start, stop
 from sandbox.freshdesk import FreshdeskSandbox
+from sandbox.opsgenie import OpsgenieSandbox
 from sandbox.pagerduty import PagerDutySandbox, local_tls
 from sandbox.slack import SlackSandbox
 from sandbox.statuspage import StatuspageSandbox
@@ -36,6 +37,8 @@ PAGERDUTY_ROUTING_KEY = "R0SANDBOX0ROUTING0KEY00000000000"  # 32 characters, as 
 TEAMS_LINK_SECRET = "sandbox-teams-link-secret"
 TEAMS_CHANNEL = "support-escalations"
 STATUSPAGE_API_KEY = "sandbox-statuspage-api-key"
+OPSGENIE_API_KEY = "5e81c312-0000-4f49-ad4b-5a4db0c0ffee"  # a UUID, as Opsgenie's keys are
+OPSGENIE_WEBHOOK_SECRET = "sandbox-opsgenie-webhook-secret"
 
 
 @dataclass
@@ -46,6 +49,7 @@ class SandboxWorld:
     pagerduty: PagerDutySandbox
     teams: TeamsSandbox
     statuspage: StatuspageSandbox
+    opsgenie: OpsgenieSandbox
     ca_file: str
     bridge_url: str = ""  # where Teams card links point (the bridge's public URL)
     served: list[Served] = field(default_factory=list)
@@ -57,7 +61,7 @@ class SandboxWorld:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         bridge_url: str | None = None,
         directory: Path | None = None,
-        ports: tuple[int, ...] = (0, 0, 0, 0, 0, 0),
+        ports: tuple[int, ...] = (0, 0, 0, 0, 0, 0, 0),
     ) -> SandboxWorld:
         folder = directory or Path(tempfile.mkdtemp(prefix="bridge-sandbox-"))
         tls = local_tls(folder)
@@ -79,6 +83,12 @@ class SandboxWorld:
             statuspage=StatuspageSandbox(
                 api_key=STATUSPAGE_API_KEY, clock=lambda: clock().timestamp()
             ),
+            opsgenie=OpsgenieSandbox(
+                api_keys=(OPSGENIE_API_KEY,),
+                webhook_url=f"{bridge}/webhooks/opsgenie" if bridge else None,
+                webhook_secret=OPSGENIE_WEBHOOK_SECRET,
+                clock=lambda: clock().timestamp(),
+            ),
             ca_file=tls.ca_file,
             bridge_url=bridge,
         )
@@ -89,6 +99,7 @@ class SandboxWorld:
             world.pagerduty,
             world.teams,
             world.statuspage,
+            world.opsgenie,
         )
         for service, port in zip(services, ports, strict=True):
             context = tls.server_context if service is world.pagerduty else None
@@ -128,4 +139,13 @@ class SandboxWorld:
             "STATUSPAGE_API_KEY": STATUSPAGE_API_KEY,
             "STATUSPAGE_PAGE_ID": self.statuspage.page_id,
             "STATUSPAGE_API_URL": f"{self.statuspage.base_url}/v1",
+        }
+
+    def opsgenie_environment(self) -> dict[str, str]:
+        """Opsgenie's variables for this world. Kept apart from ``environment`` so that a
+        bridge pages through Opsgenie only where a test or the demo asks for it."""
+        return {
+            "OPSGENIE_API_KEY": OPSGENIE_API_KEY,
+            "OPSGENIE_API_URL": self.opsgenie.base_url,
+            "OPSGENIE_WEBHOOK_SECRET": OPSGENIE_WEBHOOK_SECRET,
         }

@@ -49,6 +49,7 @@ def policy_needs(doc: PolicyDoc) -> PolicyNeeds:
         fields=frozenset(fields),
         channels=frozenset(doc.channels.values()),
         routing_keys=frozenset(doc.pagerduty_keys.values()),
+        opsgenie_keys=frozenset(doc.opsgenie_keys.values()),
     )
 
 

@@ -19,7 +19,6 @@ class Integrations:
     notifiers: dict[str, Notifier] = field(default_factory=dict)
     chats: dict[str, ChatNotifier] = field(default_factory=dict)
     chat: ChatNotifier | None = None  # the default one: escalation messages, alerts
-    pager: str | None = None  # the provider pages go to
 
     def provider(self, name: str) -> Notifier | None:
         return self.desks.get(name) or self.notifiers.get(name)
@@ -53,6 +52,4 @@ def build_integrations(settings: Settings, context: BuildContext) -> Integration
             if spec.role is Role.CHAT:
                 integrations.chats[spec.name] = built
                 integrations.chat = integrations.chat or built
-            if spec.role is Role.PAGER and integrations.pager is None:
-                integrations.pager = spec.name
     return integrations

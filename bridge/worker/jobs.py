@@ -49,7 +49,7 @@ class Jobs:
         planner = Planner(
             runtime.templates,
             chats=chats or (ChatTarget(names(Role.CHAT)[0]),),
-            pager=integrations.pager or names(Role.PAGER)[0],
+            pagers=tuple(name for name in names(Role.PAGER) if name in integrations.notifiers),
             status=next((n for n in names(Role.STATUS) if n in integrations.notifiers), None),
         )
         db, clock = runtime.db, runtime.clock

@@ -35,6 +35,7 @@ from connectors.actions import (
     incident_key,
 )
 from connectors.base import TicketKey
+from connectors.registry import spec
 from policies.model import Decision, DecisionKind, EscalationState, Route, Status, Ticket
 from policies.templates import TemplateRenderer
 
@@ -79,20 +80,21 @@ def route_label(decision: Decision) -> str:
 
 class Planner:
     """Turns decisions into outbox actions for the configured providers: every chat target gets
-    the channel messages, ``pager`` the pages, ``status`` (if one is configured) the public
-    status page incidents, the ticket's own desk its notes and updates."""
+    the channel messages, the pagers the pages (``pagers``: those configured, in registry
+    order), ``status`` (if one is configured) the public status page incidents, the ticket's
+    own desk its notes and updates."""
 
     def __init__(
         self,
         renderer: TemplateRenderer,
         *,
         chats: tuple[ChatTarget, ...],
-        pager: str,
+        pagers: tuple[str, ...],
         status: str | None = None,
     ) -> None:
         self.renderer = renderer
         self.chats = chats
-        self.pager = pager
+        self.pagers = pagers
         self.status = status
         self._builders: dict[DecisionKind, Callable[[Decision, Plan], list[NewAction]]] = {
             DecisionKind.ESCALATE: self._escalate,
@@ -236,21 +238,30 @@ class Planner:
     def _warn(self, decision: Decision, plan: Plan) -> list[NewAction]:
         return self._chat(decision, plan, "warn", f"⏳ {decision.reason.text}")
 
+    def _page_targets(self, route: Route) -> list[tuple[str, str]]:
+        """The pagers a route pages through: those it names that are configured; when none of
+        them is, the first it names, so that the missing set-up shows as a dead letter."""
+        named = list(route.pagers()) or [("pagerduty", DEFAULT_PAGERDUTY_ENV)]
+        return [(p, env) for p, env in named if p in self.pagers] or named[:1]
+
     def _page(self, decision: Decision, plan: Plan) -> list[NewAction]:
         ticket = plan.ticket
-        page = PageTrigger(
-            routing=decision.route.pagerduty_routing_key_env or DEFAULT_PAGERDUTY_ENV,
-            dedup_key=incident_key(TicketKey(ticket.source.value, ticket.id)),
-            ticket=ticket_card(ticket),
-            severity=decision.severity,
-            tier=decision.tier,
-            rule=decision.rule,
-            route=decision.route.name,
-            reason=decision.reason.text,
-            inputs=jsonable(dict(decision.reason.inputs)),
-        )
-        trigger = self._action(decision, plan, "pagerduty.trigger", self.pager, page)
-        return [trigger, *self._chat(decision, plan, "page", "📟 Paged on-call in PagerDuty")]
+        actions = []
+        for pager, variable in self._page_targets(decision.route):
+            page = PageTrigger(
+                routing=variable,
+                dedup_key=incident_key(TicketKey(ticket.source.value, ticket.id)),
+                ticket=ticket_card(ticket),
+                severity=decision.severity,
+                tier=decision.tier,
+                rule=decision.rule,
+                route=decision.route.name,
+                reason=decision.reason.text,
+                inputs=jsonable(dict(decision.reason.inputs)),
+            )
+            actions.append(self._action(decision, plan, f"{pager}.trigger", pager, page))
+        titles = " and ".join(spec(a.provider).settings.title for a in actions)
+        return [*actions, *self._chat(decision, plan, "page", f"📟 Paged on-call in {titles}")]
 
     def _page_follow_up(self, decision: Decision, plan: Plan) -> list[NewAction]:
         ticket = plan.ticket
@@ -265,8 +276,12 @@ class Planner:
             kind, line = "resolve", "✅ Page resolved"
             payload = PageResolve(dedup_key=key)
             change = ViewChange(resolved=True)
-        action = self._action(decision, plan, f"pagerduty.{kind}", self.pager, payload)
-        return [action, *self._chat(decision, plan, kind, line, actor=actor, change=change)]
+        # Every configured pager hears it; one that never paged for the ticket skips it.
+        actions = [
+            self._action(decision, plan, f"{pager}.{kind}", pager, payload)
+            for pager in self.pagers or ("pagerduty",)
+        ]
+        return [*actions, *self._chat(decision, plan, kind, line, actor=actor, change=change)]
 
     def _note(self, decision: Decision, plan: Plan) -> list[NewAction]:
         return [self._desk_comment(decision, plan, "handoff_note", public=False)]

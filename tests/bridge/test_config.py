@@ -20,6 +20,7 @@ def test_empty_environment_starts_with_everything_off() -> None:
         "Slack: off",
         "Microsoft Teams: off",
         "PagerDuty: off",
+        "Opsgenie: off",
         "Statuspage: off",
     ]
     assert settings.provider(SlackSettings).api_url == "https://slack.com/api/"

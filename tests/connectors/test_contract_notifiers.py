@@ -31,7 +31,7 @@ from connectors.actions import (
 from connectors.base import Notifier, PermanentError, RetryableError, TicketKey
 from connectors.provider import BuildContext
 from policies.model import Severity, Tier
-from sandbox.common import Fault
+from sandbox.common import Fault, FaultPlan
 from sandbox.world import SandboxWorld
 from tests.conftest import FrozenClock
 from tests.connectors.conftest import CONTRACT_START as START
@@ -76,8 +76,22 @@ def teams_busy(world: SandboxWorld, retry_after: float) -> None:
     world.teams.rate_limit(retry_after=retry_after)
 
 
+@dataclass(frozen=True)
+class Pager:
+    """How a contract test reads one pager stand-in, names its key and breaks it."""
+
+    count: Callable[[SandboxWorld, str], int]  # alerts or incidents opened for a key
+    routing: str  # the variable holding the key
+    faults: Callable[[SandboxWorld], FaultPlan]
+    refusal: object  # a body the service answers a bad request with
+
+
 def pages(world: SandboxWorld, key: str) -> int:
     return len(world.pagerduty.incidents_for(key))
+
+
+def alerts(world: SandboxWorld, key: str) -> int:
+    return len(world.opsgenie.alerts_for(key))
 
 
 CHATS: dict[str, Chat] = {
@@ -86,16 +100,22 @@ CHATS: dict[str, Chat] = {
         teams_cards, "TEAMS_WEBHOOK_URL", "TEAMS_SUPPORT_URL", "TEAMS_NO_SUCH_URL", teams_busy
     ),
 }
-PAGERS: dict[str, Callable[[SandboxWorld, str], int]] = {"pagerduty": pages}
+PAGERS: dict[str, Pager] = {
+    "pagerduty": Pager(
+        pages, "PAGERDUTY_ROUTING_KEY", lambda w: w.pagerduty.faults, {"status": "invalid event"}
+    ),
+    "opsgenie": Pager(
+        alerts, "OPSGENIE_API_KEY", lambda w: w.opsgenie.faults, {"message": "not processable"}
+    ),
+}
 
 
 @pytest.fixture
 def integrations(world: SandboxWorld, world_clock: FrozenClock) -> Iterator[Integrations]:
-    for service in (world.slack, world.teams, world.pagerduty):
+    for service in (world.slack, world.teams, world.pagerduty, world.opsgenie):
         service.reset()
-    built = build_integrations(
-        Settings.from_env(world.environment()), BuildContext(clock=world_clock)
-    )
+    environment = {**world.environment(), **world.opsgenie_environment()}
+    built = build_integrations(Settings.from_env(environment), BuildContext(clock=world_clock))
     yield built
     built.close()
 
@@ -166,9 +186,9 @@ def test_chat_failures_are_typed(
         box.deliver(chat, box.action("nowhere", ChatAlert(channel=spec.missing, text="x")))
 
 
-def trigger(key: str) -> PageTrigger:
+def trigger(key: str, routing: str = "PAGERDUTY_ROUTING_KEY") -> PageTrigger:
     return PageTrigger(
-        routing="PAGERDUTY_ROUTING_KEY",
+        routing=routing,
         dedup_key=key,
         ticket=CARD,
         severity=Severity.CRITICAL,
@@ -183,10 +203,11 @@ def trigger(key: str) -> PageTrigger:
 def test_pager_opens_one_incident_per_ticket_and_follows_up_through_it(
     name: str, integrations: Integrations, world: SandboxWorld, engine: Engine
 ) -> None:
-    pager, box = integrations.notifiers[name], Outbox(engine, name)
-    box.deliver(pager, box.action("t1", trigger("zendesk:4821")))
-    box.deliver(pager, box.action("t2", trigger("zendesk:4821")))  # a second page, same ticket
-    assert PAGERS[name](world, "zendesk:4821") == 1
+    pager, box, spec = integrations.notifiers[name], Outbox(engine, name), PAGERS[name]
+    box.deliver(pager, box.action("t1", trigger("zendesk:4821", spec.routing)))
+    # a second page for the same ticket
+    box.deliver(pager, box.action("t2", trigger("zendesk:4821", spec.routing)))
+    assert spec.count(world, "zendesk:4821") == 1
     with engine.connect() as connection:
         assert outbox.reference_of(connection, TICKET, ActionKind.PAGE_TRIGGER)
     acknowledged = box.deliver(pager, box.action("a1", PageAcknowledge(dedup_key="zendesk:4821")))
@@ -197,10 +218,10 @@ def test_pager_opens_one_incident_per_ticket_and_follows_up_through_it(
 def test_pager_failures_are_typed(
     name: str, integrations: Integrations, world: SandboxWorld, engine: Engine
 ) -> None:
-    pager, box = integrations.notifiers[name], Outbox(engine, name)
-    world.pagerduty.faults.inject("*", Fault(status=503))
+    pager, box, spec = integrations.notifiers[name], Outbox(engine, name), PAGERS[name]
+    spec.faults(world).inject("*", Fault(status=503))
     with pytest.raises(RetryableError):
-        box.deliver(pager, box.action("down", trigger("zendesk:1")))
-    world.pagerduty.faults.inject("*", Fault(status=400, body={"status": "invalid event"}))
+        box.deliver(pager, box.action("down", trigger("zendesk:1", spec.routing)))
+    spec.faults(world).inject("*", Fault(status=400, body=spec.refusal))
     with pytest.raises(PermanentError):
-        box.deliver(pager, box.action("bad", trigger("zendesk:2")))
+        box.deliver(pager, box.action("bad", trigger("zendesk:2", spec.routing)))

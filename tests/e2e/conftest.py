@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -81,11 +82,19 @@ class Bridge:
 def bridge(
     world: SandboxWorld, shared_clock: TravelClock, database_url: str, tmp_path: Path
 ) -> Iterator[Bridge]:
+    with served_bridge(world, shared_clock, world.environment(), database_url) as served:
+        yield served
+
+
+@contextmanager
+def served_bridge(
+    world: SandboxWorld, shared_clock: TravelClock, environment: dict[str, str], database_url: str
+) -> Iterator[Bridge]:
+    """A bridge with ``environment`` (e.g. the world's, with Opsgenie's added) on loopback."""
     shared_clock.now = MONDAY_9AM
     services = (world.zendesk, world.freshdesk, world.slack, world.pagerduty, world.teams)
-    for service in (*services, world.statuspage):
+    for service in (*services, world.statuspage, world.opsgenie):
         service.reset()
-    environment = world.environment()
     settings = Settings.from_env({**environment, "DATABASE_URL": database_url})
     app = create_app({"TESTING": True, "BRIDGE_SETTINGS": settings, "BRIDGE_CLOCK": shared_clock})
     server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
@@ -94,6 +103,7 @@ def bridge(
     url = f"http://127.0.0.1:{server.server_port}"
     world.slack.bridge_actions_url = f"{url}/slack/actions"
     world.pagerduty.webhook_url = f"{url}/webhooks/pagerduty"
+    world.opsgenie.webhook_url = f"{url}/webhooks/opsgenie"
     jobs = build_jobs(runtime(app), "test-worker")
     yield Bridge(app=app, url=url, jobs=jobs, clock=shared_clock, world=world)
     jobs.close()

@@ -93,6 +93,9 @@ def assert_exactly_once(
             assert slack[key] == 1, (key, slack[key])
         elif action in ("desk.note", "desk.reply"):
             assert markers[marker_for(key)] == 1, key
+        elif action == "page.trigger" and row["provider"] == "opsgenie":
+            dedup = row["payload"]["dedup_key"]
+            assert len(world.opsgenie.alerts_for(dedup)) == 1, dedup
         elif action == "page.trigger":
             dedup = row["payload"]["dedup_key"]
             assert len(world.pagerduty.incidents_for(dedup)) == 1, dedup

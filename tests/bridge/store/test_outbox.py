@@ -58,6 +58,21 @@ def test_only_the_oldest_action_per_ticket_and_provider_is_claimable(engine: Eng
     assert [a.key for a in claim(engine)] == ["thread"]
 
 
+def test_each_provider_reads_its_own_reference(engine: Engine) -> None:
+    """Two pagers page the same ticket: each follows up through what it itself answered."""
+    with engine.begin() as connection:
+        outbox.enqueue(connection, [action("pd", provider="pagerduty")], T0)
+        outbox.enqueue(connection, [action("og", provider="opsgenie")], T0)
+    for done in sorted(claim(engine), key=lambda a: a.key):
+        with engine.begin() as connection:
+            outbox.mark_done(connection, done.id, {"by": done.provider}, T0)
+    ticket, kind = TicketKey("zendesk", "1"), ActionKind.CHAT_ALERT
+    with engine.connect() as connection:
+        assert outbox.reference_of(connection, ticket, kind, "pagerduty") == {"by": "pagerduty"}
+        assert outbox.reference_of(connection, ticket, kind, "opsgenie") == {"by": "opsgenie"}
+        assert outbox.reference_of(connection, ticket, kind, "slack") is None
+
+
 def test_an_expired_claim_is_claimed_again_with_the_attempt_counted(engine: Engine) -> None:
     with engine.begin() as connection:
         outbox.enqueue(connection, [action("a")], T0)
