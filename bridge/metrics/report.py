@@ -129,15 +129,17 @@ def render(report: Report, fmt: str) -> str:
 def render_csv(report: Report) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["section", "name", "value", "target", "status", "detail"])
+    writer.writerow(["section", "name", "value", "target", "status", "detail", "definition"])
     for row in report.card:
-        writer.writerow(["metric", row.name, row.current, row.target, row.status, row.detail])
+        writer.writerow(
+            ["metric", row.name, row.current, row.target, row.status, row.detail, row.definition]
+        )
     for rule, count, over in report.triggers:
-        writer.writerow(["trigger", rule, count, "", "", f"{over} over-escalated"])
+        writer.writerow(["trigger", rule, count, "", "", f"{over} over-escalated", ""])
     for name, count in report.organizations:
-        writer.writerow(["organization", name, count, "", "", ""])
+        writer.writerow(["organization", name, count, "", "", "", ""])
     for name, count in report.categories:
-        writer.writerow(["category", name, count, "", "", ""])
+        writer.writerow(["category", name, count, "", "", "", ""])
     for text in report.recommendations:
-        writer.writerow(["recommendation", "", "", "", "", text])
+        writer.writerow(["recommendation", "", "", "", "", text, ""])
     return buffer.getvalue()
