@@ -101,6 +101,7 @@ class RouteRule:
     cont: bool
     immediate: bool  # the team takes the ticket as soon as the condition holds
     source: str
+    display_name: str | None = None
 
     def first_tier(self) -> Tier:
         """The tier an immediate route moves a ticket to: the lowest it names, else L2."""
@@ -147,6 +148,12 @@ class CompiledPolicy:
     phrases: PhraseMatcher
     sources: dict[str, str]  # built-in rule id -> "FILE:LINE"
     outages: tuple[OutageRule, ...] = ()
+
+
+def words(name: str) -> str:
+    """A name as words (``customer_success`` -> "Customer success"): how a message names a team
+    the policy gives no display name."""
+    return name.replace("_", " ").replace("-", " ").strip().capitalize()
 
 
 def _tier(name: str) -> Tier:
@@ -223,6 +230,7 @@ def compile_policy(doc: PolicyDoc, file: str, lines: Lines) -> CompiledPolicy:
             opsgenie_key_env=genie(r.opsgenie),
             group=r.group,
             assignee=r.assignee,
+            display_name=r.display_name or words(name),
         )
         for name, r in doc.notify_routes.items()
     }
@@ -240,6 +248,7 @@ def compile_policy(doc: PolicyDoc, file: str, lines: Lines) -> CompiledPolicy:
                 group=t.group,
                 assignee=t.assignee,
                 customer_ack=t.customer_ack,
+                display_name=t.display_name or t.name,
             ),
             page=frozenset(Severity(s) for s in t.page),
             templates=t.templates,
@@ -332,6 +341,7 @@ def compile_policy(doc: PolicyDoc, file: str, lines: Lines) -> CompiledPolicy:
                 cont=r.continue_,
                 immediate=r.escalate == "immediately",
                 source=src("routes", i),
+                display_name=r.display_name,
             )
             for i, r in enumerate(doc.routes)
         ),

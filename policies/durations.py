@@ -65,3 +65,20 @@ def human_duration(seconds: float) -> str:
             count = total // size
             return f"{count} {one if count == 1 else many}"
     return format_duration(total)
+
+
+def spoken_duration(seconds: float, *, business: bool = False) -> str:
+    """A duration as a customer reads it: ``1 hour``, ``2 hours 30 minutes``, ``1 business
+    day`` (a policy's whole days on a business clock), at most two units."""
+    days = getattr(seconds, "days", 0)
+    if business and days and int(seconds) == days * 86400:
+        return f"{days} business day{'' if days == 1 else 's'}"
+    total = max(0, round(seconds / 60)) * 60
+    units = (("day", 86400), ("hour", 3600), ("minute", 60))
+    parts = []
+    for name, size in units if not business else units[1:]:
+        count, total = divmod(total, size)
+        if count:
+            parts.append(f"{count} {name}{'' if count == 1 else 's'}")
+    text = " ".join(parts[:2]) or "less than a minute"
+    return text + (" of business time" if business else "")

@@ -127,6 +127,7 @@ class Ticket:
     requester: Party | None = None
     organization: Party | None = None
     assignee_id: str | None = None
+    assignee_name: str = ""  # the assignee's name where the desk gives it
     group_id: str | None = None
     tags: frozenset[str] = frozenset()
     custom_fields: Mapping[str, Any] = field(default_factory=dict)
@@ -182,6 +183,7 @@ class Route:
     group: str | None = None
     assignee: str | None = None
     customer_ack: bool = False
+    display_name: str = ""  # how messages name the team; never a group slug
 
     def pagers(self) -> tuple[tuple[str, str], ...]:
         """The pagers this route pages through, with the variable of each one's key."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from policies.compiled import CompiledPolicy, RouteRule, TierRule
+from policies.compiled import CompiledPolicy, RouteRule, TierRule, words
 from policies.facts import Facts
 from policies.model import Route, Severity, Ticket, Tier
 
@@ -30,6 +30,9 @@ def _route(rule: RouteRule, tier: TierRule) -> Route:
         group=rule.group or base.group,
         assignee=rule.assignee if rule.group or rule.assignee else base.assignee,
         customer_ack=base.customer_ack,
+        # A route that hands to the tier's own group is the tier's team.
+        display_name=rule.display_name
+        or (words(rule.name) if rule.group or rule.assignee else base.display_name),
     )
 
 

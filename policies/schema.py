@@ -30,7 +30,14 @@ Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 Duration = Annotated[int, PlainValidator(parse_duration)]
 _HHMM = re.compile(r"([01]\d|2[0-4]):([0-5]\d)")
 _ENV_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
-TEMPLATE_NAMES = ("customer_ack", "handoff_note", "status_reminder", "rca_request", "follow_up")
+TEMPLATE_NAMES = (
+    "customer_ack",
+    "handoff_note",
+    "status_reminder",
+    "first_response_reminder",
+    "rca_request",
+    "follow_up",
+)
 
 
 def _env_name(value: str) -> str:
@@ -134,12 +141,15 @@ class Templates(_Strict):
     customer_ack: str = "customer_ack"
     handoff_note: str = "handoff_note"
     status_reminder: str = "status_reminder"
+    first_response_reminder: str = "first_response_reminder"
     rca_request: str = "rca_request"
     follow_up: str = "follow_up"
 
 
 class TierConfig(_Strict):
     name: str
+    # How messages name the team (a customer reads it); default: ``name``.
+    display_name: str | None = None
     scope: str = ""
     group: str | None = None
     assignee: str | None = None
@@ -154,6 +164,8 @@ class TierConfig(_Strict):
 
 class MatrixRow(_Strict):
     clock: str = "calendar"
+    # What this severity means, in the words of the hand-off note's Impact line.
+    description: str = ""
     L1: MaybeDuration = None
     L2: MaybeDuration = None
     L3: MaybeDuration = None
@@ -163,6 +175,7 @@ class MatrixRow(_Strict):
 class SeverityRule(_Strict):
     id: str
     when: Condition
+    reason: str | None = None  # plain words for messages and the process document
     severity: SeverityName
     notify: list[str] = Field(default_factory=list)
 
@@ -209,6 +222,9 @@ class Trigger(_Strict):
     id: str
     enabled: bool = True
     when: Condition
+    # Why this escalates, in plain words: the hand-off note's "Why escalating" and the process
+    # document. Without it the bridge words the condition that held.
+    reason: str | None = None
     tier: TierName | Literal["next"] | None = None  # None: notify only
     notify: list[str] = Field(default_factory=list)
     # On a solved ticket: not at all, as on an open one (true), or as a follow-up of the tier's
@@ -223,6 +239,7 @@ class Trigger(_Strict):
 
 
 class NotifyRoute(_Strict):
+    display_name: str | None = None
     channel: str | None = None
     teams: str | None = None
     pagerduty: str | None = None
@@ -233,6 +250,10 @@ class NotifyRoute(_Strict):
 
 class RouteConfig(_Strict):
     name: str
+    # How messages name the team; default: the tier's when the route keeps the tier's group,
+    # else the route's name in words.
+    display_name: str | None = None
+    reason: str | None = None  # why the team takes the ticket, in plain words
     type: Literal["functional", "hierarchical", "domain"] = "functional"
     when: Condition | None = None  # None: matches every escalation
     tiers: list[TierName] | None = None
@@ -248,6 +269,17 @@ class RouteConfig(_Strict):
     # immediately: the team takes the ticket as soon as the condition holds; with_tier: only
     # when the ticket escalates for another reason.
     escalate: Literal["immediately", "with_tier"] = "with_tier"
+
+
+class Messages(_Strict):
+    """How the bridge's messages to customers are signed and what they may show."""
+
+    # Closes every public reply; default: the owner's name once someone is assigned, else the
+    # team's display name.
+    signature: str | None = None
+    # Chat user names (who clicked "Take ownership") in public replies; help-desk assignee names
+    # are shown either way, as the desk shows them to the customer.
+    public_chat_names: bool = False
 
 
 class QuietHours(_Strict):
@@ -341,3 +373,4 @@ class PolicyDoc(_Strict):
     quiet_hours: QuietHours | None = None
     statuspage: list[StatuspageRule] = Field(default_factory=list)
     metrics: MetricTargets = Field(default_factory=MetricTargets)
+    messages: Messages = Field(default_factory=Messages)

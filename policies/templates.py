@@ -20,9 +20,10 @@ from typing import Any
 from jinja2 import ChainableUndefined, DictLoader
 from jinja2.sandbox import SandboxedEnvironment
 
+from policies.schema import TEMPLATE_NAMES as TEMPLATE_NAMES
+
 RCA_MARKER = "[RCA]"
 TEMPLATE_SUFFIX = ".md.j2"
-TEMPLATE_NAMES = ("customer_ack", "handoff_note", "status_reminder", "rca_request", "follow_up")
 
 
 class _Node(dict[str, Any]):

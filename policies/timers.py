@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from policies.calendar import Clock
+from policies.calendar import INF, Clock
 from policies.compiled import Row
 from policies.context import TIER_NAMES, Context, iso
 from policies.facts import Facts
@@ -75,6 +75,7 @@ def escalation(
     elif routed.matched:
         text += f"; routed to {route.name} ({routed.matched})"
     inputs: dict[str, Any] = {"severity": ctx.sev.value, "status": ticket.status.value}
+    inputs["why"] = what
     inputs["steps"] = [
         {
             "at": iso(s.at),
@@ -211,7 +212,14 @@ def timed(ctx: Context, row: Row, facts: Facts, tier: Tier, since: float) -> Non
                 ctx.wake(at)
                 continue
             due = _due(ctx, row, since, limit)
-            text = f"{tier.name} time limit of {row.clock.describe(limit)} ends at {iso(due)}"
+            allowed = row.clock.describe(limit)
+            if due == INF:  # paused (pending, on hold) since the warning fell due
+                text = (
+                    f"{tier.name} time limit of {allowed} is paused (the ticket is waiting or "
+                    "on hold): it will not escalate until the clock runs again"
+                )
+            else:
+                text = f"{tier.name} time limit of {allowed} ends at {iso(due)}"
             clock = ctx.arithmetic(row.clock, since, limit, due)
             ctx.emit(key, warn.id, WARN, tier, route, text, warn.source, {}, clock)
     templates = cp.tiers[tier].templates
@@ -229,7 +237,7 @@ def timed(ctx: Context, row: Row, facts: Facts, tier: Tier, since: float) -> Non
             lambda: f"No public reply to the customer within {row.clock.describe(within)}",
             cp.sources["first_response"],
             lambda: ctx.arithmetic(row.clock, start, within, at),
-            None,
+            templates.first_response_reminder,
         )
     every = cp.cadence.get(ctx.sev)
     if every is not None and facts.agent_public:

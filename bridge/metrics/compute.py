@@ -34,6 +34,15 @@ class Filters:
     severity: str | None = None
 
 
+@dataclass(frozen=True)
+class RuleKinds:
+    """Which of the policy's rules escalate because of a CSAT rating, and which only because of
+    who the customer is (VIP): the metrics treat both apart."""
+
+    rating: frozenset[str] = frozenset()
+    vip: frozenset[str] = frozenset()
+
+
 @dataclass
 class Metrics:
     since: datetime
@@ -44,8 +53,12 @@ class Metrics:
     tte_seconds: list[float] = field(default_factory=list)
     l2_total: int = 0
     l2_resolved: int = 0
-    csat_scores: list[int] = field(default_factory=list)
+    csat_scores: list[int] = field(default_factory=list)  # every rated escalated ticket
+    # ...except those escalated because of that rating (their rating caused the escalation).
+    csat_other_scores: list[int] = field(default_factory=list)
     repeats: int = 0
+    repeat_reopened: int = 0  # of ``repeats``: the same ticket reopened and escalated again
+    vip_only: int = 0  # escalated by the VIP rule alone: never a repeat
     breaches: Counter[tuple[str, str]] = field(default_factory=Counter)  # (tier, severity)
     warnings: Counter[tuple[str, str]] = field(default_factory=Counter)
     tier_seconds: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
@@ -80,11 +93,17 @@ class Metrics:
 
     @property
     def csat(self) -> float | None:
-        return sum(self.csat_scores) / len(self.csat_scores) if self.csat_scores else None
+        """CSAT of escalated tickets not escalated because of their rating."""
+        return _mean(self.csat_other_scores)
+
+    @property
+    def csat_all(self) -> float | None:
+        """CSAT of every rated escalated ticket, low ratings that escalated included."""
+        return _mean(self.csat_scores)
 
     @property
     def repeat_rate(self) -> float | None:
-        return _ratio(self.repeats, self.escalated)
+        return _ratio(self.repeats, self.escalated - self.vip_only)
 
     @property
     def over_rate(self) -> float | None:
@@ -105,6 +124,10 @@ class Metrics:
 
 def _ratio(part: int, whole: int) -> float | None:
     return part / whole if whole else None
+
+
+def _mean(values: Sequence[int]) -> float | None:
+    return sum(values) / len(values) if values else None
 
 
 def percentile(values: Sequence[float], q: float) -> float | None:
@@ -138,6 +161,7 @@ def summarize(
     filters: Filters,
     from_priority: Mapping[str | None, str],
     rca_due_after: timedelta = RCA_DUE,
+    kinds: RuleKinds = RuleKinds(),
 ) -> Metrics:
     metrics = Metrics(dataset.since, dataset.until, filters)
     metrics.teams = sorted({e.route for t in dataset.tickets for e in t.escalations if e.route})
@@ -145,7 +169,8 @@ def summarize(
     while day <= (dataset.until - timedelta(microseconds=1)).date():
         metrics.per_day[day] = 0
         day += timedelta(days=1)
-    earlier = _by_party(dataset.earlier)
+    vip_only = {key for key, rules in dataset.earlier_rules.items() if rules and rules <= kinds.vip}
+    earlier = _by_party({k: v for k, v in dataset.earlier.items() if k not in vip_only})
     default = from_priority.get(None)
     for (priority, breached), count in dataset.others.items():
         if filters.severity and from_priority.get(priority, default) != filters.severity:
@@ -164,9 +189,8 @@ def summarize(
             end = facts.updated_at if facts.status in RESOLVED else dataset.until
             metrics.under += facts.resolution_due is not None and facts.resolution_due < end
             continue
-        _escalated(metrics, facts, dataset.until, rca_due_after)
-        if facts.reopened or _repeat(facts, earlier):
-            metrics.repeats += 1
+        _escalated(metrics, facts, dataset.until, rca_due_after, kinds)
+        _repeats(metrics, facts, earlier, kinds)
     return metrics
 
 
@@ -178,8 +202,27 @@ def _decisions(metrics: Metrics, facts: TicketFacts) -> None:
             metrics.warnings[(d.tier, d.severity)] += 1
 
 
+def _repeats(
+    metrics: Metrics, facts: TicketFacts, earlier: Mapping[str, Party], kinds: RuleKinds
+) -> None:
+    """A repeat: the same requester or organization escalated on another ticket in the 30 days
+    before, or this ticket reopened and escalated again. A ticket the VIP rule alone escalated
+    is not counted at all: a VIP's every ticket escalates by construction."""
+    if {e.rule for e in facts.escalations} <= kinds.vip:
+        metrics.vip_only += 1
+        return
+    again = facts.reopened and len(facts.escalations) > 1
+    if again or _repeat(facts, earlier):
+        metrics.repeats += 1
+        metrics.repeat_reopened += again
+
+
 def _escalated(
-    metrics: Metrics, facts: TicketFacts, until: datetime, rca_due_after: timedelta
+    metrics: Metrics,
+    facts: TicketFacts,
+    until: datetime,
+    rca_due_after: timedelta,
+    kinds: RuleKinds,
 ) -> None:
     escalations = facts.escalations
     first, last = escalations[0], escalations[-1]
@@ -191,11 +234,13 @@ def _escalated(
     metrics.organizations[facts.organization or "(none)"] += 1
     metrics.categories[facts.category or "(none)"] += 1
     resolved = facts.status in RESOLVED
-    if any(e.tier == "L2" for e in escalations) and resolved:
+    if "L2" in tiers_passed(facts) and resolved:
         metrics.l2_total += 1
         metrics.l2_resolved += facts.tier == 2
     if facts.csat is not None:
         metrics.csat_scores.append(facts.csat)
+        if not any(e.rule in kinds.rating for e in escalations):
+            metrics.csat_other_scores.append(facts.csat)
     _tiers(metrics, facts, until)
     if _over_escalated(facts, resolved):
         metrics.over += 1
@@ -207,6 +252,15 @@ def _escalated(
         else:
             metrics.rca_due += 1
             metrics.rca_on_time += facts.rca_recorded and not late
+
+
+def tiers_passed(facts: TicketFacts) -> set[str]:
+    """Every tier the ticket was at: each step of its history (one evaluation may move it
+    through several) and each escalation's target."""
+    passed = {e.tier for e in facts.escalations}
+    for _at, from_tier, to_tier in facts.history:
+        passed |= {from_tier, to_tier}
+    return passed
 
 
 def _over_escalated(facts: TicketFacts, resolved: bool) -> bool:

@@ -134,17 +134,21 @@ def render(report: Report, fmt: str) -> str:
 def render_csv(report: Report) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    rows: list[list[object]] = [["section", "name", "value", "target", "status", "detail"]]
+    rows: list[list[object]] = [
+        ["section", "name", "value", "target", "status", "detail", "definition"]
+    ]
     for row in report.card:
-        rows.append(["metric", row.name, row.current, row.target, row.status, row.detail])
+        rows.append(
+            ["metric", row.name, row.current, row.target, row.status, row.detail, row.definition]
+        )
     for rule, count, over in report.triggers:
-        rows.append(["trigger", rule, count, "", "", f"{over} over-escalated"])
+        rows.append(["trigger", rule, count, "", "", f"{over} over-escalated", ""])
     for name, count in report.organizations:
-        rows.append(["organization", name, count, "", "", ""])
+        rows.append(["organization", name, count, "", "", "", ""])
     for name, count in report.categories:
-        rows.append(["category", name, count, "", "", ""])
+        rows.append(["category", name, count, "", "", "", ""])
     for text in report.recommendations:
-        rows.append(["recommendation", "", "", "", "", text])
+        rows.append(["recommendation", "", "", "", "", text, ""])
     # Every cell, not only the desk's: a spreadsheet must never run one as a formula.
     writer.writerows([csv_cell(cell) for cell in row] for row in rows)
     return buffer.getvalue()

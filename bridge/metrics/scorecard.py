@@ -3,12 +3,37 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bridge.metrics.compute import Metrics
 from bridge.metrics.targets import Targets
 
 MET, MISSED, NO_DATA, INFO = "met", "missed", "no data", "info"
+
+# What each figure counts, shown beside it on the dashboard and in the report.
+DEFINITIONS = {
+    "escalation_rate": "Tickets created in the period that escalated above L1, of all tickets "
+    "created in it.",
+    "tte_avg": "From a ticket's creation to its first escalation, averaged over the escalated "
+    "tickets.",
+    "tte_p90": "Nine escalations in ten reached their first escalation within this time.",
+    "l2_resolution": "Of the solved tickets that passed through L2 (every tier a ticket passes "
+    "counts, also several in one step), the share solved at L2 without going to L3 or L4.",
+    "csat": "Average satisfaction (1-5) of rated escalated tickets, leaving out those escalated "
+    "because of that rating (a low rating that escalates would count twice); the detail shows "
+    "the average with them.",
+    "repeat": "Escalated tickets whose requester or organization had another ticket escalated in "
+    "the 30 days before (a new problem), or that were reopened and escalated again; tickets the "
+    "VIP rule alone escalated are left out (a VIP's every ticket escalates).",
+    "over_escalation": "Escalated tickets solved within 1 hour of their last escalation with no "
+    "agent comment in between: the escalation was probably not needed.",
+    "under_escalation": "Tickets that breached the help desk's resolution SLA without any "
+    "escalation.",
+    "rca": "Solved tickets that reached L2 or above whose root cause was written (an [RCA] note "
+    "or the RCA field) before the policy's RCA deadline, of those whose deadline has passed.",
+    "breaches": "Escalations the matrix made because a tier's time limit ran out; warnings are "
+    "the pre-breach alerts before them.",
+}
 
 
 @dataclass(frozen=True)
@@ -20,6 +45,7 @@ class Row:
     target: str
     status: str
     detail: str = ""
+    definition: str = ""
 
 
 def percent(value: float | None) -> str:
@@ -45,7 +71,8 @@ def _status(value: float | None, ok: Callable[[float], bool]) -> str:
 def scorecard(m: Metrics, t: Targets) -> list[Row]:
     tte = t.time_to_escalate_max
     csat = "-" if m.csat is None else f"{m.csat:.2f} / 5"
-    return [
+    csat_all = "-" if m.csat_all is None else f"{m.csat_all:.2f} / 5"
+    rows = [
         Row(
             "escalation_rate",
             "Escalation rate",
@@ -88,7 +115,10 @@ def scorecard(m: Metrics, t: Targets) -> list[Row]:
             csat,
             f"> {t.csat_min:.1f} / 5",
             _status(m.csat, lambda v: v > t.csat_min),
-            f"{len(m.csat_scores)} ratings",
+            f"{len(m.csat_other_scores)} ratings; {csat_all} over all {len(m.csat_scores)}, "
+            "those escalated because of their rating included"
+            if m.csat_scores
+            else "no ratings",
         ),
         Row(
             "repeat",
@@ -97,8 +127,8 @@ def scorecard(m: Metrics, t: Targets) -> list[Row]:
             percent(m.repeat_rate),
             f"< {percent(t.repeat_max)}",
             _status(m.repeat_rate, lambda v: v < t.repeat_max),
-            f"{m.repeats} of {m.escalated}: same requester or organization within 30 days, "
-            "or reopened",
+            f"{m.repeats} of {m.escalated - m.vip_only} ({m.repeat_reopened} reopened and "
+            f"escalated again); {m.vip_only} escalated by the VIP rule alone left out",
         ),
         Row(
             "over_escalation",
@@ -137,3 +167,4 @@ def scorecard(m: Metrics, t: Targets) -> list[Row]:
             f"{sum(m.warnings.values())} pre-breach warnings",
         ),
     ]
+    return [replace(row, definition=DEFINITIONS.get(row.key, "")) for row in rows]

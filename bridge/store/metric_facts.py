@@ -81,6 +81,9 @@ class Dataset:
     earlier: dict[Key, tuple[datetime, str | None, str | None]]
     # Tickets without decisions in the period: (priority, resolution SLA breached) -> count.
     others: Counter[tuple[str | None, bool]] = field(default_factory=Counter)
+    # The rules that escalated each ticket of ``earlier``: a ticket only the VIP rule escalated
+    # is no earlier escalation of its customer.
+    earlier_rules: dict[Key, frozenset[str]] = field(default_factory=dict)
 
 
 def _time(text: str) -> datetime:
@@ -103,13 +106,14 @@ def _by_key(table: Any, keys: Sequence[Key]) -> Iterable[ColumnElement[bool]]:
 
 
 def load(connection: Connection, since: datetime, until: datetime) -> Dataset:
-    decisions, first = _decisions(connection, since, until)
+    decisions, first, rules = _decisions(connection, since, until)
     cohort = _cohort(connection, since, until)
     for facts in cohort:
         facts.decisions = decisions[facts.key]
     people = _people(connection, since - REPEAT_WINDOW, until)
     earlier = {key: (at, *people.get(key, (None, None))) for key, at in first.items()}
-    return Dataset(since, until, cohort, earlier, _others(connection, since, until, decisions))
+    others = _others(connection, since, until, decisions)
+    return Dataset(since, until, cohort, earlier, others, earlier_rules=rules)
 
 
 def _decided(actions: Sequence[str], since: datetime, until: datetime) -> Subquery:
@@ -128,28 +132,32 @@ def _same_ticket(left: Any, right: Any) -> ColumnElement[bool]:
 
 def _decisions(
     connection: Connection, since: datetime, until: datetime
-) -> tuple[dict[Key, list[DecisionFact]], dict[Key, datetime]]:
+) -> tuple[dict[Key, list[DecisionFact]], dict[Key, datetime], dict[Key, frozenset[str]]]:
     """The period's decisions by ticket; and the first escalation of every ticket escalated in
-    the period or the 30 days before (for repeats). Served by the covering ix_audit_action_at."""
+    the period or the 30 days before, with the rules that escalated it (for repeats). Served by
+    the covering ix_audit_action_at."""
     c = audit_log.c
     query = select(c.at, c.source, c.ticket_id, c.action, c.rule, c.tier, c.severity, c.route)
     out: dict[Key, list[DecisionFact]] = defaultdict(list)
     first: dict[Key, datetime] = {}
+    rules: dict[Key, set[str]] = defaultdict(set)
     for actions, start in ((["escalate"], since - REPEAT_WINDOW), (["warn", "request_rca"], since)):
         where = (c.action.in_(actions), c.at >= start, c.at < until, c.kind == "decision")
         for at, source, ticket_id, action, rule, tier, severity, route in connection.execute(
             query.where(*where)
         ):
             key = (source, ticket_id)
-            if action == "escalate" and (key not in first or at < first[key]):
-                first[key] = at
+            if action == "escalate":
+                rules[key].add(rule or "")
+                if key not in first or at < first[key]:
+                    first[key] = at
             if at >= since:
                 out[key].append(
                     DecisionFact(at, rule or "", action, tier or "", severity or "", route or "")
                 )
     for rows in out.values():
         rows.sort(key=lambda d: d.at)
-    return out, first
+    return out, first, {key: frozenset(names) for key, names in rules.items()}
 
 
 def _cohort(connection: Connection, since: datetime, until: datetime) -> list[TicketFacts]:

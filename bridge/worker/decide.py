@@ -160,6 +160,8 @@ class Escalator:
             ticket=ticket,
             state=new_state,
             next_deadline=evaluation.next_check_at,
+            policy=self.policy,
+            now=now,
             vip=is_vip(new_state),
         )
         enabled = self.integrations.enabled()

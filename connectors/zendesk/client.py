@@ -130,7 +130,11 @@ class ZendeskDesk:
         raw = self.client.tickets(id=int(ticket_id), include=["slas"]).to_dict()
         comments = [c.to_dict() for c in self.client.tickets.comments(ticket=int(ticket_id))]
         audits = [a.to_dict() for a in self.client.tickets.audits(ticket=int(ticket_id))]
-        users = [u for u in [self._user(raw.get("requester_id"))] if u]
+        # The assignee's record names the owner in messages (cached like the requester's).
+        people = dict.fromkeys(
+            str(raw.get(k)) for k in ("requester_id", "assignee_id") if raw.get(k)
+        )
+        users = [u for u in map(self._user, people) if u]
         orgs = [o for o in [self._org(raw.get("organization_id"))] if o]
         bundle = {
             "ticket": raw,

@@ -74,6 +74,7 @@ def ticket_from_api_bundle(data: Mapping[str, Any], *, bridge_user_id: str | Non
         requester=party_from_user(users.get(requester_id or ""), requester_id),
         organization=party_from_org(orgs.get(org_id or ""), org_id),
         assignee_id=str_id(raw.get("assignee_id")),
+        assignee_name=_name(users.get(str_id(raw.get("assignee_id")) or "")),
         group_id=str_id(raw.get("group_id")),
         tags=frozenset(str(t) for t in raw.get("tags") or ()),
         custom_fields=custom_fields,
@@ -166,6 +167,10 @@ def comment_from_api(
         body=body,
         author_id=author_id,
     )
+
+
+def _name(user: Mapping[str, Any] | None) -> str:
+    return str(user.get("name") or "") if user else ""
 
 
 def party_from_user(user: Mapping[str, Any] | None, user_id: str | None) -> Party | None:

@@ -212,13 +212,17 @@ def test_trigger_end_to_end(bridge: Bridge, desk: Desk, case: Case) -> None:
     assert len(incidents) == (1 if case.paged else 0)
     if case.follow_up:
         assert "follow_up" in desk.tags_of(ticket)
-        assert [n for n in desk.notes(ticket) if "Follow-up for" in n]
+        assert [n for n in desk.notes(ticket) if n.startswith("FOLLOW-UP: #")]
         assert desk.replies(ticket) == []
     elif case.group:
         assert "escalated" in desk.tags_of(ticket)
-        [handoff] = [n for n in desk.notes(ticket) if "Escalated to" in n]
-        assert f"Escalated to {case.tier}" in handoff
-        assert len(desk.replies(ticket)) == (1 if case.customer_ack else 0)
+        [handoff] = [n for n in desk.notes(ticket) if n.startswith("ESCALATION: #")]
+        assert handoff.splitlines()[0].endswith(f"({case.tier})")
+        replies = desk.replies(ticket)
+        assert len(replies) == (1 if case.customer_ack else 0)
+        for text in [handoff, *replies]:
+            assert "None" not in text and "[missing:" not in text
+        assert all(case.group not in reply for reply in replies)  # a team, never a group slug
 
 
 def test_on_hold_ticket_waits_with_its_clock_paused(bridge: Bridge, desk: Desk) -> None:

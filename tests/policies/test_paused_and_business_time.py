@@ -239,3 +239,22 @@ def _no_update_only(wait: bool, holidays: list[str]) -> Policy:
             )
         },
     )
+
+
+def test_a_paused_tickets_warning_says_it_is_paused() -> None:
+    # Critical at L1 (15 min): the 75 % warning fell due at 11:15, the ticket went pending at
+    # 12 min; seen first at 13 min the warning says the clock is paused, not when it escalates.
+    history = (StatusChange(MON9, Status.NEW), StatusChange(MON9 + 12 * M, Status.PENDING))
+    t = ticket(
+        Priority.URGENT,
+        MON9,
+        Status.PENDING,
+        updated_at=MON9 + 12 * M,
+        status_history=history,
+    )
+    result = evaluate(t, STATE, default_policy(), MON9 + 13 * M)
+    warnings = [d.reason.text for d in result.decisions if d.action is DecisionKind.WARN]
+    assert len(warnings) == 2  # 75 % and 5 minutes before
+    for text in warnings:
+        assert "is paused" in text and "will not escalate" in text
+        assert "none" not in text.lower()

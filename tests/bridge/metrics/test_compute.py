@@ -73,6 +73,20 @@ def l2_history(rows: Rows) -> None:
     escalated(rows, "stayed", 1, tier=2, solved=5)
     escalated(rows, "went-l3", 1, tier=3, solved=5)
     escalated(rows, "open", 1, tier=2)  # not solved yet: not counted
+    # One evaluation moved it L1 -> L2 -> L3 (first seen late): one escalate decision, to L3,
+    # but the history records both steps, so it passed L2 (and was not solved there).
+    jumped(rows, "through-l2", [("L1", "L2"), ("L2", "L3")])
+    # An engineering trigger sent it from L1 straight to L3: it never was at L2.
+    jumped(rows, "straight-l3", [("L1", "L3")])
+
+
+def jumped(rows: Rows, tid: str, steps: list[tuple[str, str]]) -> None:
+    moved = at(1)
+    history = [(moved, "matrix", f, t) for f, t in steps]
+    rows.decisions.append(decision_row(tid, moved, "escalate", "matrix", steps[-1][1]))
+    rows.tickets.append(ticket_row(tid, T0, status="solved"))
+    top = int(steps[-1][1][1])
+    rows.states.append(state_row(tid, top, moved, history=history, solved_at=at(5)))
 
 
 def csat_history(rows: Rows) -> None:
@@ -80,6 +94,8 @@ def csat_history(rows: Rows) -> None:
     escalated(rows, "2", 1, solved=3, csat=3)
     escalated(rows, "3", 1, solved=3)
     plain(rows, "4", csat=1)  # not escalated
+    # Escalated because of this very rating: left out of the CSAT of escalated tickets.
+    escalated(rows, "rated-low", 1, solved=3, csat=1, rule="low_csat")
 
 
 def repeat_history(rows: Rows) -> None:
@@ -92,8 +108,18 @@ def repeat_history(rows: Rows) -> None:
     # initech's ticket from before the period was escalated in it, before the new one: a repeat.
     escalated(rows, "initech-old", 24 * 10, created=T0 - timedelta(days=12), organization="initech")
     escalated(rows, "initech-new", 1, organization="initech")
+    # Reopened and escalated again: a repeat; reopened without another escalation: not.
     escalated(rows, "reopened", 1, status_history=[(at(2), "solved"), (at(3), "open")])
+    rows.decisions.append(decision_row("reopened", at(4), "escalate", "no_update", "L3"))
+    escalated(rows, "reopened-once", 1, status_history=[(at(2), "solved"), (at(3), "open")])
     escalated(rows, "other", 1, organization="globex")
+    # bigco is a VIP: its tickets escalate by the VIP rule. The VIP-only ticket is no repeat,
+    # nor does it make bigco's next escalation (a real problem) one.
+    escalated(
+        rows, "bigco-old", 1, created=T0 - timedelta(days=15), organization="bigco", rule="vip"
+    )
+    escalated(rows, "bigco-vip", 1, organization="bigco", rule="vip")
+    escalated(rows, "bigco-bug", 30, organization="bigco", rule="engineering")
 
 
 def breach_history(rows: Rows) -> None:
@@ -152,9 +178,23 @@ HOURS = 3600.0
 CASES = [
     Case("rate", rate_history, {"tickets": 4, "escalated": 1, "escalation_rate": 0.25}),
     Case("tte", tte_history, {"tte_avg": 4 * HOURS, "tte_p90": 10 * HOURS}),
-    Case("l2", l2_history, {"l2_total": 2, "l2_resolved": 1, "l2_resolution_rate": 0.5}),
-    Case("csat", csat_history, {"csat": 4.0, "csat_scores": [5, 3]}),
-    Case("repeat", repeat_history, {"escalated": 5, "repeats": 3, "repeat_rate": 0.6}),
+    Case("l2", l2_history, {"l2_total": 3, "l2_resolved": 1}),
+    Case(
+        "csat",
+        csat_history,
+        {"csat": 4.0, "csat_other_scores": [5, 3], "csat_scores": [5, 3, 1], "csat_all": 3.0},
+    ),
+    Case(
+        "repeat",
+        repeat_history,
+        {
+            "escalated": 8,
+            "vip_only": 1,
+            "repeats": 3,
+            "repeat_reopened": 1,
+            "repeat_rate": 3 / 7,
+        },
+    ),
     Case(
         "breaches",
         breach_history,

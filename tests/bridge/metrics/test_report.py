@@ -81,8 +81,10 @@ def test_report_lists_triggers_organizations_and_recommendations(
     html = render(report, "html")
     assert "<td>Acme</td>" in html
     rows = list(csv.reader(io.StringIO(render(report, "csv"))))
-    assert rows[0] == ["section", "name", "value", "target", "status", "detail"]
-    assert ["category", "billing", "3", "", "", ""] in rows
+    assert rows[0] == ["section", "name", "value", "target", "status", "detail", "definition"]
+    assert all(len(row) == 7 for row in rows)
+    assert all(row[6] for row in rows if row[0] == "metric")  # every metric defined
+    assert ["category", "billing", "3", "", "", "", ""] in rows
 
 
 def test_html_report_escapes(engine: Engine, clock: FrozenClock) -> None:

@@ -141,6 +141,10 @@ def test_dashboard_shows_metrics_charts_and_escapes(secured: Flask) -> None:
     html = client.get("/", environ_base=REMOTE).text
     assert 'id="metric-escalation_rate"' in html
     assert "100.0 %" in html  # one ticket, escalated
+    # Each metric's definition beside it.
+    definitions = re.findall(r'<td class="definition muted">([^<]*)</td>', html)
+    assert len(definitions) == html.count('id="metric-') and all(definitions)
+    assert "passed through L2" in html and "because of that rating" in html
     assert '<svg id="chart-escalations"' in html and '<svg id="chart-triggers"' in html
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert "Senior support" in html and "in 30 min" in html

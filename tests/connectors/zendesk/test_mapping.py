@@ -84,6 +84,15 @@ def test_full_bundle_with_sideloads() -> None:
     assert ticket.description == "test"
 
 
+def test_assignee_name_from_the_users_sideload() -> None:
+    raw = {**load("ticket_show.json")["ticket"], "assignee_id": 4242}
+    agent = {"id": 4242, "role": "agent", "name": "Priya Shah"}
+    assert ticket_from_api_bundle({"ticket": raw, "users": [agent]}).assignee_name == "Priya Shah"
+    # Without the record the id stays and no name is made up.
+    unnamed = ticket_from_api_bundle({"ticket": raw})
+    assert unnamed.assignee_id == "4242" and unnamed.assignee_name == ""
+
+
 def test_comment_roles_customer_agent_bridge() -> None:
     raw = {**load("ticket_show.json")["ticket"]}
     requester = raw["requester_id"]
