@@ -202,15 +202,11 @@ def _similar(
     return best
 
 
-def next_signal(
-    grouping: GroupingRules, opened_at: float, signalled_at: float | None, changed_at: float
-) -> float | None:
-    """When the group speaks next: ``group_wait`` after it opened, then ``group_interval`` after
-    its last signal if members joined since; None when it has nothing new to say."""
+def next_signal(grouping: GroupingRules, opened_at: float, signalled_at: float | None) -> float:
+    """When the group may speak about a member who joins or moves now: ``group_wait`` after it
+    opened until it first spoke, afterwards ``group_interval`` after it last spoke."""
     if signalled_at is None:
         return opened_at + grouping.group_wait
-    if changed_at <= signalled_at:
-        return None
     return signalled_at + grouping.group_interval
 
 

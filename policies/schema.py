@@ -332,7 +332,7 @@ class Grouping(_Strict):
     group_wait: Duration = 30  # a new group waits this long for more before its first signal
     group_interval: Duration = 300  # then its message and page change at most this often
     close_after: Duration = 3600  # no new member for this long: the group is over
-    examples: int = Field(default=5, ge=1, le=20)  # newest tickets the chat message lists
+    examples: int = Field(default=5, ge=1, le=10)  # newest tickets the chat message lists
     channel: str | None = None  # a name from ``channels``; default: the first member's tier's
     pagerduty: str | None = None  # a name from ``pagerduty_keys``; default: the tier's
     page: bool = True  # one page per group (if any member's escalation pages)
