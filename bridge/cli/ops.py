@@ -12,7 +12,7 @@ from flask.cli import with_appcontext
 
 from bridge.policy_files import load_policy
 from bridge.runtime import runtime
-from bridge.store import db, outbox, tickets
+from bridge.store import db, outbox, storms, tickets
 from bridge.worker.jobs import build_jobs
 from policies import PolicyError, evaluate
 from policies.backtest import Summary, backtest
@@ -87,6 +87,8 @@ def explain_command(ticket: str) -> None:
         mirrored = tickets.load_ticket(connection, source, ticket_id)
         state = tickets.load_state(connection, source, ticket_id)
         entries = tickets.audit_entries(connection, source, ticket_id)
+        member = storms.membership(connection, source, ticket_id)
+        group = storms.by_id(connection, member.group_id) if member else None
     if mirrored is None or state is None:
         raise click.ClickException(f"{ticket} is not tracked by the bridge")
     click.echo(
@@ -95,8 +97,24 @@ def explain_command(ticket: str) -> None:
     )
     since = f" since {state.tier_since:%Y-%m-%d %H:%M} UTC" if state.tier_since else ""
     click.echo(f"at {state.tier}{since}, owner {state.owner or 'nobody'}")
+    if member is not None and group is not None:
+        over = f", over since {group.closed_at:%Y-%m-%d %H:%M} UTC" if group.closed_at else ""
+        click.echo(
+            f"in outage storm {group.key} ({group.members} tickets{over}): joined "
+            f"{member.joined_at:%Y-%m-%d %H:%M:%S} UTC, {member.why}; its chat messages and "
+            "pages are the group's"
+        )
     for entry in entries:
         data: dict[str, Any] = entry["data"]
+        if entry["kind"] == "grouped":
+            click.echo(
+                f"\n{entry['at']:%Y-%m-%d %H:%M:%S}  joined outage storm {data['group']}  "
+                f"[group_by {entry['rule']} at {data.get('source') or '?'}]"
+            )
+            click.echo(f"    {data['why']}")
+            if data.get("inputs"):
+                click.echo(f"    inputs: {json.dumps(data['inputs'], default=str)}")
+            continue
         if entry["kind"] != "decision":
             click.echo(f"\n{entry['at']:%Y-%m-%d %H:%M:%S}  input: {json.dumps(data)}")
             continue

@@ -4,6 +4,7 @@ still gets its own hand-off note exactly once (issue 16, Storms)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from bridge.runtime import runtime
 from bridge.store import storms
 from bridge.store.tables import outbox as outbox_table
 from tests.e2e.conftest import Bridge
+from tests.e2e.test_cli_ops import invoke
 from tests.support.drivers import Desk
 
 ENGINEERING = "#support-engineering"
@@ -95,6 +97,11 @@ def test_a_storm_is_one_message_one_incident_and_a_note_per_ticket(
     assert f"#{late[-1]}" in str(message["blocks"])  # newest examples first
     assert len(bridge.world.pagerduty.incidents) == 1
 
+    page = bridge.app.test_client().get("/", environ_base={"REMOTE_ADDR": "127.0.0.1"})
+    assert page.status_code == 200
+    row = page.text.split('id="storms"')[1].split("</table>")[0]
+    assert group.key in row and "tagged outage" in row and '<td class="num">11</td>' in row
+
 
 def test_similar_subjects_join_and_others_stay_alone(bridge: Bridge, desk: Desk) -> None:
     storm(bridge, desk, 3, "Login page returns 502", tags=("outage",))
@@ -110,6 +117,11 @@ def test_similar_subjects_join_and_others_stay_alone(bridge: Bridge, desk: Desk)
     assert joined is not None and "similar" in joined.why
     # A different outage founds its own group of one: still one message, never per ticket.
     assert alone is not None and alone.group_id != joined.group_id
+
+    output = invoke(bridge, "explain", f"{desk.name}:{alike[0]}").output
+    assert "in outage storm storm:tag:outage@" in output and "(4 tickets)" in output
+    assert "joined outage storm" in output and "[group_by similar_subject" in output
+    assert re.search(r"subject 0\.\d\d similar to the group's \(threshold 0\.5\)", output)
 
 
 def test_a_retried_group_post_after_a_crash_finds_its_message(bridge: Bridge, desk: Desk) -> None:

@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 from bridge.metrics import Filters, Metrics, compute_metrics, duration, scorecard, targets_for
 from bridge.runtime import runtime
 from bridge.store import dashboard as queries
-from bridge.store import outbox
+from bridge.store import outbox, storms
 from bridge.web.dashboard import auth, charts
 
 PERIODS = (7, 30, 90, 365)
@@ -46,6 +46,7 @@ def index() -> str:
         )
         active_total, active = queries.active_escalations(connection)
         dead = queries.dead_letters(connection, context.settings.secret_values())
+        groups = storms.active(connection, now)
     return render_template(
         "dashboard/index.html",
         metrics=metrics,
@@ -54,6 +55,7 @@ def index() -> str:
         active=active,
         active_total=active_total,
         dead=dead,
+        groups=groups,
         days=days,
         periods=PERIODS,
         severities=SEVERITIES,
