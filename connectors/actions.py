@@ -30,6 +30,7 @@ class ActionKind(StrEnum):
     CHAT_PRIVATE = "chat.private"  # a line only one person sees
     CHAT_ALERT = "chat.alert"  # an operational alert (ownership gap, dead letter)
     CHAT_PROMPT = "chat.prompt"  # a question with one button (e.g. "Publish to Statuspage?")
+    CHAT_GROUP = "chat.group"  # an outage storm's one message: posted once, then edited
     PAGE_TRIGGER = "page.trigger"
     PAGE_ACKNOWLEDGE = "page.acknowledge"
     PAGE_RESOLVE = "page.resolve"
@@ -164,6 +165,29 @@ class ChatPrompt(Payload):
     label: str
 
 
+class GroupView(BaseModel):
+    """An outage storm as its one chat message shows it (``policies.grouping``)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    key: str
+    title: str  # what the members share, e.g. "tag outage" (may quote a ticket's subject)
+    count: int
+    severity: Severity
+    tier: Tier  # the highest tier of its members
+    opened_at: datetime
+    updated_at: datetime
+    examples: tuple[TicketCard, ...] = ()  # the newest members
+    paged: bool = False
+
+
+class ChatGroup(Payload):
+    """The group's message in ``channel``: posted the first time, edited in place afterwards."""
+
+    kind = ActionKind.CHAT_GROUP
+    channel: str
+    view: GroupView
+
+
 # -- paging ----------------------------------------------------------------------------------
 
 INCIDENT_KEY_MAX = 255  # PagerDuty's dedup_key limit; Opsgenie's alias allows 512
@@ -193,6 +217,8 @@ class PageTrigger(Payload):
     route: str
     reason: str
     inputs: dict[str, Any] = {}
+    # An outage storm's page: every member ticket (``{desk}:{id}``), listed in its details.
+    tickets: tuple[str, ...] = ()
 
 
 class PageAcknowledge(Payload):
@@ -246,6 +272,7 @@ PAYLOADS: dict[ActionKind, type[Payload]] = {
         ChatPrivate,
         ChatAlert,
         ChatPrompt,
+        ChatGroup,
         PageTrigger,
         PageAcknowledge,
         PageResolve,

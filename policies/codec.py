@@ -137,6 +137,8 @@ def ticket_from_json(data: Mapping[str, Any]) -> Ticket:
         desk_sla={k: _time(v) for k, v in data.get("desk_sla", {}).items()},
         group_changes=int(data.get("group_changes", 0)),
         description=data.get("description", ""),
+        ticket_type=data.get("ticket_type"),
+        problem_id=data.get("problem_id"),
         status_history=tuple(
             StatusChange(_time(s["at"]), Status(s["status"]))
             for s in data.get("status_history", ())
@@ -177,6 +179,8 @@ def ticket_to_json(ticket: Ticket) -> Json:
         "desk_sla": {k: _iso(v) for k, v in ticket.desk_sla.items()},
         "group_changes": ticket.group_changes,
         "description": ticket.description,
+        "ticket_type": ticket.ticket_type,
+        "problem_id": ticket.problem_id,
         "status_history": [
             {"at": _iso(s.at), "status": s.status.value} for s in ticket.status_history
         ],

@@ -9,6 +9,7 @@ from typing import Literal
 
 from policies.calendar import BusinessClock, Clock, QuietHours
 from policies.conditions import CompiledCondition
+from policies.grouping import GroupingRules, compile_grouping
 from policies.language import PhraseMatcher, compile_phrase_lists
 from policies.model import Priority, Route, Severity, Status, Tier
 from policies.schema import (
@@ -148,6 +149,7 @@ class CompiledPolicy:
     phrases: PhraseMatcher
     sources: dict[str, str]  # built-in rule id -> "FILE:LINE"
     outages: tuple[OutageRule, ...] = ()
+    grouping: GroupingRules | None = None
 
 
 def words(name: str) -> str:
@@ -349,6 +351,19 @@ def compile_policy(doc: PolicyDoc, file: str, lines: Lines) -> CompiledPolicy:
         outages=tuple(
             _outage(rule, channel(rule.channel), teams(rule.teams), src("statuspage", i))
             for i, rule in enumerate(doc.statuspage)
+        ),
+        grouping=(
+            compile_grouping(
+                doc.grouping,
+                Route(
+                    name="storm",
+                    slack_channel=channel(doc.grouping.channel),
+                    pagerduty_routing_key_env=pager(doc.grouping.pagerduty),
+                ),
+                src("grouping"),
+            )
+            if doc.grouping
+            else None
         ),
         quiet=(
             QuietHours(

@@ -183,6 +183,8 @@ def _cross_check(doc: PolicyDoc) -> Iterator[tuple[Path_, str]]:
         for n, r in doc.notify_routes.items()
     ]
     holders += [(("statuspage", i), r.channel, None, r.teams) for i, r in enumerate(doc.statuspage)]
+    if doc.grouping is not None:
+        holders.append((("grouping",), doc.grouping.channel, doc.grouping.pagerduty, None))
     for path, channel, pager, teams in holders:
         if channel is not None and channel not in doc.channels:
             yield (*path, "channel"), f"unknown channel {channel!r} (define it in channels)"

@@ -149,6 +149,10 @@ class Ticket:
     field_labels: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # Names of the phrase lists the subject affirms; None until scored (``policies.signals``).
     subject_phrases: frozenset[str] | None = None
+    # Zendesk's ticket type (problem, incident, question, task) and, on an incident, the problem
+    # ticket it is linked to: the desk's own grouping of an outage (``policies.grouping``).
+    ticket_type: str | None = None
+    problem_id: str | None = None
 
 
 class DecisionKind(StrEnum):

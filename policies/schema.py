@@ -336,6 +336,45 @@ class StatuspageRule(_Strict):
 Fraction = Annotated[float, Field(ge=0, le=1)]
 
 
+class SimilarSubjects(_Strict):
+    """Subjects alike enough (token-set Jaccard) and close enough in time are one outage."""
+
+    window: Duration = 1800  # a ticket joins if the group's last member came at most this ago
+    threshold: Fraction = 0.5  # shared words / all words of the two subjects
+
+
+class ByTag(_Strict):
+    tag: str = Field(min_length=1)
+
+
+class ByField(_Strict):
+    field: str = Field(min_length=1)  # a ticket field (id, title or key) naming the component
+
+
+class BySubject(_Strict):
+    similar_subject: SimilarSubjects = Field(default_factory=SimilarSubjects)
+
+
+GroupBy = Literal["problem"] | ByTag | ByField | BySubject
+
+
+class Grouping(_Strict):
+    """Outage storms: related escalations share one chat message, one page and (optionally) one
+    status page incident, as Alertmanager groups alerts (see ``policies/grouping.py``)."""
+
+    group_by: list[GroupBy] = Field(min_length=1)  # tried in order; the first that fits wins
+    severities: list[SeverityName] | None = None  # None: every severity
+    group_wait: Duration = 30  # a new group waits this long for more before its first signal
+    group_interval: Duration = 300  # then its message and page change at most this often
+    close_after: Duration = 3600  # no new member for this long: the group is over
+    examples: int = Field(default=5, ge=1, le=10)  # newest tickets the chat message lists
+    channel: str | None = None  # a name from ``channels``; default: the first member's tier's
+    pagerduty: str | None = None  # a name from ``pagerduty_keys``; default: the tier's
+    page: bool = True  # one page per group (if any member's escalation pages)
+    statuspage: bool = False  # one public status page incident per group
+    messages: StatusMessages = Field(default_factory=StatusMessages)  # what that incident says
+
+
 class MetricTargets(_Strict):
     """What the team aims for; the dashboard and `bridge report` compare against these."""
 
@@ -372,5 +411,6 @@ class PolicyDoc(_Strict):
     routes: list[RouteConfig] = Field(default_factory=list)
     quiet_hours: QuietHours | None = None
     statuspage: list[StatuspageRule] = Field(default_factory=list)
+    grouping: Grouping | None = None
     metrics: MetricTargets = Field(default_factory=MetricTargets)
     messages: Messages = Field(default_factory=Messages)

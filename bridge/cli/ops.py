@@ -12,7 +12,7 @@ from flask.cli import with_appcontext
 
 from bridge.policy_files import load_policy
 from bridge.runtime import runtime
-from bridge.store import db, outbox, tickets
+from bridge.store import db, outbox, storms, tickets
 from bridge.worker.jobs import build_jobs
 from connectors.text import printable
 from policies import PolicyError, evaluate
@@ -88,6 +88,8 @@ def explain_command(ticket: str) -> None:
         mirrored = tickets.load_ticket(connection, source, ticket_id)
         state = tickets.load_state(connection, source, ticket_id)
         entries = tickets.audit_entries(connection, source, ticket_id)
+        member = storms.membership(connection, source, ticket_id)
+        group = storms.by_id(connection, member.group_id) if member else None
     if mirrored is None or state is None:
         raise click.ClickException(f"{ticket} is not tracked by the bridge")
     _say(
@@ -96,8 +98,24 @@ def explain_command(ticket: str) -> None:
     )
     since = f" since {state.tier_since:%Y-%m-%d %H:%M} UTC" if state.tier_since else ""
     _say(f"at {state.tier}{since}, owner {state.owner or 'nobody'}")
+    if member is not None and group is not None:
+        over = f", over since {group.closed_at:%Y-%m-%d %H:%M} UTC" if group.closed_at else ""
+        _say(
+            f"in outage storm {group.key} ({group.members} tickets{over}): joined "
+            f"{member.joined_at:%Y-%m-%d %H:%M:%S} UTC, {member.why}; its chat messages and "
+            "pages are the group's"
+        )
     for entry in entries:
         data: dict[str, Any] = entry["data"]
+        if entry["kind"] == "grouped":
+            _say(
+                f"\n{entry['at']:%Y-%m-%d %H:%M:%S}  joined outage storm {data['group']}  "
+                f"[group_by {entry['rule']} at {data.get('source') or '?'}]"
+            )
+            _say(f"    {data['why']}")
+            if data.get("inputs"):
+                _say(f"    inputs: {json.dumps(data['inputs'], default=str)}")
+            continue
         if entry["kind"] != "decision":
             _say(f"\n{entry['at']:%Y-%m-%d %H:%M:%S}  input: {json.dumps(data)}")
             continue
@@ -122,7 +140,7 @@ def explain_command(ticket: str) -> None:
 def _say(text: str) -> None:
     """A line of ``explain``: ticket text may hold terminal escape sequences (a subject that
     clears the screen or retitles the window), so only printable text reaches the terminal."""
-    click.echo(printable(text))
+    _say(printable(text))
 
 
 @click.command("sweep")

@@ -256,3 +256,45 @@ auth_failures = Table(
     Index("ix_auth_failures_client_at", "client", "at"),
     Index("ix_auth_failures_at", "at"),
 )
+
+# Outage storms (``policies.grouping``): one row per group of related escalations. While a group
+# is open ``open_basis`` holds what its members share, so two workers cannot open the same one.
+storm_groups = Table(
+    "storm_groups",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("key", String(255), nullable=False, unique=True),  # the page's dedup key
+    Column("basis", String(255), nullable=False),
+    Column("open_basis", String(255), nullable=True, unique=True),
+    Column("why", Text(), nullable=False),  # how it formed: its founding ticket's reason
+    Column("words", JsonType, nullable=False),  # the founding subject's words
+    Column("channel", String(64), nullable=True),
+    Column("routing", String(64), nullable=True),  # the variable naming the PagerDuty key
+    Column("members", Integer(), nullable=False),
+    Column("wants_page", Boolean(), nullable=False),
+    Column("signals", Integer(), nullable=False),
+    Column("opened_at", UTCDateTime(), nullable=False),
+    Column("last_joined_at", UTCDateTime(), nullable=False),
+    Column("changed_at", UTCDateTime(), nullable=False),
+    Column("signalled_at", UTCDateTime(), nullable=True),
+    Column("next_signal_at", UTCDateTime(), nullable=True),
+    Column("paged_at", UTCDateTime(), nullable=True),
+    Column("closed_at", UTCDateTime(), nullable=True),
+    Index("ix_storm_groups_next_signal", "next_signal_at"),
+)
+
+storm_members = Table(
+    "storm_members",
+    metadata,
+    Column("source", String(16), primary_key=True),
+    Column("ticket_id", String(64), primary_key=True),
+    Column("group_id", Id, nullable=False),
+    Column("joined_at", UTCDateTime(), nullable=False),
+    Column("why", Text(), nullable=False),
+    Column("inputs", JsonType, nullable=False),
+    Column("severity", String(16), nullable=False),
+    Column("tier", Integer(), nullable=False),
+    Column("subject", Text(), nullable=False),
+    Column("url", Text(), nullable=False),
+    Index("ix_storm_members_group", "group_id", "joined_at"),
+)

@@ -21,6 +21,7 @@ from bridge.worker.comment_context import Plan
 from bridge.worker.integrations import Integrations
 from bridge.worker.ownership import ownership_gap, rca_written
 from bridge.worker.plan import Planner, jsonable
+from bridge.worker.storms import StormRouter
 from connectors.actions import NewAction
 from connectors.base import TicketKey
 from policies import Evaluation, Policy, annotate, apply_decisions, evaluate
@@ -84,12 +85,14 @@ class Escalator:
         integrations: Integrations,
         clock: Callable[[], datetime],
         planner: Planner,
+        storms: StormRouter | None = None,
     ) -> None:
         self.db = db
         self.policy = policy
         self.integrations = integrations
         self.clock = clock
         self.planner = planner
+        self.storms = storms
 
     def handle(self, event: TicketEvent) -> Outcome:
         key = event.ticket
@@ -155,7 +158,7 @@ class Escalator:
                 rule=None,
                 data={"origin": event.origin, **event.note},
             )
-        actions = list(event.actions)
+        actions: list[NewAction] = []
         plan = Plan(
             ticket=ticket,
             state=new_state,
@@ -182,7 +185,10 @@ class Escalator:
             route = self.policy.compiled.tiers[new_state.tier].route
             alert = self.planner.ownership_alert(ticket, new_state, gap.key, route)
             actions += [a for a in alert if a.provider in enabled]
-        enqueued = outbox.enqueue(connection, actions, now)
+        if self.storms is not None:
+            # A member of an outage storm signals through its group (``bridge.worker.storms``).
+            actions = self.storms.route(connection, ticket, evaluation, actions, now)
+        enqueued = outbox.enqueue(connection, [*event.actions, *actions], now)
         if evaluation.decisions:
             log.info(
                 "decided",

@@ -13,6 +13,7 @@ from bridge.worker.inbox import InboxJob
 from bridge.worker.integrations import Integrations, build_integrations
 from bridge.worker.plan import ChatTarget, Planner
 from bridge.worker.prune import PruneJob
+from bridge.worker.storms import StormJob, StormRouter
 from bridge.worker.sweep import SweepJob
 from bridge.worker.sync import SyncJob
 from bridge.worker.waker import NoWaker, Waker
@@ -22,6 +23,7 @@ from connectors.registry import names
 INBOX_EVERY = timedelta(seconds=1)
 DELIVER_EVERY = timedelta(seconds=1)
 PRUNE_EVERY = timedelta(minutes=10)
+STORMS_EVERY = timedelta(seconds=1)  # group_wait and group_interval are whole seconds
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,24 @@ class Jobs:
             status=next((n for n in names(Role.STATUS) if n in integrations.notifiers), None),
         )
         db, clock = runtime.db, runtime.clock
-        self.escalator = Escalator(db, runtime.policy, integrations, clock, planner)
+        grouping = runtime.policy.compiled.grouping
+        slack = integrations.chats.get("slack")
+        router = (
+            StormRouter(grouping, slack.default_channel if slack else None) if grouping else None
+        )
+        self.storms = (
+            StormJob(
+                db,
+                grouping,
+                clock,
+                chat="slack" if slack else None,
+                pager=integrations.pager,
+                status=planner.status,
+            )
+            if grouping
+            else None
+        )
+        self.escalator = Escalator(db, runtime.policy, integrations, clock, planner, router)
         self.delivery = Delivery(db, integrations, clock, worker_id=worker_id)
         self.inbox = InboxJob(db, integrations, self.escalator, clock, waker)
         self.sweeper = SweepJob(db, self.escalator, clock, waker)
@@ -79,6 +98,9 @@ class Jobs:
     def prune(self) -> int:
         return self.pruner.run()
 
+    def signal_storms(self) -> int:
+        return self.storms.run() if self.storms is not None else 0
+
     def close(self) -> None:
         self.integrations.close()
 
@@ -90,6 +112,7 @@ class Jobs:
             Job("sync", timedelta(seconds=settings.sync_seconds), self.sync),
             Job("deliver", DELIVER_EVERY, self.deliver),
             Job("prune", PRUNE_EVERY, self.prune),
+            *([Job("storms", STORMS_EVERY, self.signal_storms)] if self.storms else []),
         ]
 
 

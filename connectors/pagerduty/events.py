@@ -67,6 +67,8 @@ def build_trigger(
         f"[{page.severity.value}] {page.tier} escalation: {ticket.source} "
         f"#{ticket.ticket_id} {ticket.subject}" + (f" ({who})" if who else "")
     )
+    if page.tickets:  # an outage storm: one page for the group, its first ticket below
+        summary = f"[{page.severity.value}] {page.tier} {page.reason}"
     details = {
         "ticket": {
             "source": ticket.source,
@@ -85,6 +87,8 @@ def build_trigger(
             for key, value in list(page.inputs.items())[:DETAIL_ITEMS_MAX]
         },
     }
+    if page.tickets:
+        details["tickets"] = list(page.tickets)
     event: dict[str, Any] = {
         "event_action": EventAction.TRIGGER.value,
         "dedup_key": page.dedup_key,

@@ -15,6 +15,7 @@ from datetime import timedelta
 from connectors.actions import (
     Action,
     ChatAlert,
+    ChatGroup,
     ChatPost,
     ChatPrivate,
     ChatPrompt,
@@ -40,6 +41,7 @@ from connectors.slack.blocks import (
     build_thread_reply,
 )
 from connectors.slack.client import SlackClient
+from connectors.slack.group_blocks import build_group_message
 from connectors.slack.inbound import SlackAuthorization
 from connectors.slack.messages import build_plain
 from connectors.slack.settings import SlackSettings
@@ -71,6 +73,8 @@ class SlackNotifier:
         payload = action.payload
         if isinstance(payload, ChatPost):
             return self._post(action, payload, log)
+        if isinstance(payload, ChatGroup):
+            return self._group(action, payload, log)
         if isinstance(payload, ChatReply):
             message = build_thread_reply(payload.line, actor=payload.actor)
             return {"ts": self._reply(action, payload.message, message)}
@@ -116,6 +120,24 @@ class SlackNotifier:
         edited = build_escalation_message(payload.change.apply(payload.view))
         self.client.update_message(parent.channel_id, parent.ts, edited)
         return {"channel": parent.channel_id, "ts": reply_ts, "thread_ts": parent.ts}
+
+    def _group(self, action: Action, payload: ChatGroup, log: SentLog) -> Reference:
+        """An outage storm's one message: posted once, then edited in place with each signal."""
+        channel = payload.channel
+        message = build_group_message(payload.view)
+        parent = log.message(action.ticket, channel)
+        if parent is not None:
+            self.client.update_message(parent.channel_id, parent.ts, message)
+            return {"channel": parent.channel_id, "ts": parent.ts, "edited": True}
+        found = self._find(action, channel)
+        if found:
+            parent = MessageRef(channel, found)
+        else:
+            parent = MessageRef(
+                *self.client.post_message(channel, message, idempotency_key=action.key)
+            )
+        log.remember_message(action.ticket, channel, parent)
+        return {"channel": parent.channel_id, "ts": parent.ts, "parent": True}
 
     def _thread(self, action: Action, payload: ChatThread, log: SentLog) -> dict[str, str]:
         """The line under every message the ticket has; a retry finds the ones already there."""

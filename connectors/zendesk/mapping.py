@@ -82,6 +82,8 @@ def ticket_from_api_bundle(data: Mapping[str, Any], *, bridge_user_id: str | Non
         satisfaction=satisfaction_from_api(raw.get("satisfaction_rating")),
         desk_sla=sla_from_api(raw.get("slas")),
         description=str(raw.get("description") or ""),
+        ticket_type=str(raw["type"]) if raw.get("type") else None,
+        problem_id=str_id(raw.get("problem_id")),
         status_history=status_history_from_audits(data.get("audits")),
         field_names=names,
         field_labels=labels,

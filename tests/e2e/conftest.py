@@ -79,10 +79,21 @@ class Bridge:
 
 
 @pytest.fixture
+def bridge_env() -> dict[str, str]:
+    """Settings a test module adds to the sandboxes' (e.g. its own ``BRIDGE_POLICY``)."""
+    return {}
+
+
+@pytest.fixture
 def bridge(
-    world: SandboxWorld, shared_clock: TravelClock, database_url: str, tmp_path: Path
+    world: SandboxWorld,
+    shared_clock: TravelClock,
+    database_url: str,
+    tmp_path: Path,
+    bridge_env: dict[str, str],
 ) -> Iterator[Bridge]:
-    with served_bridge(world, shared_clock, world.environment(), database_url) as served:
+    environment = {**world.environment(), **bridge_env}
+    with served_bridge(world, shared_clock, environment, database_url) as served:
         yield served
 
 

@@ -25,7 +25,7 @@ from werkzeug.wrappers import Response
 from bridge.metrics import Filters, Metrics, compute_metrics, duration, scorecard, targets_for
 from bridge.runtime import runtime
 from bridge.store import dashboard as queries
-from bridge.store import db, outbox
+from bridge.store import db, outbox, storms
 from bridge.web.dashboard import auth, charts
 from bridge.web.throttle import check_secret
 
@@ -59,6 +59,7 @@ def index() -> str:
         )
         active_total, active = queries.active_escalations(connection)
         dead = queries.dead_letters(connection, context.settings.secret_values())
+        groups = storms.active(connection, now)
     return render_template(
         "dashboard/index.html",
         metrics=metrics,
@@ -67,6 +68,7 @@ def index() -> str:
         active=active,
         active_total=active_total,
         dead=dead,
+        groups=groups,
         days=days,
         periods=PERIODS,
         severities=SEVERITIES,
