@@ -66,7 +66,7 @@ class Jobs:
                 grouping,
                 clock,
                 chat="slack" if slack else None,
-                pager=integrations.pager,
+                pager="pagerduty" if "pagerduty" in integrations.notifiers else None,
                 status=planner.status,
             )
             if grouping

@@ -52,7 +52,7 @@ def build_group_message(view: GroupView) -> SlackMessage:
         f"Outage storm: {view.count} {view.severity.value} tickets grouped by {view.title}",
         FALLBACK_TEXT_MAX,
     )
-    return {"text": fallback, "blocks": blocks}
+    return SlackMessage(text=fallback, blocks=blocks)
 
 
 def _example(card: TicketCard) -> str:
