@@ -140,7 +140,7 @@ def explain_command(ticket: str) -> None:
 def _say(text: str) -> None:
     """A line of ``explain``: ticket text may hold terminal escape sequences (a subject that
     clears the screen or retitles the window), so only printable text reaches the terminal."""
-    _say(printable(text))
+    click.echo(printable(text))
 
 
 @click.command("sweep")
