@@ -20,12 +20,14 @@ from connectors.actions import (
     Action,
     ActionKind,
     ChatAlert,
+    ChatGroup,
     ChatPost,
     ChatPrivate,
     ChatPrompt,
     ChatReply,
     ChatThread,
     EscalationView,
+    GroupView,
     Payload,
     TicketCard,
     ViewChange,
@@ -89,6 +91,22 @@ CHAT_PAYLOADS: dict[ActionKind, list[Payload]] = {
     ActionKind.CHAT_THREAD: [ChatThread(line=HOSTILE)],
     ActionKind.CHAT_PRIVATE: [ChatPrivate(channel="C0ESC", user="U0ME", text=HOSTILE)],
     ActionKind.CHAT_ALERT: [ChatAlert(channel="C0ESC", text=HOSTILE)],
+    ActionKind.CHAT_GROUP: [
+        ChatGroup(
+            channel="C0ESC",
+            view=GroupView(
+                key=HOSTILE[:200],
+                title=HOSTILE,
+                count=3,
+                severity=Severity.CRITICAL,
+                tier=Tier.L3,
+                opened_at=NOW,
+                updated_at=NOW,
+                examples=(CARD, CARD),
+                paged=True,
+            ),
+        )
+    ],
     ActionKind.CHAT_PROMPT: [
         ChatPrompt(
             channel="C0ESC",
@@ -100,6 +118,8 @@ CHAT_PAYLOADS: dict[ActionKind, list[Payload]] = {
     ],
 }
 CASES = [payload for payloads in CHAT_PAYLOADS.values() for payload in payloads]
+# A storm's one message is Slack's only (the group is edited in place; a Teams webhook cannot edit).
+TEAMS_CASES = [payload for payload in CASES if payload.kind is not ActionKind.CHAT_GROUP]
 
 
 def test_every_chat_kind_is_walked() -> None:
@@ -260,7 +280,7 @@ def teams_sent(payload: Payload, parent: MessageRef | None) -> list[dict[str, An
     return recorder.sent
 
 
-@pytest.mark.parametrize("payload", CASES, ids=lambda p: p.kind.value)
+@pytest.mark.parametrize("payload", TEAMS_CASES, ids=lambda p: p.kind.value)
 @pytest.mark.parametrize("parent", [None, PARENT], ids=["first", "threaded"])
 def test_teams_never_mentions_links_or_overflows(
     payload: Payload, parent: MessageRef | None
