@@ -184,5 +184,5 @@ def test_a_worker_that_died_after_sending_sends_again_and_opsgenie_keeps_one_ale
     assert attempts == 2
     genie.world.opsgenie.responder(alert, "Close")  # and the way back still works once
     genie.run()
-    assert sum("resolved" in n for n in desk.notes(ticket)) == 1
+    assert sum("resolved by" in n for n in desk.notes(ticket)) == 1
     assert_exactly_once(engine, genie.world)

@@ -37,7 +37,7 @@ def bridge_env(tmp_path: Path) -> dict[str, str]:
     policy = tmp_path / "storm.yaml"
     with open("policies/default.yaml", encoding="utf-8") as shipped:
         policy.write_text(shipped.read() + GROUPING, encoding="utf-8")
-    return {"BRIDGE_POLICY": str(policy)}
+    return {"BRIDGE_POLICY": str(policy), "BRIDGE_DASHBOARD_OPEN": "1"}
 
 
 def storm(bridge: Bridge, desk: Desk, count: int, subject: str, **kw: Any) -> list[str]:
