@@ -27,6 +27,7 @@ class ProviderSettings(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
     title: ClassVar[str]
+    page_noun: ClassVar[str] = "incident"  # what a pager calls what it opens, in notes
 
     @classmethod
     def env_names(cls) -> list[str]:

@@ -46,8 +46,8 @@ REQUEST_LINES = {
     PersonRequestKind.PUBLISH_STATUSPAGE: "📣 Asked to publish the outage on Statuspage",
 }
 PAGE_LINES = {
-    "acknowledged": "✋ {pager} incident acknowledged",
-    "resolved": "✅ {pager} incident resolved",
+    "acknowledged": "✋ {pager} {noun} acknowledged",
+    "resolved": "✅ {pager} {noun} resolved",
     "annotated": "🗒️ {pager} note",
 }
 PAGE_REQUESTS = {"acknowledged": "acknowledge", "resolved": "resolve_page"}
@@ -212,8 +212,9 @@ class InboxJob:
         """Acknowledge and resolve go through the policy like a click (so the page state, the
         chat message and the ticket agree); every incident event also leaves a note."""
         ticket = self._incident_ticket(item.source, event, now)
-        pager = spec(item.source).settings.title
-        line = PAGE_LINES.get(event.event_type, "").format(pager=pager)
+        settings = spec(item.source).settings
+        pager = settings.title
+        line = PAGE_LINES.get(event.event_type, "").format(pager=pager, noun=settings.page_noun)
         if not line or ticket is None:
             return []  # other event types, incidents the bridge did not open
         if event.by_integration and event.event_type != "annotated":

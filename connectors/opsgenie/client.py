@@ -18,12 +18,14 @@ from urllib.parse import quote
 import requests
 
 from connectors.base import AuthError, PermanentError, RetryableError
-from connectors.http import error_for_status
+from connectors.http import error_for_status, parse_retry_after
 
 TIMEOUT_SECONDS = 15
-# Opsgenie limits each domain per second and per minute and documents no Retry-After: a
+# Opsgenie limits each domain per second and per minute and documents no Retry-After; its
+# OAS lists ``X-RateLimit-Period-In-Sec`` ("Time of throttle in seconds"). Without either, a
 # short wait first, the outbox's backoff grows it.
 RATE_LIMIT_WAIT = 10.0
+THROTTLE_HEADER = "X-RateLimit-Period-In-Sec"
 
 JSON = dict[str, Any]
 
@@ -110,7 +112,8 @@ class OpsgenieClient:
         )
         if failure is not None:
             if response.status_code == 429 and failure.retry_after is None:
-                failure.retry_after = RATE_LIMIT_WAIT
+                throttle = parse_retry_after(response.headers.get(THROTTLE_HEADER))
+                failure.retry_after = throttle if throttle is not None else RATE_LIMIT_WAIT
             raise failure
         try:
             found = response.json()

@@ -31,6 +31,7 @@ from connectors.opsgenie.builders import BRIDGE_SOURCE, BRIDGE_USER
 
 SECRET_HEADER = "X-Bridge-Webhook-Secret"
 MAX_AGE = timedelta(hours=1)
+TICKET_ID_MAX = 64  # what the inbox stores of a receipt's ticket id
 # Opsgenie's action names, as the engine's page events name them.
 EVENT_TYPES = {
     "Create": "triggered",
@@ -68,7 +69,11 @@ class OpsgenieInbound:
         dedup = f"{alert['alertId']}:{document['action']}:{updated}"
         if not updated:  # without a time two notes could share an id: the body tells them apart
             dedup = body_digest(body)
-        return Receipt(f"alert.{document['action']}", _text(alert.get("alias")), dedup)
+        # The alias names our ticket (``zendesk:4821``); another alert's may be up to 512
+        # characters, longer than a stored ticket id: such a receipt names no ticket.
+        alias = _text(alert.get("alias"))
+        ticket = alias if alias and len(alias) <= TICKET_ID_MAX else None
+        return Receipt(f"alert.{document['action']}", ticket, dedup)
 
     def parse(self, body: bytes) -> PageChanged | Ignored:
         document = _document(body)

@@ -17,6 +17,7 @@ API_KEY = "OPSGENIE_API_KEY"
 
 class OpsgenieSettings(ProviderSettings):
     title = "Opsgenie"
+    page_noun = "alert"  # an Opsgenie "incident" is another thing
 
     api_key: SecretStr | None = Field(None, alias="OPSGENIE_API_KEY")
     webhook_secret: SecretStr | None = Field(None, alias="OPSGENIE_WEBHOOK_SECRET")

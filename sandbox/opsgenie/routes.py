@@ -13,7 +13,7 @@ from typing import Any
 import requests
 from flask import Response, jsonify, redirect, render_template_string, request
 
-from sandbox.common import Fault, SandboxService
+from sandbox.common import SandboxService
 from sandbox.opsgenie import wire
 from sandbox.opsgenie.state import OpsgenieState
 
@@ -36,6 +36,7 @@ class OpsgenieSandbox(OpsgenieState, SandboxService):
         self.api_keys = frozenset(api_keys)
         self.webhook_url = webhook_url
         self.webhook_secret = webhook_secret
+        self.throttled: list[float | None] = []  # calls to answer 429, with their period
         app = self.app
         app.add_url_rule("/v2/alerts", view_func=self._create, methods=["POST"])
         app.add_url_rule(
@@ -50,11 +51,14 @@ class OpsgenieSandbox(OpsgenieState, SandboxService):
         with self.lock:
             super().reset()
             self.calls.clear()
+            self.throttled.clear()
         self.faults.clear()
 
-    def rate_limit(self, retry_after: float | None = None, times: int = 1) -> None:
-        body = wire.error("You are making too many requests! To avoid errors, slow down.")
-        self.faults.inject("*", Fault(status=429, retry_after=retry_after, body=body), times)
+    def rate_limit(self, period: float | None = None, times: int = 1) -> None:
+        """The next ``times`` calls are throttled: 429 with the rate-limit headers Opsgenie's
+        OAS lists (``X-RateLimit-Period-In-Sec`` only when ``period`` is given)."""
+        with self.lock:
+            self.throttled.extend([period] * times)
 
     # ---- Alert API v2 ----
 
@@ -62,6 +66,13 @@ class OpsgenieSandbox(OpsgenieState, SandboxService):
         fault = self.hit(endpoint)
         if fault is not None:
             return fault
+        with self.lock:
+            throttled = bool(self.throttled)
+            period = self.throttled.pop(0) if throttled else None
+        if throttled:
+            response = _json(wire.too_many(), 429)
+            response.headers.update(wire.throttle_headers(period))
+            return response
         scheme, _, key = request.headers.get("Authorization", "").partition(" ")
         known = any(hmac.compare_digest(key.encode(), k.encode()) for k in self.api_keys)
         if scheme != "GenieKey" or not known:

@@ -56,6 +56,18 @@ def unprocessable(errors: dict[str, str]) -> Json:
     return error("Request body is not processable. Please check the errors.", errors)
 
 
+def too_many() -> Json:
+    return error("You are making too many requests! To avoid errors, slow down.")
+
+
+def throttle_headers(period: float | None) -> dict[str, str]:
+    """The rate-limit headers of the OAS's responses (``X-RateLimit-*``)."""
+    headers = {"X-RateLimit-State": "THROTTLED", "X-RateLimit-Reason": "ACCOUNT"}
+    if period is not None:
+        headers["X-RateLimit-Period-In-Sec"] = f"{period:g}"
+    return headers
+
+
 def create_errors(body: Json) -> dict[str, str]:
     """What Create Alert refuses, field by field."""
     found: dict[str, str] = {}

@@ -110,3 +110,34 @@ def pagerduty_problems(seen: Seen) -> list[str]:
     if len(seen.body) > 512 * 1024:
         problems.append(f"enqueue: {len(seen.body)} bytes, over the 512 KB limit")
     return problems
+
+
+def opsgenie_problems(seen: Seen) -> list[str]:
+    """An Alert API request: a known operation, its query parameters within their enums, its
+    body valid (and naming no property the operation does not have), the GenieKey header."""
+    spec = _load("opsgenie_alert_operations.json")
+    found = [
+        (name, operation)
+        for name, operation in spec["operations"].items()
+        if seen.method == operation["method"]
+        and re.fullmatch(re.sub(r"\\{[^}]+\\}", "[^/]+", re.escape(operation["path"])), seen.path)
+    ]
+    if not found:
+        return [f"{seen.method} {seen.path}: no such operation in the Opsgenie spec"]
+    name, operation = found[0]
+    problems = []
+    auth = spec["auth"]
+    if not seen.headers.get(auth["header"], "").startswith(auth["prefix"]):
+        problems.append(f"{name}: no {auth['prefix'].strip()} {auth['header']} header")
+    for key, value in seen.query.items():
+        allowed = operation["query"].get(key)
+        if allowed is None or value not in allowed["enum"]:
+            problems.append(f"{name}: query parameter {key}={value!r} not allowed")
+    schema = operation["body"]
+    if schema is not None:
+        body = json.loads(seen.body or b"{}")
+        validator = jsonschema.Draft7Validator(schema)
+        problems += [f"{name}: {e.message}" for e in validator.iter_errors(body)]
+        unknown = sorted(set(body) - set(schema["properties"])) if isinstance(body, dict) else []
+        problems += [f"{name}: unknown property {key}" for key in unknown]
+    return problems

@@ -6,6 +6,7 @@ they receive (``SandboxService.seen``)."""
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -27,6 +28,7 @@ from tests.conftest import FrozenClock
 from tests.connectors.conftest import CONTRACT_START
 from tests.connectors.test_contract_notifiers import VIEW, Outbox, trigger
 from tests.contracts.spec_check import (
+    opsgenie_problems,
     pagerduty_problems,
     role_allows,
     slack_problems,
@@ -49,10 +51,11 @@ def world(clock: FrozenClock) -> Iterator[SandboxWorld]:
 
 @pytest.fixture
 def integrations(world: SandboxWorld, clock: FrozenClock) -> Iterator[Integrations]:
-    for service in (world.zendesk, world.freshdesk, world.slack, world.pagerduty):
+    for service in (world.zendesk, world.freshdesk, world.slack, world.pagerduty, world.opsgenie):
         service.reset()
         service.seen.clear()
-    built = build_integrations(Settings.from_env(world.environment()), BuildContext(clock=clock))
+    environment = {**world.environment(), **world.opsgenie_environment()}
+    built = build_integrations(Settings.from_env(environment), BuildContext(clock=clock))
     yield built
     built.close()
 
@@ -150,3 +153,43 @@ def test_every_pagerduty_event_validates_against_the_events_api_schema(
 def test_an_event_without_event_action_breaks_the_pagerduty_contract() -> None:
     bad = Seen("POST", "/v2/enqueue", {}, {}, b'{"routing_key": "k", "payload": {}}', {})
     assert any("event_action" in p for p in pagerduty_problems(bad))
+
+
+def test_every_opsgenie_request_is_an_alert_api_operation_with_a_valid_body(
+    integrations: Integrations, world: SandboxWorld, engine: Engine
+) -> None:
+    pager, box = integrations.notifiers["opsgenie"], Outbox(engine, "opsgenie")
+    long_page = trigger("zendesk:4821", "OPSGENIE_API_KEY").model_copy(
+        update={"reason": "障害🔥" * 100_000, "inputs": {"n": 1, "list": [1, 2]}}
+    )
+    box.deliver(pager, box.action("t1", long_page))
+    box.deliver(pager, box.action("a1", PageAcknowledge(dedup_key="zendesk:4821")))
+    box.deliver(pager, box.action("r1", PageResolve(dedup_key="zendesk:4821")))
+    list(pager.diagnose(needs(), send_test=True))  # type: ignore[attr-defined]
+    seen = list(world.opsgenie.seen)
+    operations = {(s.method, s.path.rsplit("/", 1)[-1]) for s in seen}
+    assert {("POST", "alerts"), ("POST", "acknowledge"), ("POST", "close")} <= operations
+    assert {("GET", "account")} <= operations and any("/requests/" in s.path for s in seen)
+    assert [p for s in seen for p in opsgenie_problems(s)] == []
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "body", "problem"),
+    [
+        ("/v2/alerts", {}, {"alias": "a"}, "'message' is a required property"),
+        ("/v2/alerts", {}, {"message": "m", "priority": "P9"}, "is not one of"),
+        ("/v2/alerts", {}, {"message": "m", "details": {"n": 1}}, "is not of type 'string'"),
+        ("/v2/alerts", {}, {"message": "m", "severity": "x"}, "unknown property severity"),
+        ("/v2/alerts/a/notes", {"identifierType": "alias"}, {}, "'note' is a required property"),
+        ("/v2/alerts/a/close", {"identifierType": "key"}, {}, "identifierType='key'"),
+        ("/v2/alerts/a/resolve", {}, {}, "no such operation"),
+    ],
+)
+def test_bad_requests_break_the_opsgenie_contract(
+    path: str, query: dict[str, str], body: dict[str, object], problem: str
+) -> None:
+    headers = {"Authorization": "GenieKey k"}
+    bad = Seen("POST", path, query, {}, json.dumps(body).encode(), headers)
+    assert any(problem in p for p in opsgenie_problems(bad)), opsgenie_problems(bad)
+    unsigned = Seen("GET", "/v2/account", {}, {}, b"", {"Authorization": "Bearer k"})
+    assert opsgenie_problems(unsigned) == ["getInfo: no GenieKey Authorization header"]

@@ -91,7 +91,7 @@ def test_acknowledged_in_opsgenie_comes_back_to_the_ticket_and_slack(
     assert response is not None and response.status_code == 202
     genie.run()
     notes = desk.notes(ticket)
-    assert any("Opsgenie incident acknowledged by olu@example.com" in n for n in notes), notes
+    assert any("Opsgenie alert acknowledged by olu@example.com" in n for n in notes), notes
     assert "olu@example.com" in str(parent_message(genie, ticket)["blocks"])
     # The bridge acknowledged the alert too; Opsgenie told it so, and that was no news.
     genie.run()
@@ -109,7 +109,7 @@ def test_closed_in_opsgenie_resolves_the_page_and_a_note_reaches_the_thread(
     genie.run()
     notes = desk.notes(ticket)
     assert any("Rolled back the deploy" in n for n in notes), notes
-    assert any("Opsgenie incident resolved by oncall@example.com" in n for n in notes), notes
+    assert any("Opsgenie alert resolved by oncall@example.com" in n for n in notes), notes
     parent = parent_message(genie, ticket)
     assert "Resolved" in str(parent["blocks"])
     thread = [m["text"] for m in genie.world.slack.thread(ENGINEERING, parent["ts"])]

@@ -160,6 +160,27 @@ def test_the_command_exits_non_zero_on_a_failure_and_sends_a_test_page(
     assert bad.exit_code == 1 and "[FAIL] zendesk: webhook secret" in bad.output
 
 
+def test_opsgenie_keys_the_policy_names_are_checked_and_a_test_alert_sent(
+    healthy: dict[str, str],
+    world: SandboxWorld,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name, value in {**healthy, **world.opsgenie_environment()}.items():
+        monkeypatch.setenv(name, value)
+    world.opsgenie.reset()
+    ok = CliRunner().invoke(doctor_command, ["--send-test"])
+    assert ok.exit_code == 0, ok.output
+    assert (
+        "opsgenie: OPSGENIE_API_KEY" in ok.output and "test alert created and closed" in ok.output
+    )
+    (alert,) = world.opsgenie.alerts_for("escalation-bridge:doctor-test")
+    assert alert["status"] == "closed"
+    monkeypatch.setenv("OPSGENIE_API_KEY", "not-the-key")
+    bad = CliRunner().invoke(doctor_command, [])
+    assert bad.exit_code == 1 and "[FAIL] opsgenie: OPSGENIE_API_KEY" in bad.output
+    assert "not-the-key" not in bad.output
+
+
 class _Stub:
     name = "stub"
 

@@ -77,14 +77,21 @@ def test_refused_bodies_are_permanent(client: OpsgenieClient) -> None:
     assert refused.value.status == 422
 
 
-@pytest.mark.parametrize(("retry_after", "expected"), [(None, RATE_LIMIT_WAIT), (3, 3.0)])
-def test_rate_limits_wait(
-    client: OpsgenieClient, sandbox: OpsgenieSandbox, retry_after: float | None, expected: float
+@pytest.mark.parametrize(("period", "expected"), [(None, RATE_LIMIT_WAIT), (3, 3.0)])
+def test_rate_limits_wait_as_long_as_opsgenie_says(
+    client: OpsgenieClient, sandbox: OpsgenieSandbox, period: float | None, expected: float
 ) -> None:
-    sandbox.rate_limit(retry_after=retry_after)
+    sandbox.rate_limit(period=period)
     with pytest.raises(RetryableError) as busy:
         client.create("OPSGENIE_API_KEY", ALERT)
     assert (busy.value.status, busy.value.retry_after) == (429, expected)
+
+
+def test_a_retry_after_wins(client: OpsgenieClient, sandbox: OpsgenieSandbox) -> None:
+    sandbox.faults.inject("create", Fault(status=429, retry_after=7))
+    with pytest.raises(RetryableError) as busy:
+        client.create("OPSGENIE_API_KEY", ALERT)
+    assert busy.value.retry_after == 7
 
 
 def test_outages_are_retried(client: OpsgenieClient, sandbox: OpsgenieSandbox) -> None:

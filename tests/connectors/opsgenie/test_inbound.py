@@ -136,6 +136,12 @@ def test_actions_become_page_events(action: str, event_type: str) -> None:
     )
 
 
+def test_a_long_alias_names_no_ticket_in_the_receipt() -> None:
+    receipt = INBOUND.receipt({}, delivery("Close", alias="a" * 512))
+    assert receipt.ticket_id is None
+    assert INBOUND.receipt({}, delivery("Close", alias="zendesk:4821")).ticket_id == "zendesk:4821"
+
+
 def test_a_note_carries_its_text() -> None:
     event = INBOUND.parse(delivery("AddNote", alias="zendesk:1", note="Rolled back the deploy"))
     assert isinstance(event, PageChanged)
