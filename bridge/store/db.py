@@ -71,11 +71,12 @@ def _sqlite_pragmas(dbapi_connection: Any, record: Any) -> None:
 
 def _sqlite_begin(connection: Connection) -> None:
     options = connection.get_execution_options()
-    busy = int(options.get(BUSY_MS, WORKER_BUSY_MS))
     # The wait is a property of the SQLite connection, which the pool shares between the web
-    # and the worker: set it for this transaction when it differs from the last one's.
-    if connection.info.get(BUSY_MS) != busy:
-        connection.exec_driver_sql(f"PRAGMA busy_timeout={busy}")
+    # and the worker: set it for this transaction when it differs from the last one's. A reader
+    # (which in WAL mode does not wait for writers) keeps whatever the connection has.
+    busy = options.get(BUSY_MS) or (None if options.get(READ_ONLY) else WORKER_BUSY_MS)
+    if busy is not None and connection.info.get(BUSY_MS) != busy:
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={int(busy)}")
         connection.info[BUSY_MS] = busy
     if options.get(READ_ONLY):
         # A reader in WAL mode sees a snapshot and never blocks the writer (nor waits for it).
