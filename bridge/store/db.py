@@ -45,9 +45,11 @@ def make_engine(url: str) -> Engine:
     # Without a connect timeout a request waits for the operating system's (minutes) when the
     # database host does not answer. A timeout given in the URL wins.
     connect_args = {} if "connect_timeout" in parsed.query else engine_connect_args()
-    return create_engine(
+    engine = create_engine(
         url, pool_pre_ping=True, pool_size=5, max_overflow=5, connect_args=connect_args
     )
+    event.listen(engine, "begin", _postgres_begin)
+    return engine
 
 
 def engine_connect_args() -> dict[str, Any]:
@@ -88,6 +90,14 @@ def _sqlite_begin(connection: Connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def _postgres_begin(connection: Connection) -> None:
+    # A web write waits for row or table locks (a migration, a long transaction) only as long
+    # as it would wait for SQLite's write lock; LockNotAvailable is an OperationalError.
+    busy = connection.get_execution_options().get(BUSY_MS)
+    if busy is not None:
+        connection.exec_driver_sql(f"SET LOCAL lock_timeout = {int(busy)}")
+
+
 @contextmanager
 def reading(engine: Engine) -> Iterator[Connection]:
     """A connection for reads only (dashboard, /metrics, health, CLI listings): on SQLite its
@@ -99,8 +109,9 @@ def reading(engine: Engine) -> Iterator[Connection]:
 
 @contextmanager
 def writing(engine: Engine, *, busy_ms: int = REQUEST_BUSY_MS) -> Iterator[Connection]:
-    """A write transaction that gives up after ``busy_ms`` when SQLite's write lock is held,
-    for web requests that must answer within seconds (the worker uses ``engine.begin()``)."""
+    """A write transaction that gives up after ``busy_ms`` when SQLite's write lock (or, on
+    PostgreSQL, a lock it needs) is held, for web requests that must answer within seconds (the
+    worker uses ``engine.begin()``)."""
     with engine.connect() as connection:
         connection.execution_options(**{BUSY_MS: busy_ms})
         with connection.begin():
