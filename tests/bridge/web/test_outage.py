@@ -109,7 +109,7 @@ def test_locked_sqlite_gives_503_then_recovers(
 ) -> None:
     client = app.test_client()
     locked.execute("BEGIN IMMEDIATE")
-    caplog.set_level(logging.INFO, logger="bridge.web.outage")
+    caplog.set_level(logging.INFO, logger="bridge.store.outage")
     answers = [_send(client, _freshdesk(clock())) for _ in range(2)]
     for answer in answers:
         assert answer.status_code == 503
