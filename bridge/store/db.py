@@ -45,9 +45,11 @@ def make_engine(url: str) -> Engine:
     # Without a connect timeout a request waits for the operating system's (minutes) when the
     # database host does not answer. A timeout given in the URL wins.
     connect_args = {} if "connect_timeout" in parsed.query else engine_connect_args()
-    return create_engine(
+    engine = create_engine(
         url, pool_pre_ping=True, pool_size=5, max_overflow=5, connect_args=connect_args
     )
+    event.listen(engine, "begin", _postgres_begin)
+    return engine
 
 
 def engine_connect_args() -> dict[str, Any]:
@@ -71,11 +73,12 @@ def _sqlite_pragmas(dbapi_connection: Any, record: Any) -> None:
 
 def _sqlite_begin(connection: Connection) -> None:
     options = connection.get_execution_options()
-    busy = int(options.get(BUSY_MS, WORKER_BUSY_MS))
     # The wait is a property of the SQLite connection, which the pool shares between the web
-    # and the worker: set it for this transaction when it differs from the last one's.
-    if connection.info.get(BUSY_MS) != busy:
-        connection.exec_driver_sql(f"PRAGMA busy_timeout={busy}")
+    # and the worker: set it for this transaction when it differs from the last one's. A reader
+    # (which in WAL mode does not wait for writers) keeps whatever the connection has.
+    busy = options.get(BUSY_MS) or (None if options.get(READ_ONLY) else WORKER_BUSY_MS)
+    if busy is not None and connection.info.get(BUSY_MS) != busy:
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={int(busy)}")
         connection.info[BUSY_MS] = busy
     if options.get(READ_ONLY):
         # A reader in WAL mode sees a snapshot and never blocks the writer (nor waits for it).
@@ -85,6 +88,14 @@ def _sqlite_begin(connection: Connection) -> None:
     # reads and then writes can fail at once with "database is locked" when another writer got
     # there first, and two of them can read the same due rows before either claims them.
     connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _postgres_begin(connection: Connection) -> None:
+    # A web write waits for row or table locks (a migration, a long transaction) only as long
+    # as it would wait for SQLite's write lock; LockNotAvailable is an OperationalError.
+    busy = connection.get_execution_options().get(BUSY_MS)
+    if busy is not None:
+        connection.exec_driver_sql(f"SET LOCAL lock_timeout = {int(busy)}")
 
 
 @contextmanager
@@ -98,8 +109,9 @@ def reading(engine: Engine) -> Iterator[Connection]:
 
 @contextmanager
 def writing(engine: Engine, *, busy_ms: int = REQUEST_BUSY_MS) -> Iterator[Connection]:
-    """A write transaction that gives up after ``busy_ms`` when SQLite's write lock is held,
-    for web requests that must answer within seconds (the worker uses ``engine.begin()``)."""
+    """A write transaction that gives up after ``busy_ms`` when SQLite's write lock (or, on
+    PostgreSQL, a lock it needs) is held, for web requests that must answer within seconds (the
+    worker uses ``engine.begin()``)."""
     with engine.connect() as connection:
         connection.execution_options(**{BUSY_MS: busy_ms})
         with connection.begin():

@@ -26,6 +26,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bridge.runtime import Runtime, runtime, utc_now
 from bridge.store import leases
+from bridge.store.outage import OUTAGE_ERRORS, OutageLog
 from bridge.worker.jobs import Job, Jobs, build_jobs
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,8 @@ class Worker:
         self.renew_every = renew_every
         self.wall_clock = wall_clock
         self._leader = threading.Event()
+        # Without the lease no job runs, so renewals are what notice an outage and its end.
+        self.outage = OutageLog("the worker stands down")
         self._stopping = threading.Event()
         self._running = 0
         self._idle = threading.Condition()
@@ -91,9 +94,14 @@ class Worker:
                 held = leases.acquire(
                     connection, LEASE_NAME, self.holder, self.runtime.clock(), self.lease_ttl
                 )
+        except OUTAGE_ERRORS as error:
+            self.outage.failed(error, self.wall_clock())
+            held = False
         except SQLAlchemyError:
             log.exception("lease renewal failed; standing down")
             held = False
+        else:
+            self.outage.answered(self.wall_clock())
         if held and not self._leader.is_set():
             log.info("became leader", extra={"holder": self.holder})
         elif not held and self._leader.is_set():
@@ -127,6 +135,9 @@ class Worker:
                 return
             try:
                 job.run()
+            except OUTAGE_ERRORS as error:
+                # Said once for the whole outage (and once when it ends), not every second.
+                self.outage.failed(error, self.wall_clock())
             except Exception:
                 log.exception("job failed", extra={"job": job.name})
 

@@ -145,6 +145,7 @@ def logout() -> Response:
 # Characters a dashboard path is made of. Everything else (backslash, tab, CR/LF, "%") is how
 # "next" is turned into a link off the site or a broken header.
 PATH_CHARACTERS = re.compile(r"/[A-Za-z0-9._~:@!$&'()*+,;=/-]*")
+DOT_SEGMENT = re.compile(r"/\.\.?(/|$)")  # browsers resolve them, so the page is another
 NEXT_ENDPOINTS = ("dashboard.index", "dashboard.ticket")
 
 
@@ -152,7 +153,7 @@ def _safe_next(target: str | None) -> str:
     """Where to go after logging in: a dashboard page of this site, else the front page."""
     fallback = url_for("dashboard.index")
     path, _, query = (target or "").partition("?")
-    if not PATH_CHARACTERS.fullmatch(path) or "//" in path:
+    if not PATH_CHARACTERS.fullmatch(path) or "//" in path or DOT_SEGMENT.search(path):
         return fallback
     try:
         endpoint, _args = current_app.url_map.bind("localhost").match(path, method="GET")

@@ -53,5 +53,24 @@ def test_a_web_write_gives_up_while_another_writer_holds_the_lock(
         ):
             _store(web, "x", clock)
     # The pooled connection the web used waits the worker's time again afterwards.
+    # (PostgreSQL: see the next test.)
     with engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == db.WORKER_BUSY_MS
+
+
+def test_a_web_write_gives_up_on_a_locked_postgresql_table(
+    engine: Engine, clock: FrozenClock
+) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's lock_timeout")
+    with engine.begin() as holder:
+        holder.exec_driver_sql("LOCK TABLE inbox IN ACCESS EXCLUSIVE MODE")
+        with (
+            pytest.raises(OperationalError, match="lock"),
+            db.writing(engine, busy_ms=50) as web,
+        ):
+            _store(web, "x", clock)
+    with db.writing(engine, busy_ms=50) as web:  # the setting ended with its transaction
+        assert web.exec_driver_sql("SHOW lock_timeout").scalar() == "50ms"
+    with engine.begin() as worker:
+        assert worker.exec_driver_sql("SHOW lock_timeout").scalar() == "0"

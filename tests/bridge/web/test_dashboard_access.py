@@ -106,6 +106,8 @@ def _login_to(app: Flask, target: str) -> str:
         ("https://evil.example/", "/"),
         ("/%2F%2Fevil.example", "/"),
         ("/tickets/zendesk/42/../../..//evil.example", "/"),
+        ("/tickets/../../evil.example", "/"),
+        ("/tickets/zendesk/.", "/"),
         ("/logout", "/"),  # routed, but not a page to land on
         ("/nowhere", "/"),
         ("", "/"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
+import urllib.parse
 from collections.abc import Callable, Iterator
 from datetime import datetime
 
@@ -17,6 +18,10 @@ from werkzeug.test import TestResponse
 
 from bridge import create_app
 from bridge.store import db
+from connectors.base import PersonRequestKind
+from connectors.teams.inbound import CSRF_COOKIE
+from connectors.teams.links import ActionLink, csrf_token, sign
+from connectors.teams.notifier import ACTIONS_PATH
 from tests.bridge.web.test_intake import ZENDESK_TRIGGER, slack_action_body
 from tests.conftest import SECRETS, FrozenClock, fixture_json, make_settings
 from tests.support.signing import (
@@ -30,12 +35,17 @@ from tests.support.store import count_inbound, db_of
 # Nothing listens on port 1: connecting is refused at once, as when PostgreSQL is down.
 DOWN_URL = "postgresql+psycopg://bridge:secret@127.0.0.1:1/bridge"
 FRESHDESK = b'{"ticket_id": 11}'
+TEAMS_SECRET = "teams-link-secret-for-outage-tests-0123"
 
 Request = tuple[str, bytes, dict[str, str]]
 
 
 def _send(client: FlaskClient, request: Request) -> TestResponse:
     path, body, headers = request
+    cookie = headers.pop("Cookie", None)  # the test client sends its own jar
+    if cookie:
+        name, _, value = cookie.partition("=")
+        client.set_cookie(name, value)
     return client.post(path, data=body, headers=headers)
 
 
@@ -62,6 +72,23 @@ def _zendesk(now: datetime) -> Request:
     return "/webhooks/zendesk", ZENDESK_TRIGGER, headers
 
 
+def _teams(now: datetime) -> Request:
+    link = ActionLink(
+        PersonRequestKind.TAKE_OWNERSHIP,
+        "zendesk:1",
+        "TEAMS_WEBHOOK_URL",
+        "card",
+        int(now.timestamp()) + 3600,
+    )
+    token = sign(link, TEAMS_SECRET)
+    form = {"link": token, "csrf": csrf_token(TEAMS_SECRET, "nonce", token), "name": "Ann"}
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Cookie": f"{CSRF_COOKIE}=nonce",
+    }
+    return ACTIONS_PATH, urllib.parse.urlencode(form).encode(), headers
+
+
 def _freshdesk(_now: datetime) -> Request:
     headers = freshdesk_headers(SECRETS["FRESHDESK_WEBHOOK_SECRET"])
     return "/webhooks/freshdesk", FRESHDESK, headers
@@ -82,7 +109,7 @@ def test_locked_sqlite_gives_503_then_recovers(
 ) -> None:
     client = app.test_client()
     locked.execute("BEGIN IMMEDIATE")
-    caplog.set_level(logging.INFO, logger="bridge.web.outage")
+    caplog.set_level(logging.INFO, logger="bridge.store.outage")
     answers = [_send(client, _freshdesk(clock())) for _ in range(2)]
     for answer in answers:
         assert answer.status_code == 503
@@ -105,13 +132,20 @@ CASES: list[tuple[str, Callable[[datetime], Request], int]] = [
     ("pagerduty", _pagerduty, 503),
     ("slack click", _action, 200),
     ("slack command", _command, 200),
+    ("teams confirmation", _teams, 503),
 ]
 
 
 @pytest.fixture
 def down(clock: FrozenClock) -> Iterator[Flask]:
     # The session key is given: the generated one lives in the database, which is down.
-    settings = make_settings(DOWN_URL, BRIDGE_SECRET_KEY="outage-test-session-key-0123456789")
+    settings = make_settings(
+        DOWN_URL,
+        BRIDGE_SECRET_KEY="outage-test-session-key-0123456789",
+        TEAMS_WEBHOOK_URL="https://example.webhook.office.com/webhookb2/x",
+        TEAMS_LINK_SECRET=TEAMS_SECRET,
+        BRIDGE_PUBLIC_URL="https://bridge.example.com",
+    )
     app = create_app(
         {
             "TESTING": True,
@@ -132,7 +166,10 @@ def test_database_down_answers_each_sender_as_it_expects(
     assert response.status_code == status
     if status == 503:
         assert response.headers["Retry-After"] == "10"
-        assert response.is_json and "try again" in response.json["error"]
+        if case.startswith("teams"):  # a person's browser: a page
+            assert "try again" in response.text and response.mimetype == "text/html"
+        else:
+            assert response.is_json and "try again" in response.json["error"]
     else:  # Slack wants its 200; the person is told nothing was done
         assert response.json["response_type"] == "ephemeral"
         assert "try again" in response.json["text"]

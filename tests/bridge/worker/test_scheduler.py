@@ -1,16 +1,18 @@
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import Engine
 
 from bridge.config import Settings
 from bridge.policy_files import load_policy, load_templates
 from bridge.runtime import Runtime, utc_now
-from bridge.store import leases
+from bridge.store import db, leases
 from bridge.worker.jobs import Job
 from bridge.worker.scheduler import Worker
 
@@ -131,3 +133,21 @@ def test_stop_while_a_running_job_asks_for_a_wake_up_does_not_deadlock(engine: E
     assert not stopper.is_alive(), "stop() deadlocked with a job asking for a wake-up"
     with engine.connect() as connection:
         assert leases.holder(connection, "worker", utc_now()) is None
+
+
+def test_a_database_outage_is_logged_once_not_at_every_renewal(
+    engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    down = db.make_engine("postgresql+psycopg://bridge:secret@127.0.0.1:1/bridge")
+    worker = Worker(runtime_of(down), holder="solo")
+    caplog.set_level(logging.INFO, logger="bridge.store.outage")
+    assert [worker.renew() for _ in range(3)] == [False, False, False]
+    worker.runtime = runtime_of(engine)  # the database answers again
+    assert worker.renew() and worker.renew()
+    outage = [r for r in caplog.records if r.name == "bridge.store.outage"]
+    assert [r.getMessage() for r in outage] == [
+        "database not answering; the worker stands down until it does",
+        "database answering again",
+    ]
+    assert all(record.exc_info is None for record in caplog.records)
+    down.dispose()
