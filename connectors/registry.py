@@ -3,7 +3,7 @@ line here (see CONTRIBUTING.md)."""
 
 from __future__ import annotations
 
-from connectors import freshdesk, pagerduty, slack, statuspage, teams, zendesk
+from connectors import clickup, freshdesk, pagerduty, slack, statuspage, teams, zendesk
 from connectors.provider import ProviderSpec, Role
 
 PROVIDERS: tuple[ProviderSpec, ...] = (
@@ -13,6 +13,7 @@ PROVIDERS: tuple[ProviderSpec, ...] = (
     teams.SPEC,
     pagerduty.SPEC,
     statuspage.SPEC,
+    clickup.SPEC,
 )
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sandbox.clickup import ClickUpSandbox
 from sandbox.common import Served, start, stop
 from sandbox.freshdesk import FreshdeskSandbox
 from sandbox.pagerduty import PagerDutySandbox, local_tls
@@ -36,6 +37,8 @@ PAGERDUTY_ROUTING_KEY = "R0SANDBOX0ROUTING0KEY00000000000"  # 32 characters, as 
 TEAMS_LINK_SECRET = "sandbox-teams-link-secret"
 TEAMS_CHANNEL = "support-escalations"
 STATUSPAGE_API_KEY = "sandbox-statuspage-api-key"
+CLICKUP_API_TOKEN = "pk_sandbox_clickup_token"
+CLICKUP_WEBHOOK_SECRET = "sandbox-clickup-webhook-secret"
 
 
 @dataclass
@@ -46,6 +49,7 @@ class SandboxWorld:
     pagerduty: PagerDutySandbox
     teams: TeamsSandbox
     statuspage: StatuspageSandbox
+    clickup: ClickUpSandbox
     ca_file: str
     bridge_url: str = ""  # where Teams card links point (the bridge's public URL)
     served: list[Served] = field(default_factory=list)
@@ -57,7 +61,7 @@ class SandboxWorld:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         bridge_url: str | None = None,
         directory: Path | None = None,
-        ports: tuple[int, ...] = (0, 0, 0, 0, 0, 0),
+        ports: tuple[int, ...] = (0, 0, 0, 0, 0, 0, 0),
     ) -> SandboxWorld:
         folder = directory or Path(tempfile.mkdtemp(prefix="bridge-sandbox-"))
         tls = local_tls(folder)
@@ -79,6 +83,11 @@ class SandboxWorld:
             statuspage=StatuspageSandbox(
                 api_key=STATUSPAGE_API_KEY, clock=lambda: clock().timestamp()
             ),
+            clickup=ClickUpSandbox(
+                token=CLICKUP_API_TOKEN,
+                webhook_secret=CLICKUP_WEBHOOK_SECRET,
+                clock=lambda: clock().timestamp(),
+            ),
             ca_file=tls.ca_file,
             bridge_url=bridge,
         )
@@ -89,6 +98,7 @@ class SandboxWorld:
             world.pagerduty,
             world.teams,
             world.statuspage,
+            world.clickup,
         )
         for service, port in zip(services, ports, strict=True):
             context = tls.server_context if service is world.pagerduty else None
@@ -128,4 +138,9 @@ class SandboxWorld:
             "STATUSPAGE_API_KEY": STATUSPAGE_API_KEY,
             "STATUSPAGE_PAGE_ID": self.statuspage.page_id,
             "STATUSPAGE_API_URL": f"{self.statuspage.base_url}/v1",
+            "CLICKUP_API_TOKEN": CLICKUP_API_TOKEN,
+            "CLICKUP_LIST_ID": self.clickup.list_id,
+            "CLICKUP_WEBHOOK_SECRET": CLICKUP_WEBHOOK_SECRET,
+            "CLICKUP_ASSIGNEES": "L3 engineering=184",
+            "CLICKUP_API_URL": f"{self.clickup.base_url}/api/v2",
         }

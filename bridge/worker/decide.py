@@ -40,6 +40,8 @@ class TicketEvent:
     manual: ManualRequest | None = None
     actions: tuple[NewAction, ...] = ()  # effects the input itself asks for (e.g. a note)
     note: dict[str, Any] | None = None  # what to write in the audit log about the input
+    # The input says the root cause is written (its follow-up task was completed).
+    rca_recorded: bool = False
 
 
 @dataclass(frozen=True)
@@ -133,8 +135,11 @@ class Escalator:
         ticket = remember_statuses(previous, ticket)
         ticket = annotate(carry_signals(previous, ticket), self.policy.compiled.phrases)
         state = tickets.lock_state(connection, source, ticket_id, now)
-        if not state.rca_recorded and rca_written(ticket, self.policy):
+        actions = list(event.actions)
+        if not state.rca_recorded and (event.rca_recorded or rca_written(ticket, self.policy)):
             state = dataclasses.replace(state, rca_recorded=True)
+            if not event.rca_recorded:  # written on the ticket: its task is done too
+                actions += self.planner.rca_recorded(ticket, "recorded on the ticket")
         if event.manual is not None:
             state = dataclasses.replace(state, manual=(*state.manual, event.manual))
         evaluation = evaluate(ticket, state, self.policy, now)
@@ -155,7 +160,6 @@ class Escalator:
                 rule=None,
                 data={"origin": event.origin, **event.note},
             )
-        actions = list(event.actions)
         plan = Plan(
             ticket=ticket,
             state=new_state,

@@ -49,6 +49,7 @@ class Jobs:
             chats=chats or (ChatTarget(names(Role.CHAT)[0]),),
             pager=integrations.pager or names(Role.PAGER)[0],
             status=next((n for n in names(Role.STATUS) if n in integrations.notifiers), None),
+            tasks=next((n for n in names(Role.TASKS) if n in integrations.notifiers), None),
         )
         db, clock = runtime.db, runtime.clock
         self.escalator = Escalator(db, runtime.policy, integrations, clock, planner)

@@ -83,7 +83,7 @@ def bridge(
 ) -> Iterator[Bridge]:
     shared_clock.now = MONDAY_9AM
     services = (world.zendesk, world.freshdesk, world.slack, world.pagerduty, world.teams)
-    for service in (*services, world.statuspage):
+    for service in (*services, world.statuspage, world.clickup):
         service.reset()
     environment = world.environment()
     settings = Settings.from_env({**environment, "DATABASE_URL": database_url})
@@ -94,6 +94,7 @@ def bridge(
     url = f"http://127.0.0.1:{server.server_port}"
     world.slack.bridge_actions_url = f"{url}/slack/actions"
     world.pagerduty.webhook_url = f"{url}/webhooks/pagerduty"
+    world.clickup.webhook_url = f"{url}/webhooks/clickup"
     jobs = build_jobs(runtime(app), "test-worker")
     yield Bridge(app=app, url=url, jobs=jobs, clock=shared_clock, world=world)
     jobs.close()
