@@ -21,6 +21,7 @@ def test_empty_environment_starts_with_everything_off() -> None:
         "Microsoft Teams: off",
         "PagerDuty: off",
         "Statuspage: off",
+        "ClickUp: off",
     ]
     assert settings.provider(SlackSettings).api_url == "https://slack.com/api/"
     assert settings.provider(PagerDutySettings).events_url == "https://events.pagerduty.com"

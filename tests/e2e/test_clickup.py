@@ -60,6 +60,21 @@ def test_completing_the_task_in_clickup_records_the_rca_on_the_ticket(
     assert not [n for n in desk.notes(ticket) if "overdue" in n.lower()]
 
 
+def test_an_rca_written_on_the_ticket_completes_the_task(bridge: Bridge, desk: Desk) -> None:
+    ticket, task, _ = solved_escalation(bridge, desk)
+    bridge.clock.advance(hours=3)
+    desk.agent_note(ticket, "[RCA] A config push disabled checkout; rollback and a canary.")
+    # A note changes nothing Freshdesk's webhook body shows (stored once): sync sees it.
+    bridge.jobs.sync()
+    bridge.run()
+    [done] = [t for t in bridge.world.clickup.task_list() if t["id"] == task["id"]]
+    assert done["status"] == {**done["status"], "status": "complete", "type": "closed"}
+    # ClickUp's webhook about the bridge's own change is no news: no note about it.
+    assert bridge.world.clickup.delivered[-1][1] == 202
+    bridge.run()
+    assert not [n for n in desk.notes(ticket) if "Root-cause task completed" in n]
+
+
 def test_a_duplicate_or_replayed_webhook_is_stored_once(bridge: Bridge, desk: Desk) -> None:
     ticket, task, _ = solved_escalation(bridge, desk)
     world = bridge.world.clickup
