@@ -84,12 +84,16 @@ def build_task(task: FollowUpTask, *, key: str, assignees: Iterable[int]) -> dic
 
 
 def made_by(task: Mapping[str, Any], key: str) -> bool:
-    """Whether ``task`` is the one the action ``key`` created (its description's marker)."""
-    wanted = f"{MARKER} `{key}`"
-    return any(
-        isinstance(task.get(name), str) and wanted.replace("`", "") in task[name].replace("`", "")
-        for name in ("markdown_description", "description", "text_content")
-    )
+    """Whether ``task`` is the one the action ``key`` created: a line of its description is the
+    marker (compared without code ticks: ClickUp's plain-text copies drop them)."""
+    wanted = f"{MARKER} {key}"
+    for name in ("markdown_description", "description", "text_content"):
+        text = task.get(name)
+        if isinstance(text, str) and any(
+            line.replace("`", "").strip() == wanted for line in text.splitlines()
+        ):
+            return True
+    return False
 
 
 def done_status(statuses: Iterable[Mapping[str, Any]]) -> str | None:
