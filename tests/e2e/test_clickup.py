@@ -45,6 +45,23 @@ def test_a_solved_escalation_gets_one_root_cause_task(bridge: Bridge, desk: Desk
     assert len([t for t in bridge.world.clickup.task_list() if f"#{ticket})" in t["name"]]) == 1
 
 
+def test_a_low_csat_follow_up_asks_the_follow_up_team_for_the_root_cause(
+    bridge: Bridge, desk: Desk
+) -> None:
+    """The demo's "CSAT 2 on a solved ticket": its follow-up is owned at L2, so the solved
+    ticket's root cause is asked for there, and the ClickUp page shows the task."""
+    with bridge.clock.ago(hours=3):
+        ticket = desk.create("Password reset mail never arrives", priority="low")
+    desk.set(ticket, status="solved")
+    desk.csat(ticket, 2)
+    assert desk.notify(bridge.url, ticket) == 202
+    bridge.run()
+    [task] = [t for t in bridge.world.clickup.task_list() if f"#{ticket})" in t["name"]]
+    assert {"l2", "low"} <= {t["name"] for t in task["tags"]}
+    page = requests.get(bridge.world.clickup.base_url + "/", timeout=5).text
+    assert "Password reset mail never arrives" in page and "Complete</button>" in page
+
+
 def test_completing_the_task_in_clickup_records_the_rca_on_the_ticket(
     bridge: Bridge, desk: Desk
 ) -> None:
