@@ -17,7 +17,7 @@ from flask import Response, jsonify, redirect, request
 from sandbox.clickup import wire
 from sandbox.clickup.page import tasks_page
 from sandbox.clickup.state import BOT_USER, LIST_ID, TEAM_ID, ClickUpState, Invalid, Webhook
-from sandbox.common import SandboxService
+from sandbox.common import Fault, SandboxService
 
 PERSON = {"id": 183, "username": "Ana Ruiz", "email": "ana@example.com"}
 
@@ -57,6 +57,11 @@ class ClickUpSandbox(SandboxService):
             self._recent.clear()
             self.delivered.clear()
         self.faults.clear()
+
+    def lose_answer(self, endpoint: str, status: int = 504, times: int = 1) -> None:
+        """The request is carried out, then its answer is lost (a gateway timeout after the
+        work was done): what a retry must not repeat."""
+        self.faults.inject(f"{endpoint}:answer", Fault(status=status), times)
 
     def task_list(self) -> list[dict[str, Any]]:
         return self.state.find(LIST_ID, {"include_closed": ["true"]})
@@ -149,9 +154,11 @@ class ClickUpSandbox(SandboxService):
                 if refused is not None:
                     return refused
                 try:
-                    return jsonify(view(**kwargs))
+                    answer = jsonify(view(**kwargs))
                 except Invalid as error:
                     return _error(error.status, error.error)
+                lost = self.faults.take(f"{endpoint}:answer")
+                return _error(lost.status, wire.GATEWAY_TIMEOUT) if lost and lost.status else answer
 
             wrapped.__name__ = endpoint
             return wrapped

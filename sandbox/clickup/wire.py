@@ -16,6 +16,7 @@ NOT_FOUND = ("Resource not found", "ITEM_015")
 INVALID_NAME = ("Task name invalid", "INPUT_005")
 INVALID_STATUS = ("Status does not exist", "ITEM_114")
 INVALID_FIELD = ("Invalid request field", "INPUT_003")
+GATEWAY_TIMEOUT = ("Gateway timeout", "GW_504")
 
 RATE_LIMIT = 100  # requests a minute per token ("100 requests per minute per token", most plans)
 STATUS_TYPES = ("open", "custom", "done", "closed")

@@ -10,9 +10,13 @@ from typing import Any
 
 import requests
 
+from bridge.runtime import runtime
+from bridge.store import sentlog
+from connectors.base import TicketKey
 from sandbox.clickup import wire
 from sandbox.world import CLICKUP_WEBHOOK_SECRET
 from tests.e2e.conftest import Bridge
+from tests.e2e.effects import assert_exactly_once
 from tests.e2e.test_flows_back import paged_ticket
 from tests.support.drivers import Desk
 
@@ -90,6 +94,21 @@ def test_an_rca_written_on_the_ticket_completes_the_task(bridge: Bridge, desk: D
     assert bridge.world.clickup.delivered[-1][1] == 202
     bridge.run()
     assert not [n for n in desk.notes(ticket) if "Root-cause task completed" in n]
+
+
+def test_a_lost_create_answer_makes_no_second_task(bridge: Bridge, desk: Desk) -> None:
+    """ClickUp made the task but its answer never came (a crash or a gateway timeout): the
+    retry finds the task by its marker; every effect exists exactly once."""
+    bridge.world.clickup.lose_answer("createTask")
+    ticket, task, _ = solved_escalation(bridge, desk)  # asserts exactly one task
+    assert bridge.world.clickup.calls["createTask"] == 1
+    assert bridge.world.clickup.calls["getTasks"] == 1
+    counted = assert_exactly_once(runtime(bridge.app).db, bridge.world, teams_repeats=0)
+    assert counted["task.create"] == 1
+    with runtime(bridge.app).db.connect() as connection:
+        assert sentlog.incident_ticket(connection, "clickup", task["id"]) == TicketKey(
+            desk.name, ticket
+        )
 
 
 def test_a_duplicate_or_replayed_webhook_is_stored_once(bridge: Bridge, desk: Desk) -> None:
