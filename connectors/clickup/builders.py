@@ -1,8 +1,10 @@
 """Pure builders of ClickUp requests (API v2, developer.clickup.com) and readers of its answers.
 
-Create Task (``POST /list/{list_id}/task``): ``name`` required, ``markdown_description``,
-``assignees`` (user ids), ``tags`` (names), ``priority`` 1 urgent … 4 low, ``due_date`` in
-Unix **milliseconds** with ``due_date_time`` to keep the time of day. Everything taken from a
+Create Task (``POST /list/{list_id}/task``, its OpenAPI definition): ``name`` required,
+``markdown_content`` ("If both ``markdown_content`` and ``description`` are provided,
+``markdown_content`` will be used"), ``assignees`` (user ids), ``tags`` (names), ``priority``
+1 urgent … 4 low, ``due_date`` in Unix **milliseconds** with ``due_date_time`` to keep the time
+of day. Everything taken from a
 ticket is hostile: Markdown punctuation is escaped and links only ever point at the ticket's URL
 from the desk.
 """
@@ -69,9 +71,12 @@ def description(task: FollowUpTask, key: str) -> str:
 
 
 def build_task(task: FollowUpTask, *, key: str, assignees: Iterable[int]) -> dict[str, Any]:
+    text = description(task, key)
     body: dict[str, Any] = {
         "name": task_name(task.ticket),
-        "markdown_description": description(task, key),
+        # The same text twice: Markdown where ClickUp renders it, else shown as typed.
+        "markdown_content": text,
+        "description": text,
         "assignees": sorted(set(assignees)),
         "tags": [BRIDGE_TAG, *(t for t in task.tags if t != BRIDGE_TAG)],
         "priority": PRIORITY[task.severity],

@@ -77,6 +77,7 @@ class ClickUpNotifier:
         params = {
             "tags[]": BRIDGE_TAG,
             "include_closed": "true",
+            "include_markdown_description": "true",
             "date_created_gt": int(since.timestamp() * 1000),
         }
         for page in range(LOOKUP_PAGES):

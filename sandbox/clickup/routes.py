@@ -172,20 +172,26 @@ class ClickUpSandbox(SandboxService):
                 raise Invalid(400, wire.INVALID_FIELD)
             return body
 
+        def public(task: dict[str, Any]) -> dict[str, Any]:
+            """A task as the API answers: Markdown only with include_markdown_description."""
+            if request.args.get("include_markdown_description") == "true":
+                return task
+            return {k: v for k, v in task.items() if k != "markdown_description"}
+
         def create_task(list_id: str) -> dict[str, Any]:
-            return self.state.create_task(list_id, json_body())
+            return public(self.state.create_task(list_id, json_body()))
 
         def get_tasks(list_id: str) -> dict[str, Any]:
             found = self.state.find(list_id, request.args.to_dict(flat=False))
             page = int(request.args.get("page", "0") or 0)
-            chunk = found[page * 100 : (page + 1) * 100]
+            chunk = [public(t) for t in found[page * 100 : (page + 1) * 100]]
             return {"tasks": chunk, "last_page": (page + 1) * 100 >= len(found)}
 
         def update_task(task_id: str) -> dict[str, Any]:
             body = json_body()
             if "status" in body:
                 self._move(task_id, str(body["status"]), BOT_USER)
-            return self.state.task(task_id)
+            return public(self.state.task(task_id))
 
         def create_webhook(team_id: str) -> dict[str, Any]:
             hook = self.state.add_webhook(team_id, json_body())
@@ -203,7 +209,12 @@ class ClickUpSandbox(SandboxService):
         routes: list[tuple[str, str, str, Callable[..., Any]]] = [
             ("POST", "/api/v2/list/<list_id>/task", "createTask", create_task),
             ("GET", "/api/v2/list/<list_id>/task", "getTasks", get_tasks),
-            ("GET", "/api/v2/task/<task_id>", "getTask", lambda task_id: self.state.task(task_id)),
+            (
+                "GET",
+                "/api/v2/task/<task_id>",
+                "getTask",
+                lambda task_id: public(self.state.task(task_id)),
+            ),
             ("PUT", "/api/v2/task/<task_id>", "updateTask", update_task),
             (
                 "GET",

@@ -55,7 +55,7 @@ class Webhook:
             "client_id": "SANDBOXCLIENT",
             "events": self.events,
             "task_id": None,
-            "list_id": int(self.list_id) if self.list_id else None,
+            "list_id": self.list_id,
             "folder_id": None,
             "space_id": None,
             "health": {"status": "active", "fail_count": 0},
@@ -131,7 +131,11 @@ class ClickUpState:
         tags = body.get("tags") or []
         if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
             raise Invalid(400, wire.INVALID_FIELD)
-        markdown = str(body.get("markdown_description") or body.get("description") or "")
+        # markdown_content wins over description when both come (Create Task's definition).
+        markdown = body.get("markdown_content")
+        plain = body.get("description")
+        if not isinstance(markdown, str | None) or not isinstance(plain, str | None):
+            raise Invalid(400, wire.INVALID_FIELD)
         now = str(int(self.clock() * 1000))
         with self.lock:
             task_id = f"86{next(self._ids):05x}"
@@ -139,9 +143,9 @@ class ClickUpState:
                 "id": task_id,
                 "custom_id": None,
                 "name": name,
-                "text_content": wire.plain(markdown),
-                "description": wire.plain(markdown),
-                "markdown_description": markdown,
+                "text_content": wire.plain(markdown) if markdown else plain or "",
+                "description": wire.plain(markdown) if markdown else plain or "",
+                "markdown_description": markdown or plain or "",
                 "status": wire.status_object(status),
                 "date_created": now,
                 "date_updated": now,

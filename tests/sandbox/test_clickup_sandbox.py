@@ -94,7 +94,8 @@ def test_a_task_and_the_filters_of_get_tasks(
         clickup,
         api,
         name="Root cause",
-        markdown_description="**bold** `code`",
+        markdown_content="**bold** `code`",
+        description="ignored: markdown_content wins",
         tags=["Escalation-Bridge"],
         due_date=1772614800000,
         priority=2,
@@ -103,6 +104,10 @@ def test_a_task_and_the_filters_of_get_tasks(
     assert made["status"]["status"] == "to do" and made["due_date"] == "1772614800000"
     assert made["tags"] == [{"name": "escalation-bridge"}]
     assert made["description"] == "bold code" and made["url"].endswith(f"/t/{made['id']}")
+    assert "markdown_description" not in made  # only when asked for
+    one = url(clickup, f"/task/{made['id']}")
+    asked = api.get(one, params={"include_markdown_description": "true"}, timeout=5).json()
+    assert asked["markdown_description"] == "**bold** `code`"
     create(clickup, api, name="Other")
     listing = url(clickup, f"/list/{clickup.list_id}/task")
     tagged = api.get(listing, params={"tags[]": "escalation-bridge"}, timeout=5).json()

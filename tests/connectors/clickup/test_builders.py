@@ -53,8 +53,9 @@ def test_the_create_body_has_the_documented_fields() -> None:
     assert body["tags"] == ["escalation-bridge", "rca", "l3", "critical"]
     assert body["priority"] == 1
     assert body["notify_all"] is False
-    assert "[RCA] Root-cause analysis requested" in body["markdown_description"]
-    assert body["markdown_description"].endswith(f"{MARKER} `zendesk:123:rca:x`")
+    assert "[RCA] Root-cause analysis requested" in body["markdown_content"]
+    assert body["markdown_content"].endswith(f"{MARKER} `zendesk:123:rca:x`")
+    assert body["description"] == body["markdown_content"]
 
 
 def test_no_due_date_and_no_assignee_leave_the_fields_out_or_empty() -> None:
