@@ -45,9 +45,6 @@ class ClickUpClient:
     def create_task(self, list_id: str, body: JSON) -> JSON:
         return self._call("POST", f"/list/{list_id}/task", json=body)
 
-    def task(self, task_id: str) -> JSON:
-        return self._call("GET", f"/task/{task_id}")
-
     def update_task(self, task_id: str, body: JSON) -> JSON:
         return self._call("PUT", f"/task/{task_id}", json=body)
 
