@@ -62,6 +62,10 @@ class ClickUpNotifier:
         raise PermanentError(f"ClickUp cannot deliver {action.kind}")
 
     def _create(self, action: Action, payload: FollowUpTask, log: SentLog) -> Reference:
+        if log.reference(action.ticket, ActionKind.TASK_COMPLETE) is not None:
+            # The root cause was recorded while this create waited (a retry after an outage):
+            # its completion found no task and did nothing, so no task is left open.
+            return {"skipped": "the root cause was recorded before the task was made"}
         task = self._earlier(action) if action.attempts > 1 else None
         if task is None:
             user = assignee_for(payload.owner, self.assignees, self.members())

@@ -147,6 +147,18 @@ def test_completing_without_a_task_is_skipped(
     assert "skipped" in skipped and clickup.calls.total() == 0
 
 
+def test_no_task_is_made_once_the_root_cause_was_recorded_without_one(
+    clickup: ClickUpSandbox, clock: FrozenClock, engine: Engine
+) -> None:
+    """The create failed and waits for a retry; meanwhile the RCA is written on the ticket and
+    its completion finds no task. The retry then makes none: nothing would ever close it."""
+    provider, box = notifier(clickup, clock), Box(engine, clock)
+    waiting = box.action("zendesk:4821:rca:clickup.task", TASK)
+    box.deliver(provider, box.action("done", FollowUpDone(reason="recorded")))
+    skipped = box.deliver(provider, dataclasses.replace(waiting, attempts=2))
+    assert "skipped" in skipped and clickup.task_list() == []
+
+
 def test_failures_are_typed(clickup: ClickUpSandbox, clock: FrozenClock, engine: Engine) -> None:
     box = Box(engine, clock)
     with pytest.raises(AuthError, match="CLICKUP_API_TOKEN") as refused:
