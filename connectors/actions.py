@@ -37,6 +37,8 @@ class ActionKind(StrEnum):
     STATUS_OPEN = "status.open"  # a public status page incident for the ticket's outage
     STATUS_UPDATE = "status.update"
     STATUS_RESOLVE = "status.resolve"
+    TASK_CREATE = "task.create"  # a follow-up task in a work tracker (the root-cause write-up)
+    TASK_COMPLETE = "task.complete"
 
 
 class Payload(BaseModel):
@@ -260,6 +262,30 @@ class StatusResolve(Payload):
     body: str
 
 
+# -- follow-up work (root cause) -----------------------------------------------------------------
+
+
+class FollowUpTask(Payload):
+    """The ticket's root-cause write-up as a task. ``request`` is the rendered RCA template
+    (the policy's Markdown); ``owner`` is who owns the write-up as the bridge names them (an
+    e-mail, an agent's or a team's name), mapped to a tracker user by the provider."""
+
+    kind = ActionKind.TASK_CREATE
+    ticket: TicketCard
+    request: str
+    severity: Severity
+    due: datetime | None = None
+    owner: str | None = None
+    tags: tuple[str, ...] = ()
+
+
+class FollowUpDone(Payload):
+    """The write-up is recorded on the ticket: complete its task."""
+
+    kind = ActionKind.TASK_COMPLETE
+    reason: str
+
+
 PAYLOADS: dict[ActionKind, type[Payload]] = {
     cls.kind: cls
     for cls in (
@@ -279,6 +305,8 @@ PAYLOADS: dict[ActionKind, type[Payload]] = {
         StatusIncident,
         StatusUpdate,
         StatusResolve,
+        FollowUpTask,
+        FollowUpDone,
     )
 }
 

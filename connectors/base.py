@@ -174,13 +174,25 @@ class PageChanged:
 
 
 @dataclass(frozen=True)
+class TaskChanged:
+    """A work tracker reports that one of its tasks changed status (e.g. the root-cause task
+    was completed). The bridge knows its tasks by id: the tracker names no ticket."""
+
+    task_id: str
+    event_id: str
+    status: str
+    done: bool  # the new status means the work is finished
+    by: str | None  # who changed it, as the tracker names them
+
+
+@dataclass(frozen=True)
 class Ignored:
     """A request the bridge stores but does not act on (a ping, an unknown event type)."""
 
     reason: str
 
 
-InboundEvent = TicketChanged | PersonRequest | PageChanged | Ignored
+InboundEvent = TicketChanged | PersonRequest | PageChanged | TaskChanged | Ignored
 
 
 class Inbound(Protocol):
@@ -229,6 +241,10 @@ class SentLog(Protocol):
     def messages(self, ticket: TicketKey) -> list[MessageRef]: ...
 
     def remember_message(self, ticket: TicketKey, channel: str, ref: MessageRef) -> None: ...
+
+    def remember_object(self, ticket: TicketKey, object_id: str) -> None:
+        """Something the provider made for the ticket (a task, an incident) by its own id, so
+        the provider's webhooks that name only that id find the ticket."""
 
     def reference(self, ticket: TicketKey, kind: ActionKind) -> Mapping[str, Any] | None:
         """The provider reference of the ticket's latest finished action of ``kind``."""

@@ -19,6 +19,7 @@ class Role(StrEnum):
     CHAT = "chat"  # where people work: escalation messages, buttons, commands
     PAGER = "pager"  # on-call paging
     STATUS = "status"  # the public status page
+    TASKS = "tasks"  # a work tracker: follow-up tasks such as the root-cause write-up
 
 
 class ProviderSettings(BaseModel):

@@ -3,7 +3,16 @@ line here (see CONTRIBUTING.md)."""
 
 from __future__ import annotations
 
-from connectors import freshdesk, opsgenie, pagerduty, slack, statuspage, teams, zendesk
+from connectors import (
+    clickup,
+    freshdesk,
+    opsgenie,
+    pagerduty,
+    slack,
+    statuspage,
+    teams,
+    zendesk,
+)
 from connectors.provider import ProviderSpec, Role
 
 PROVIDERS: tuple[ProviderSpec, ...] = (
@@ -14,6 +23,7 @@ PROVIDERS: tuple[ProviderSpec, ...] = (
     pagerduty.SPEC,
     opsgenie.SPEC,
     statuspage.SPEC,
+    clickup.SPEC,
 )
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sandbox.clickup import ClickUpSandbox
 from sandbox.common import Served, start, stop
 from sandbox.freshdesk import FreshdeskSandbox
 from sandbox.opsgenie import OpsgenieSandbox
@@ -39,6 +40,8 @@ TEAMS_CHANNEL = "support-escalations"
 STATUSPAGE_API_KEY = "sandbox-statuspage-api-key"
 OPSGENIE_API_KEY = "5e81c312-0000-4f49-ad4b-5a4db0c0ffee"  # a UUID, as Opsgenie's keys are
 OPSGENIE_WEBHOOK_SECRET = "sandbox-opsgenie-webhook-secret"
+CLICKUP_API_TOKEN = "pk_sandbox_clickup_token"
+CLICKUP_WEBHOOK_SECRET = "sandbox-clickup-webhook-secret"
 
 
 @dataclass
@@ -50,6 +53,7 @@ class SandboxWorld:
     teams: TeamsSandbox
     statuspage: StatuspageSandbox
     opsgenie: OpsgenieSandbox
+    clickup: ClickUpSandbox
     ca_file: str
     bridge_url: str = ""  # where Teams card links point (the bridge's public URL)
     served: list[Served] = field(default_factory=list)
@@ -61,7 +65,7 @@ class SandboxWorld:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         bridge_url: str | None = None,
         directory: Path | None = None,
-        ports: tuple[int, ...] = (0, 0, 0, 0, 0, 0, 0),
+        ports: tuple[int, ...] = (0, 0, 0, 0, 0, 0, 0, 0),
     ) -> SandboxWorld:
         folder = directory or Path(tempfile.mkdtemp(prefix="bridge-sandbox-"))
         tls = local_tls(folder)
@@ -89,6 +93,11 @@ class SandboxWorld:
                 webhook_secret=OPSGENIE_WEBHOOK_SECRET,
                 clock=lambda: clock().timestamp(),
             ),
+            clickup=ClickUpSandbox(
+                token=CLICKUP_API_TOKEN,
+                webhook_secret=CLICKUP_WEBHOOK_SECRET,
+                clock=lambda: clock().timestamp(),
+            ),
             ca_file=tls.ca_file,
             bridge_url=bridge,
         )
@@ -100,6 +109,7 @@ class SandboxWorld:
             world.teams,
             world.statuspage,
             world.opsgenie,
+            world.clickup,
         )
         for service, port in zip(services, ports, strict=True):
             context = tls.server_context if service is world.pagerduty else None
@@ -139,6 +149,11 @@ class SandboxWorld:
             "STATUSPAGE_API_KEY": STATUSPAGE_API_KEY,
             "STATUSPAGE_PAGE_ID": self.statuspage.page_id,
             "STATUSPAGE_API_URL": f"{self.statuspage.base_url}/v1",
+            "CLICKUP_API_TOKEN": CLICKUP_API_TOKEN,
+            "CLICKUP_LIST_ID": self.clickup.list_id,
+            "CLICKUP_WEBHOOK_SECRET": CLICKUP_WEBHOOK_SECRET,
+            "CLICKUP_ASSIGNEES": "L3 engineering=184",
+            "CLICKUP_API_URL": f"{self.clickup.base_url}/api/v2",
         }
 
     def opsgenie_environment(self) -> dict[str, str]:

@@ -27,6 +27,7 @@ SECRETS = {
     "FRESHDESK_WEBHOOK_SECRET": "freshdesk-webhook-password-1",
     "SLACK_SIGNING_SECRET": "8f742231b10e8888abcd99yyyzzz85a5",
     "PAGERDUTY_WEBHOOK_SECRET": "HvPtlQNKMPpHSSqJpCdndXfo7HnGXa1pnH6w5axpxLFn9aRBNBGh4e8/HlonK5mz",
+    "CLICKUP_WEBHOOK_SECRET": "7x1PK3mISQG0jBqeNYuhWn8alZdRtf5E",
 }
 
 

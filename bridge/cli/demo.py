@@ -21,7 +21,7 @@ from sandbox.world import SandboxWorld
 
 log = logging.getLogger(__name__)
 
-SANDBOX_PORTS = (8001, 8002, 8003, 8004, 8005, 8006, 8007)
+SANDBOX_PORTS = (8001, 8002, 8003, 8004, 8005, 8006, 8007, 8008)
 
 
 def _free(port: int) -> int:
@@ -39,7 +39,7 @@ def banner(world: SandboxWorld, bridge: str) -> str:
   ┌─ SANDBOX DEMO ─────────────────────────────────────────────────────────────────
   │ No help desk is configured, so the bridge runs against built-in stand-ins.
   │ Nothing here talks to the real Zendesk, Freshdesk, Slack, PagerDuty, Teams,
-  │ Statuspage or Opsgenie.
+  │ Statuspage, Opsgenie or ClickUp.
   │
   │   bridge (dashboard)  {bridge}/
   │   Zendesk tickets     {world.zendesk.base_url}/
@@ -49,6 +49,7 @@ def banner(world: SandboxWorld, bridge: str) -> str:
   │   Teams channels      {world.teams.base_url}/   (card buttons open the bridge's page)
   │   Statuspage          {world.statuspage.base_url}/   (the public status page)
   │   Opsgenie alerts     {world.opsgenie.base_url}/   (acknowledge, note or close them)
+  │   ClickUp tasks       {world.clickup.base_url}/   (root-cause follow-ups; Complete)
   │
   │ Scenario tickets arrive every few seconds; escalations follow within a minute.
   │ To connect a real help desk, set ZENDESK_SUBDOMAIN, ZENDESK_EMAIL, ZENDESK_API_TOKEN
@@ -65,6 +66,7 @@ def run_demo(host: str, port: int, *, scenario_pause: float = 3.0) -> None:
     world.slack.bridge_actions_url = f"{bridge_url}/slack/actions"
     world.pagerduty.webhook_url = f"{bridge_url}/webhooks/pagerduty"
     world.opsgenie.webhook_url = f"{bridge_url}/webhooks/opsgenie"
+    world.clickup.webhook_url = f"{bridge_url}/webhooks/clickup"
     environment = {**world.environment(), **world.opsgenie_environment()}
     # The PagerDuty stand-in serves HTTPS with a throwaway CA; trust it in this process only.
     os.environ["SSL_CERT_FILE"] = world.ca_file

@@ -1,4 +1,5 @@
-"""``bridge sync`` and ``bridge setup zendesk|freshdesk``: the commands that talk to a desk."""
+"""``bridge sync`` and ``bridge setup zendesk|freshdesk|clickup``: the commands that talk to a
+desk, and the webhook wiring of the services that call the bridge back."""
 
 from __future__ import annotations
 
@@ -8,6 +9,9 @@ from flask.cli import with_appcontext
 from bridge.runtime import Runtime, runtime
 from bridge.worker.integrations import Integrations, build_integrations
 from bridge.worker.sync import sync
+from connectors.base import ConnectorError
+from connectors.clickup import ClickUpNotifier, ClickUpSettings
+from connectors.clickup.setup import setup_clickup
 from connectors.freshdesk import FreshdeskDesk
 from connectors.freshdesk.setup import setup_freshdesk
 from connectors.provider import BuildContext
@@ -45,7 +49,7 @@ def sync_command(desk: str | None) -> None:
 
 @click.group("setup")
 def setup_group() -> None:
-    """Create or print the webhook wiring in a help desk."""
+    """Create or print the webhook wiring in a help desk or a service that calls back."""
 
 
 @setup_group.command("zendesk")
@@ -78,3 +82,36 @@ def setup_freshdesk_command(url: str, dry_run: bool) -> None:
             click.echo(line)
     finally:
         integrations.close()
+
+
+@setup_group.command("clickup")
+@click.option("--url", required=True, help="Public base URL of this bridge.")
+@click.option("--dry-run", is_flag=True, help="Print the webhook that would be created.")
+@click.option("--show-secret", is_flag=True, help="Print the webhook's secret to configure.")
+@with_appcontext
+def setup_clickup_command(url: str, dry_run: bool, show_secret: bool) -> None:
+    """Find or create the ClickUp webhook (taskStatusUpdated on CLICKUP_LIST_ID)."""
+    state = runtime()
+    integrations = integrations_of(state)
+    try:
+        notifier = integrations.notifiers.get("clickup")
+        settings = state.settings.providers.get("clickup")
+        if not isinstance(notifier, ClickUpNotifier) or not isinstance(settings, ClickUpSettings):
+            raise click.ClickException(
+                "ClickUp is not configured: set CLICKUP_API_TOKEN, CLICKUP_LIST_ID"
+            )
+        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+        lines = setup_clickup(
+            notifier,
+            url=url,
+            team_id=settings.team_id,
+            secret=secret,
+            dry_run=dry_run,
+            show_secret=show_secret,
+        )
+    except ConnectorError as error:
+        raise click.ClickException(str(error)) from None
+    finally:
+        integrations.close()
+    for found in lines:
+        click.echo(found)

@@ -1,5 +1,6 @@
 """What was already sent for a ticket, as providers need it to thread, update and follow up:
-the chat message each channel holds for a ticket, the incidents a pager opened for it, and the
+the chat message each channel holds for a ticket, the incidents a pager opened for it (and the
+tasks a tracker made for it, in the same table), and the
 provider reference of earlier actions (``outbox.reference_of``).
 
 ``SentLog`` is the connectors' view of it (``connectors.base.SentLog``): short transactions of
@@ -112,6 +113,10 @@ class SentLog:
     def remember_message(self, ticket: TicketKey, channel: str, ref: MessageRef) -> None:
         with self.db.begin() as connection:
             remember_message(connection, self.provider, ticket, channel, ref, self.clock())
+
+    def remember_object(self, ticket: TicketKey, object_id: str) -> None:
+        with self.db.begin() as connection:
+            remember_incident(connection, self.provider, object_id, ticket, self.clock())
 
     def reference(self, ticket: TicketKey, kind: ActionKind) -> Mapping[str, Any] | None:
         with self.db.connect() as connection:

@@ -201,7 +201,8 @@ chat_messages = Table(
 )
 
 # Pagers name incidents by their own id in some webhooks (PagerDuty notes); our dedup key comes
-# only with incident events, so the pairing is remembered when first seen.
+# only with incident events, so the pairing is remembered when first seen. A work tracker's
+# tasks (ClickUp) are kept here too: its webhooks name only the task.
 incidents = Table(
     "incidents",
     metadata,

@@ -41,6 +41,8 @@ class TicketEvent:
     manual: ManualRequest | None = None
     actions: tuple[NewAction, ...] = ()  # effects the input itself asks for (e.g. a note)
     note: dict[str, Any] | None = None  # what to write in the audit log about the input
+    # The input says the root cause is written (its follow-up task was completed).
+    rca_recorded: bool = False
 
 
 @dataclass(frozen=True)
@@ -136,8 +138,11 @@ class Escalator:
         ticket = remember_statuses(previous, ticket)
         ticket = annotate(carry_signals(previous, ticket), self.policy.compiled.phrases)
         state = tickets.lock_state(connection, source, ticket_id, now)
-        if not state.rca_recorded and rca_written(ticket, self.policy):
+        inputs = list(event.actions)
+        if not state.rca_recorded and (event.rca_recorded or rca_written(ticket, self.policy)):
             state = dataclasses.replace(state, rca_recorded=True)
+            if not event.rca_recorded:  # written on the ticket: its task is done too
+                inputs += self.planner.rca_recorded(ticket, "recorded on the ticket")
         if event.manual is not None:
             state = dataclasses.replace(state, manual=(*state.manual, event.manual))
         evaluation = evaluate(ticket, state, self.policy, now)
@@ -188,7 +193,7 @@ class Escalator:
         if self.storms is not None:
             # A member of an outage storm signals through its group (``bridge.worker.storms``).
             actions = self.storms.route(connection, ticket, evaluation, actions, now)
-        enqueued = outbox.enqueue(connection, [*event.actions, *actions], now)
+        enqueued = outbox.enqueue(connection, [*inputs, *actions], now)
         if evaluation.decisions:
             log.info(
                 "decided",

@@ -14,13 +14,20 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from bridge.store import inbox, sentlog
+from bridge.store import inbox, outbox, sentlog, tickets
 from bridge.store.inbox import InboxItem
 from bridge.worker.decide import Escalator, TicketEvent, TicketUnknown
 from bridge.worker.integrations import Integrations
 from bridge.worker.sweep import wake_for_next_check
 from bridge.worker.waker import Waker
-from connectors.actions import ChatPrivate, ChatReply, ChatThread, DeskNote, NewAction
+from connectors.actions import (
+    ActionKind,
+    ChatPrivate,
+    ChatReply,
+    ChatThread,
+    DeskNote,
+    NewAction,
+)
 from connectors.base import (
     Ignored,
     PageChanged,
@@ -28,6 +35,7 @@ from connectors.base import (
     PersonRequest,
     PersonRequestKind,
     RetryableError,
+    TaskChanged,
     TicketKey,
     resolve_ticket,
 )
@@ -144,6 +152,8 @@ class InboxJob:
             return self._person(item, event, now)
         if isinstance(event, PageChanged):
             return self._page(item, event, now)
+        if isinstance(event, TaskChanged):
+            return self._task(item, event)
         if isinstance(event, Ignored):
             return []
         raise ValueError(f"{item.source} {item.kind}: {type(event).__name__} is not expected")
@@ -256,6 +266,41 @@ class InboxJob:
                 manual=manual,
                 actions=tuple(actions),
                 note=details,
+            )
+        ]
+
+    def _task(self, item: InboxItem, event: TaskChanged) -> list[TicketEvent]:
+        """A follow-up task finished in the tracker: the root cause counts as written on its
+        ticket, which gets a note saying so. Other status changes, tasks the bridge did not
+        make and tickets whose root cause is already recorded (the bridge closed the task
+        itself) change nothing."""
+        if not event.done:
+            return []
+        with self.db.connect() as connection:
+            ticket = sentlog.incident_ticket(connection, item.source, event.task_id)
+            if ticket is None:
+                return []
+            state = tickets.load_state(connection, ticket.source, ticket.ticket_id)
+            made = outbox.reference_of(connection, ticket, ActionKind.TASK_CREATE)
+        if state is not None and state.rca_recorded:
+            return []
+        tracker = spec(item.source).settings.title
+        text = f"✅ Root-cause task completed in {tracker}"
+        text += (f" by {event.by}" if event.by else "") + f" (status “{event.status}”)."
+        url = made.get("url") if made else None
+        text += f"\n{url}" if url else ""
+        note = NewAction(
+            f"{item.source}:{event.task_id}:done", ticket, ticket.source, DeskNote(body=text)
+        )
+        details = {"task": event.task_id, "status": event.status, "by": event.by}
+        return [
+            TicketEvent(
+                ticket,
+                item.source,
+                refresh=False,
+                actions=(note,),
+                note=details,
+                rca_recorded=True,
             )
         ]
 

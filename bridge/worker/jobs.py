@@ -53,6 +53,7 @@ class Jobs:
             chats=chats or (ChatTarget(names(Role.CHAT)[0]),),
             pagers=tuple(name for name in names(Role.PAGER) if name in integrations.notifiers),
             status=next((n for n in names(Role.STATUS) if n in integrations.notifiers), None),
+            tasks=next((n for n in names(Role.TASKS) if n in integrations.notifiers), None),
         )
         db, clock = runtime.db, runtime.clock
         grouping = runtime.policy.compiled.grouping

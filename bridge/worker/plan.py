@@ -22,6 +22,8 @@ from connectors.actions import (
     DeskReply,
     DeskUpdate,
     EscalationView,
+    FollowUpDone,
+    FollowUpTask,
     NewAction,
     PageAcknowledge,
     PageResolve,
@@ -40,6 +42,7 @@ from policies.model import Decision, DecisionKind, EscalationState, Route, Statu
 from policies.templates import TemplateRenderer
 
 DEFAULT_PAGERDUTY_ENV = "PAGERDUTY_ROUTING_KEY"
+RCA_RULE = "rca"  # the policy's root-cause request (its reminders are "rca_reminder")
 
 
 # Which of a route's channels each chat provider posts to.
@@ -81,8 +84,8 @@ def route_label(decision: Decision) -> str:
 class Planner:
     """Turns decisions into outbox actions for the configured providers: every chat target gets
     the channel messages, the pagers the pages (``pagers``: those configured, in registry
-    order), ``status`` (if one is configured) the public status page incidents, the ticket's
-    own desk its notes and updates."""
+    order), ``status`` (if one is configured) the public status page incidents, ``tasks`` (if one
+    is configured) the root-cause follow-up tasks, the ticket's own desk its notes and updates."""
 
     def __init__(
         self,
@@ -91,11 +94,13 @@ class Planner:
         chats: tuple[ChatTarget, ...],
         pagers: tuple[str, ...],
         status: str | None = None,
+        tasks: str | None = None,
     ) -> None:
         self.renderer = renderer
         self.chats = chats
         self.pagers = pagers
         self.status = status
+        self.tasks = tasks
         self._builders: dict[DecisionKind, Callable[[Decision, Plan], list[NewAction]]] = {
             DecisionKind.ESCALATE: self._escalate,
             DecisionKind.NOTIFY: self._notify,
@@ -298,10 +303,29 @@ class Planner:
     def _request_rca(self, decision: Decision, plan: Plan) -> list[NewAction]:
         owner = owner_of(decision, plan.state)
         line = f"📝 Root cause wanted from {owner}: {decision.reason.text}"
-        return [
-            self._desk_comment(decision, plan, "rca_request", public=False),
-            *self._chat(decision, plan, "rca", line, change=ViewChange(resolved=True)),
-        ]
+        note = self._desk_comment(decision, plan, "rca_request", public=False)
+        actions = [note, *self._chat(decision, plan, "rca", line, change=ViewChange(resolved=True))]
+        # One task for the request itself, none for its reminders or a write-up already there.
+        if self.tasks and decision.rule == RCA_RULE and not plan.state.rca_recorded:
+            context = template_context(decision, plan)
+            task = FollowUpTask(
+                ticket=ticket_card(plan.ticket),
+                request=self.renderer.render(decision.template or "rca_request", context),
+                severity=decision.severity,
+                due=_when(decision.reason.clock.get("deadline")),
+                owner=owner,
+                tags=("rca", decision.tier.name.lower(), decision.severity.value.lower()),
+            )
+            actions.append(self._action(decision, plan, f"{self.tasks}.task", self.tasks, task))
+        return actions
+
+    def rca_recorded(self, ticket: Ticket, how: str) -> list[NewAction]:
+        """The root cause is on the ticket: complete its follow-up task (once per ticket)."""
+        if not self.tasks:
+            return []
+        target = TicketKey(ticket.source.value, ticket.id)
+        done = FollowUpDone(reason=how)
+        return [NewAction(f"{target}:rca:recorded:{self.tasks}", target, self.tasks, done)]
 
     def _status_propose(self, decision: Decision, plan: Plan) -> list[NewAction]:
         if self.status is None:
@@ -353,6 +377,16 @@ class Planner:
         action = self._action(decision, plan, payload.kind.value, self.status, payload)
         chat = self._chat(decision, plan, "status", line) if line else []
         return [action, *chat]
+
+
+def _when(value: object) -> datetime | None:
+    """A time the policy wrote in a decision's clock (ISO 8601, ``Z`` for UTC)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
 
 
 def jsonable(value: Any) -> Any:

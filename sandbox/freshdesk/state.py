@@ -163,6 +163,18 @@ class FreshdeskState:
                 source=CONVERSATION_REPLY,
             )
 
+    def add_agent_note(self, ticket_id: int, body: str) -> int:
+        """A private note by the lead agent (a person, not the bridge's agent)."""
+        with self.lock:
+            return self._conversation(
+                ticket_id,
+                self.lead_agent_id,
+                f"<div>{body}</div>",
+                private=True,
+                incoming=False,
+                source=CONVERSATION_NOTE,
+            )
+
     def change(self, ticket_id: int, **fields: Any) -> None:
         """Set status/priority/tags/group_id/responder_id/due times as an agent would."""
         with self.lock:

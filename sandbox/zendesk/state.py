@@ -153,6 +153,13 @@ class ZendeskState(AuditTrail):
             self.audit(ticket_id, requester, [comment_event(self.comments[ticket_id][-1])])
             return comment_id
 
+    def add_agent_note(self, ticket_id: int, body: str) -> int:
+        """An internal note by the lead agent (a person, not the bridge's API user)."""
+        with self.lock:
+            comment_id = self._comment(ticket_id, self.lead_agent_id, body, public=False)
+            self.audit(ticket_id, self.lead_agent_id, [comment_event(self.comments[ticket_id][-1])])
+            return comment_id
+
     def change(self, ticket_id: int, **fields: Any) -> None:
         """Set priority/status/tags/group_id/assignee_id/satisfaction_rating/slas, as an agent
         (the lead agent, whom the audit names)."""

@@ -22,6 +22,7 @@ def test_empty_environment_starts_with_everything_off() -> None:
         "PagerDuty: off",
         "Opsgenie: off",
         "Statuspage: off",
+        "ClickUp: off",
     ]
     assert settings.provider(SlackSettings).api_url == "https://slack.com/api/"
     assert settings.provider(PagerDutySettings).events_url == "https://events.pagerduty.com"

@@ -141,3 +141,29 @@ def opsgenie_problems(seen: Seen) -> list[str]:
         unknown = sorted(set(body) - set(schema["properties"])) if isinstance(body, dict) else []
         problems += [f"{name}: unknown property {key}" for key in unknown]
     return problems
+
+
+def clickup_problems(seen: Seen) -> list[str]:
+    """A request to ClickUp: a documented operation, documented query parameters (``tags[]``
+    is the array parameter ``tags``), and a body with documented fields of their types."""
+    path = seen.path.removeprefix("/api")
+    for template, methods in _load("clickup_operations.json")["operations"].items():
+        pattern = re.sub(r"\\{[^}]+\\}", "[^/]+", re.escape(template))
+        if re.fullmatch(pattern, path) and seen.method.lower() in methods:
+            operation = methods[seen.method.lower()]
+            break
+    else:
+        return [f"{seen.method} {seen.path}: no such operation in the ClickUp reference"]
+    name = operation["operationId"]
+    problems = [
+        f"{name}: query parameter {key} is not documented"
+        for key in seen.query
+        if key.removesuffix("[]") not in operation["query"]
+    ]
+    schema = operation.get("body")
+    if schema is None:
+        return problems + ([f"{name}: takes no body"] if seen.body else [])
+    body = json.loads(seen.body)
+    strict = {**schema, "additionalProperties": False}
+    validator = jsonschema.Draft202012Validator(strict)
+    return problems + [f"{name}: {error.message}" for error in validator.iter_errors(body)]

@@ -104,7 +104,7 @@ def served_bridge(
     """A bridge with ``environment`` (e.g. the world's, with Opsgenie's added) on loopback."""
     shared_clock.now = MONDAY_9AM
     services = (world.zendesk, world.freshdesk, world.slack, world.pagerduty, world.teams)
-    for service in (*services, world.statuspage, world.opsgenie):
+    for service in (*services, world.statuspage, world.opsgenie, world.clickup):
         service.reset()
     settings = Settings.from_env({**environment, "DATABASE_URL": database_url})
     app = create_app({"TESTING": True, "BRIDGE_SETTINGS": settings, "BRIDGE_CLOCK": shared_clock})
@@ -115,6 +115,7 @@ def served_bridge(
     world.slack.bridge_actions_url = f"{url}/slack/actions"
     world.pagerduty.webhook_url = f"{url}/webhooks/pagerduty"
     world.opsgenie.webhook_url = f"{url}/webhooks/opsgenie"
+    world.clickup.webhook_url = f"{url}/webhooks/clickup"
     jobs = build_jobs(runtime(app), "test-worker")
     yield Bridge(app=app, url=url, jobs=jobs, clock=shared_clock, world=world)
     jobs.close()

@@ -67,6 +67,11 @@ def statuspage_once(world: SandboxWorld, key: str) -> bool:
     return len(made) == 1
 
 
+def clickup_once(world: SandboxWorld, key: str) -> bool:
+    """Exactly one task was created by the action ``key`` (its description's marker says so)."""
+    return sum(f"`{key}`" in t["markdown_description"] for t in world.clickup.task_list()) == 1
+
+
 def assert_exactly_once(
     engine: Engine, world: SandboxWorld, teams_repeats: int = 0
 ) -> dict[str, int]:
@@ -87,6 +92,8 @@ def assert_exactly_once(
         key, action = row["idempotency_key"], row["action"]
         if row["provider"] == "teams":
             assert teams[key] >= 1 or row["action"] == "chat.private", key
+        elif row["provider"] == "clickup":
+            assert row["action"] != "task.create" or clickup_once(world, key), key
         elif row["provider"] == "statuspage":
             assert row["action"] != "status.open" or statuspage_once(world, key), key
         elif action in ("chat.post", "chat.reply", "chat.alert"):

@@ -43,6 +43,8 @@ class Desk(Protocol):
 
     def comment(self, ticket_id: str, text: str) -> None: ...
 
+    def agent_note(self, ticket_id: str, text: str) -> None: ...
+
     def set(
         self, ticket_id: str, *, status: str | None = None, tags: tuple[str, ...] | None = None
     ) -> None: ...
@@ -100,6 +102,9 @@ class ZendeskDriver:
 
     def comment(self, ticket_id: str, text: str) -> None:
         self.sandbox.add_customer_comment(int(ticket_id), text)
+
+    def agent_note(self, ticket_id: str, text: str) -> None:
+        self.sandbox.add_agent_note(int(ticket_id), text)
 
     def set(
         self, ticket_id: str, *, status: str | None = None, tags: tuple[str, ...] | None = None
@@ -182,6 +187,9 @@ class FreshdeskDriver:
 
     def comment(self, ticket_id: str, text: str) -> None:
         self.sandbox.add_customer_comment(int(ticket_id), text)
+
+    def agent_note(self, ticket_id: str, text: str) -> None:
+        self.sandbox.add_agent_note(int(ticket_id), text)
 
     def set(
         self, ticket_id: str, *, status: str | None = None, tags: tuple[str, ...] | None = None

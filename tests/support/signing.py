@@ -40,3 +40,8 @@ def pagerduty_headers(secret: str, body: bytes, webhook_id: str | None = None) -
     if webhook_id:
         headers["X-Webhook-Id"] = webhook_id
     return headers
+
+
+def clickup_headers(secret: str, body: bytes) -> dict[str, str]:
+    signature = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    return {"Content-Type": "application/json", "X-Signature": signature}

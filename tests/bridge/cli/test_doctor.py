@@ -60,7 +60,7 @@ def healthy(
     world.slack.outside.clear()
 
 
-def run(environment: dict[str, str], **overrides: str) -> dict[str, Check]:
+def run(environment: dict[str, str], **overrides: str | None) -> dict[str, Check]:
     settings = make_settings(environment["DATABASE_URL"], **{**environment, **overrides})
     return {check.name: check for check in installation_checks(settings)}
 
@@ -89,6 +89,10 @@ def test_a_healthy_installation_passes(healthy: dict[str, str]) -> None:
         "slack: scope channels:read or groups:read",
         "slack: channel #support",
         "pagerduty: PAGERDUTY_ROUTING_KEY",
+        "clickup: token",
+        "clickup: list 901200001",
+        "clickup: webhook secret",
+        "clickup: assignees",
     ):
         assert checks[name].status is CheckStatus.OK, name
     assert sum(n.startswith("freshdesk: rule") for n in checks) == 3
@@ -122,6 +126,27 @@ def test_a_wrong_webhook_secret(healthy: dict[str, str]) -> None:
     check = run(healthy, ZENDESK_WEBHOOK_SECRET="not-the-secret")["zendesk: webhook secret"]
     assert check.status is CheckStatus.FAIL and "Reveal secret" in check.fix
     assert "not-the-secret" not in line(check)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "name", "status", "words"),
+    [
+        ({"CLICKUP_API_TOKEN": "pk_wrong"}, "clickup: token", CheckStatus.FAIL, "refused"),
+        ({"CLICKUP_LIST_ID": "1"}, "clickup: list 1", CheckStatus.FAIL, "cannot be read"),
+        ({"CLICKUP_WEBHOOK_SECRET": None}, "clickup: webhook secret", CheckStatus.WARN, "not set"),
+        ({"CLICKUP_ASSIGNEES": "ops=999"}, "clickup: assignees", CheckStatus.WARN, "ops"),
+    ],
+)
+def test_clickup_misconfigurations(
+    healthy: dict[str, str],
+    overrides: dict[str, str | None],
+    name: str,
+    status: CheckStatus,
+    words: str,
+) -> None:
+    check = run(healthy, **overrides)[name]
+    assert check.status is status and words in check.detail and check.fix
+    assert "pk_wrong" not in line(check)
 
 
 def test_a_missing_scope(healthy: dict[str, str], world: SandboxWorld) -> None:

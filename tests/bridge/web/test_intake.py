@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from bridge import create_app
 from tests.conftest import SECRETS, FrozenClock, fixture_bytes, fixture_json, make_settings
 from tests.support.signing import (
+    clickup_headers,
     freshdesk_headers,
     pagerduty_headers,
     slack_headers,
@@ -25,6 +26,7 @@ ZD = SECRETS["ZENDESK_WEBHOOK_SECRET"]
 FD = SECRETS["FRESHDESK_WEBHOOK_SECRET"]
 SL = SECRETS["SLACK_SIGNING_SECRET"]
 PD = SECRETS["PAGERDUTY_WEBHOOK_SECRET"]
+CU = SECRETS["CLICKUP_WEBHOOK_SECRET"]
 
 ZENDESK_TRIGGER = b'{"ticket_id": "35436", "status": "open"}'
 ZENDESK_EVENT = json.dumps(
@@ -269,6 +271,16 @@ REJECTIONS: list[tuple[str, Callable[[FrozenClock], tuple[str, bytes, dict[str, 
         400,
     ),
     (
+        "clickup bad signature",
+        lambda c: ("/webhooks/clickup", b"{}", clickup_headers("other", b"{}")),
+        401,
+    ),
+    (
+        "clickup not an event",
+        lambda c: ("/webhooks/clickup", b'{"hello": 1}', clickup_headers(CU, b'{"hello": 1}')),
+        400,
+    ),
+    (
         "slack stale",
         lambda c: (
             "/slack/actions",
@@ -317,6 +329,7 @@ def test_rejections_leave_no_row(
         "/webhooks/zendesk",
         "/webhooks/freshdesk",
         "/webhooks/pagerduty",
+        "/webhooks/clickup",
         "/slack/actions",
         "/slack/commands",
     ],
@@ -348,6 +361,7 @@ def test_arbitrary_signed_bodies_never_cause_a_500(
         ("/webhooks/zendesk", zendesk_headers(ZD, body, clock())),
         ("/webhooks/freshdesk", freshdesk_headers(FD)),
         ("/webhooks/pagerduty", pagerduty_headers(PD, body)),
+        ("/webhooks/clickup", clickup_headers(CU, body)),
         ("/slack/actions", slack_headers(SL, body, clock())),
         ("/slack/commands", slack_headers(SL, body, clock())),
     ]
