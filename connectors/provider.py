@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Self
 from urllib.parse import urlsplit
@@ -75,6 +76,12 @@ class ProviderSettings(BaseModel):
     @property
     def inbound_secret(self) -> SecretStr | None:
         """The secret its inbound requests are verified with (None: the endpoint answers 404)."""
+        return None
+
+    @property
+    def event_max_age(self) -> timedelta | None:
+        """Events older than this (by the receipt's ``occurred_at``) are answered and ignored,
+        for senders whose signature covers no timestamp; None: no limit."""
         return None
 
     def detail(self) -> str:

@@ -9,12 +9,19 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from connectors.base import Ignored, PageChanged, Receipt, SignatureError, WebhookParseError
+from connectors._json import json_document
+from connectors.base import (
+    STORED_ID_MAX,
+    Ignored,
+    PageChanged,
+    Receipt,
+    SignatureError,
+    WebhookParseError,
+)
 
 SIGNATURE = "X-PagerDuty-Signature"
 
@@ -36,9 +43,17 @@ class PagerDutyInbound:
 
     def receipt(self, headers: Mapping[str, str], body: bytes) -> Receipt:
         event = _event(body)
-        dedup = headers.get("X-Webhook-Id") or str(event["id"])
-        incident = _incident(event)
-        return Receipt(str(event["event_type"]), _text(incident.get("incident_key")), dedup)
+        key = _text(_incident(event).get("incident_key"))
+        return Receipt(
+            str(event["event_type"]),
+            # Kept beside the row for people reading the inbox; a key longer than the column
+            # cannot be one the bridge made (``incident_key`` hashes long ones) and is left out.
+            key if key is not None and len(key) <= STORED_ID_MAX else None,
+            # The event id is inside the signed body and stays the same on PagerDuty's retries;
+            # X-Webhook-Id is a header the signature does not cover, so a replay can change it.
+            str(event["id"]),
+            occurred_at=_timestamp(event.get("occurred_at")),
+        )
 
     def parse(self, body: bytes) -> PageChanged | Ignored:
         event = _event(body)
@@ -75,10 +90,7 @@ class PagerDutyInbound:
 
 
 def _event(body: bytes) -> dict[str, Any]:
-    try:
-        document = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise WebhookParseError(f"webhook body is not JSON: {exc}") from None
+    document = json_document(body)
     event = document.get("event") if isinstance(document, dict) else None
     if not isinstance(event, dict) or not event.get("id") or not event.get("event_type"):
         raise WebhookParseError("webhook body has no event with id and event_type")
@@ -108,6 +120,7 @@ def _timestamp(value: Any) -> datetime | None:
     if not isinstance(value, str):
         return None
     try:
-        return datetime.fromisoformat(value)
+        moment = datetime.fromisoformat(value)
     except ValueError:
         return None
+    return moment if moment.tzinfo is not None else None  # PagerDuty's times end in "Z"
