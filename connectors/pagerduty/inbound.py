@@ -43,12 +43,10 @@ class PagerDutyInbound:
 
     def receipt(self, headers: Mapping[str, str], body: bytes) -> Receipt:
         event = _event(body)
-        key = _text(_incident(event).get("incident_key"))
         return Receipt(
             str(event["event_type"]),
-            # Kept beside the row for people reading the inbox; a key longer than the column
-            # cannot be one the bridge made (``incident_key`` hashes long ones) and is left out.
-            key if key is not None and len(key) <= STORED_ID_MAX else None,
+            # Kept beside the row for people reading the inbox.
+            _storable(_incident(event).get("incident_key")),
             # The event id is inside the signed body and stays the same on PagerDuty's retries;
             # X-Webhook-Id is a header the signature does not cover, so a replay can change it.
             str(event["id"]),
@@ -75,8 +73,8 @@ class PagerDutyInbound:
         return PageChanged(
             event_type=event_type.removeprefix("incident."),
             event_id=str(event["id"]),
-            incident_id=_text(incident.get("id")),
-            incident_key=_text(incident.get("incident_key")),
+            incident_id=_storable(incident.get("id")),
+            incident_key=_storable(incident.get("incident_key")),
             # Only a user_reference agent is a person; null (PagerDuty itself, an automation)
             # and service or integration references are not, so nothing is taken for the
             # bridge's own doing just because no one is named.
@@ -114,6 +112,13 @@ def _incident(event: Mapping[str, Any]) -> Mapping[str, Any]:
 
 def _text(value: Any) -> str | None:
     return str(value) if value not in (None, "") else None
+
+
+def _storable(value: Any) -> str | None:
+    """An incident's id or key as the bridge keeps it (``varchar(64)``); a longer one is none
+    the bridge made (``incident_key`` hashes long keys), so it is treated as absent."""
+    text = _text(value)
+    return text if text is not None and len(text) <= STORED_ID_MAX else None
 
 
 def _timestamp(value: Any) -> datetime | None:

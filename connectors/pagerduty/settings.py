@@ -9,7 +9,7 @@ from typing import Self
 
 from pydantic import AliasChoices, Field, SecretStr
 
-from connectors.provider import HttpUrl, ProviderSettings
+from connectors.provider import HttpUrl, ProviderSettings, WebhookSecret
 
 DEFAULT_EVENTS_URL = "https://events.pagerduty.com"
 ROUTING_KEY = "PAGERDUTY_ROUTING_KEY"
@@ -19,7 +19,7 @@ class PagerDutySettings(ProviderSettings):
     title = "PagerDuty"
 
     routing_key: SecretStr | None = Field(None, alias="PAGERDUTY_ROUTING_KEY")
-    webhook_secret: SecretStr | None = Field(None, alias="PAGERDUTY_WEBHOOK_SECRET")
+    webhook_secret: WebhookSecret | None = Field(None, alias="PAGERDUTY_WEBHOOK_SECRET")
     events_url: HttpUrl = Field(DEFAULT_EVENTS_URL, alias="PAGERDUTY_EVENTS_URL")
     # V3 signatures cover no timestamp: an event older than this is answered 202 and ignored, so
     # a captured delivery cannot be replayed once its event id has left the inbox. PagerDuty
