@@ -173,19 +173,20 @@ class FuzzRequest:
     path: str
     body: bytes
     headers: dict[str, str]
-    signed: bool
+    mode: str  # signed | tampered (signed, then headers changed) | bare (random headers only)
 
 
 def requests(now: datetime) -> st.SearchStrategy[FuzzRequest]:
-    """A request for any endpoint: random headers, or the sender's valid signature over a random
-    body (a moment around ``now``) with a few headers then changed at random."""
+    """A request for any endpoint: the sender's valid signature over a random body (at a moment
+    around ``now``), the same with some headers then changed at random, or random headers."""
     return st.builds(
         _request,
         st.sampled_from(ENDPOINTS),
         bodies,
-        st.dictionaries(st.sampled_from(HEADER_NAMES), header_text, max_size=4),
-        st.booleans(),
-        st.sampled_from((*CONTENT_TYPES, "keep")),
+        st.dictionaries(st.sampled_from(HEADER_NAMES), header_text, min_size=1, max_size=4),
+        st.sampled_from(("signed", "tampered", "bare")),
+        # Mostly the sender's own content type, so that the body is read.
+        st.sampled_from(("keep", "keep", "keep", *CONTENT_TYPES)),
         st.integers(min_value=-400, max_value=400).map(lambda s: now + timedelta(seconds=s)),
     )
 
@@ -194,19 +195,19 @@ def _request(
     path: str,
     body: bytes,
     changes: dict[str, str],
-    signed: bool,
+    mode: str,
     content_type: str,
     at: datetime,
 ) -> FuzzRequest:
-    headers = SIGNERS[path](body, at) if signed else {}
+    headers = {} if mode == "bare" else SIGNERS[path](body, at)
     form = headers.pop("X-Fuzz-Form", None)
     if form is not None:  # Teams: the signed link in the form, the random body as the name
         body = f"{form}&name=".encode() + urllib.parse.quote_from_bytes(body[:100]).encode()
     if content_type != "keep":
         headers["Content-Type"] = content_type
-    if not signed or len(changes) < 2:  # signed requests mostly keep their signature
+    if mode != "signed":
         headers.update(changes)
-    return FuzzRequest(path, body, headers, signed)
+    return FuzzRequest(path, body, headers, mode)
 
 
 def check(app: Flask, client: FlaskClient, request: FuzzRequest) -> int:
