@@ -12,7 +12,7 @@ import os
 from collections.abc import Mapping
 from ipaddress import ip_network
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from dotenv import dotenv_values
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
@@ -36,6 +36,10 @@ class Settings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
     database_url: str | None = Field(None, alias="DATABASE_URL")
+    # What this installation is; "production" refuses what only a trial may do (the demo).
+    environment: Literal["development", "test", "staging", "production"] | None = Field(
+        None, alias="BRIDGE_ENV"
+    )
     policy_path: str | None = Field(None, alias="BRIDGE_POLICY")
     # A folder whose comment templates replace the shipped ones by name.
     templates_dir: str | None = Field(None, alias="BRIDGE_TEMPLATES")

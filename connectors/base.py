@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
@@ -72,6 +72,12 @@ class WebhookParseError(ValueError):
     """The body is not a request the bridge understands (answered 400)."""
 
 
+class NotStored(Exception):
+    """An authentic request with nothing to act on (a mistyped slash command, an event too old
+    to act on): answered as the endpoint answers a stored request, so the sender neither retries
+    nor disables its subscription, and not stored."""
+
+
 # -- references ------------------------------------------------------------------------------
 
 
@@ -86,17 +92,36 @@ class TicketKey:
         return f"{self.source}:{self.ticket_id}"
 
 
+# A desk's ticket id is a positive 64-bit integer: at most 19 digits; one more for leeway.
+TICKET_ID_DIGITS = 20
+
+
+def numeric_id(value: object) -> str | None:
+    """A help desk's ticket id as text, or None if ``value`` is not one: ASCII digits only, at
+    most ``TICKET_ID_DIGITS``. ``str.isdigit`` alone also accepts "١٢٣" (which ``int`` reads as
+    123, another ticket) and "²" (which ``int`` refuses); a 300-digit id overflows the columns."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return None
+    text = str(value).strip() if isinstance(value, str) else str(value)
+    if 0 < len(text) <= TICKET_ID_DIGITS and text.isascii() and text.isdigit():
+        return text
+    return None
+
+
 def resolve_ticket(reference: str, desks: list[str]) -> TicketKey:
     """A ticket as a person writes it: ``zendesk:123`` as is, a bare ``123`` for the one
     configured desk; ValueError with what to write otherwise."""
     source, sep, ticket_id = reference.partition(":")
+    number = numeric_id(ticket_id if sep else reference)
+    if number is None:
+        raise ValueError(f"not a ticket number: {reference[:40]!r}")
     if sep:
         if source not in desks:
-            raise ValueError(f"{source} is not configured here")
-        return TicketKey(source, ticket_id)
+            raise ValueError(f"{source[:40]} is not configured here")
+        return TicketKey(source, number)
     if len(desks) != 1:
         raise ValueError("say which help desk: e.g. zendesk:123 or freshdesk:45")
-    return TicketKey(desks[0], reference)
+    return TicketKey(desks[0], number)
 
 
 @dataclass(frozen=True)
@@ -115,14 +140,26 @@ def body_digest(body: bytes) -> str:
 # -- inbound ---------------------------------------------------------------------------------
 
 
+# The width of the columns ticket ids and provider references are stored in (varchar(64)).
+STORED_ID_MAX = 64
+
+
 @dataclass(frozen=True)
 class Receipt:
     """What the web layer stores for a verified request: its kind, the ticket it names (if it
-    names one) and the key that makes a redelivery a duplicate."""
+    names one) and the key that makes a redelivery a duplicate.
+
+    The key comes from what the signature covers, never from an unsigned header (a replay can
+    carry any header). ``dedup_for`` bounds how long the key makes a request a duplicate, for
+    keys that are a hash of a body which two genuine changes may share; None: for good.
+    ``occurred_at`` is when the sender says the event happened, for senders whose events are
+    ignored once too old (``ProviderSettings.event_max_age``)."""
 
     kind: str
     ticket_id: str | None
     dedup_key: str
+    dedup_for: timedelta | None = None
+    occurred_at: datetime | None = None
 
 
 @dataclass(frozen=True)

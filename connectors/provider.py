@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from enum import StrEnum
+from ipaddress import ip_address
 from typing import Annotated, Any, ClassVar, Self
 from urllib.parse import urlsplit
 
@@ -79,6 +81,12 @@ class ProviderSettings(BaseModel):
         """The secret its inbound requests are verified with (None: the endpoint answers 404)."""
         return None
 
+    @property
+    def event_max_age(self) -> timedelta | None:
+        """Events older than this (by the receipt's ``occurred_at``) are answered and ignored,
+        for senders whose signature covers no timestamp; None: no limit."""
+        return None
+
     def detail(self) -> str:
         """What start-up says about the provider when it is on (never a secret)."""
         return ""
@@ -97,17 +105,57 @@ class ProviderSettings(BaseModel):
         ]
 
 
+def _loopback(host: str | None) -> bool:
+    if host is None:
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def http_url(value: str) -> str:
-    """A base URL override: http(s) with a host; a trailing slash is dropped except after
-    ``/api/`` (Slack's SDK wants it there)."""
+    """A base URL: https with a host, or http to a loopback address (a sandbox, a proxy on the
+    same host); never with credentials inside, which would reach start-up lines, connector
+    errors, the outbox's ``last_error`` and the dead-letter alert. A trailing slash is dropped
+    except after ``/api/`` (Slack's SDK wants it there). The messages never repeat the value."""
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ValueError("must be an http:// or https:// URL")
+    if "@" in parts.netloc:
+        raise ValueError(
+            "must not carry a user name or password (user:password@): "
+            "credentials go in their own variables"
+        )
+    try:
+        parts.port  # noqa: B018 (parsing it is the check)
+    except ValueError:
+        raise ValueError("has an invalid port") from None
+    if parts.scheme == "http" and not _loopback(parts.hostname):
+        raise ValueError("must be https:// (http:// only to a loopback address such as 127.0.0.1)")
     return value.rstrip("/") if not value.endswith("/api/") else value
 
 
 # A base URL override field: ``url: HttpUrl | None = Field(None, alias="X_URL")``.
 HttpUrl = Annotated[str, AfterValidator(http_url)]
+
+SECRET_MIN = 16
+
+
+def _long_secret(value: SecretStr) -> SecretStr:
+    if len(value.get_secret_value()) < SECRET_MIN:
+        raise ValueError(
+            f"must be at least {SECRET_MIN} characters: the service's secret as it shows it, or "
+            "where you choose it a random one, e.g. python -c "
+            '"import secrets; print(secrets.token_urlsafe(32))"'
+        )
+    return value
+
+
+# What inbound requests are verified with: ``secret: WebhookSecret | None = Field(...)``.
+WebhookSecret = Annotated[SecretStr, AfterValidator(_long_secret)]
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,57 @@ def _env_name(value: str) -> str:
 EnvName = Annotated[str, AfterValidator(_env_name)]
 
 
+def _of_kind(prefix: str, own: frozenset[str], what: str, example: str) -> AfterValidator:
+    """A variable of one provider's kind: a policy naming ``ZENDESK_API_TOKEN`` as a routing key
+    would have the bridge send that credential to PagerDuty. ``own`` are the provider's other
+    variables (its webhook secret, its URL), which are never what the policy means either."""
+
+    def check(value: str) -> str:
+        if not value.startswith(prefix):
+            raise ValueError(f"must name a {prefix}* variable, e.g. {example}")
+        if value in own:
+            raise ValueError(f"{value} is not {what}")
+        return value
+
+    return AfterValidator(check)
+
+
+# The providers' own variables (public contracts: their names never change).
+PagerDutyKeyName = Annotated[
+    EnvName,
+    _of_kind(
+        "PAGERDUTY_",
+        frozenset(
+            {
+                "PAGERDUTY_WEBHOOK_SECRET",
+                "PAGERDUTY_EVENTS_URL",
+                "PAGERDUTY_WEBHOOK_MAX_AGE_MINUTES",
+            }
+        ),
+        "a routing key",
+        "PAGERDUTY_ROUTING_KEY",
+    ),
+]
+OpsgenieKeyName = Annotated[
+    EnvName,
+    _of_kind(
+        "OPSGENIE_",
+        frozenset({"OPSGENIE_API_URL", "OPSGENIE_WEBHOOK_SECRET"}),
+        "an API integration key",
+        "OPSGENIE_API_KEY",
+    ),
+]
+TeamsUrlName = Annotated[
+    EnvName,
+    _of_kind(
+        "TEAMS_",
+        frozenset({"TEAMS_LINK_SECRET", "TEAMS_LINK_HOURS"}),
+        "a channel's webhook URL",
+        "TEAMS_WEBHOOK_URL",
+    ),
+]
+
+
 def _never(value: object) -> object:
     if value is None or (isinstance(value, str) and value.strip().lower() in ("never", "")):
         return None
@@ -395,10 +446,10 @@ class PolicyDoc(_Strict):
     pause_statuses: list[StatusName] = Field(default_factory=_paused)
     channels: dict[str, str] = Field(default_factory=dict)
     # name -> the environment variable holding a Teams Workflows webhook URL (it is a secret)
-    teams_channels: dict[str, EnvName] = Field(default_factory=dict)
-    pagerduty_keys: dict[str, EnvName] = Field(default_factory=dict)
+    teams_channels: dict[str, TeamsUrlName] = Field(default_factory=dict)
+    pagerduty_keys: dict[str, PagerDutyKeyName] = Field(default_factory=dict)
     # name -> the environment variable holding an Opsgenie API (integration) key
-    opsgenie_keys: dict[str, EnvName] = Field(default_factory=dict)
+    opsgenie_keys: dict[str, OpsgenieKeyName] = Field(default_factory=dict)
     notify_routes: dict[str, NotifyRoute] = Field(default_factory=dict)
     severity: SeverityConfig = Field(default_factory=SeverityConfig)
     tiers: dict[TierName, TierConfig]

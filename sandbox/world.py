@@ -82,6 +82,7 @@ class SandboxWorld:
             pagerduty=PagerDutySandbox(
                 webhook_url=f"{bridge}/webhooks/pagerduty" if bridge else None,
                 webhook_secret=PAGERDUTY_WEBHOOK_SECRET,
+                clock=clock,
             ),
             teams=TeamsSandbox(clock=lambda: clock().timestamp()),
             statuspage=StatuspageSandbox(

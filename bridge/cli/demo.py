@@ -60,7 +60,8 @@ def banner(world: SandboxWorld, bridge: str) -> str:
 
 def run_demo(host: str, port: int, *, scenario_pause: float = 3.0) -> None:
     clock = ShiftableClock()
-    bridge_url = f"http://{host}:{port}"
+    # Served on every address, reached on loopback: base URLs are plain http only there.
+    bridge_url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::', '') else host}:{port}"
     ports = tuple(_free(p) for p in SANDBOX_PORTS)
     world = SandboxWorld.start(clock=clock, ports=ports, bridge_url=bridge_url)
     world.slack.bridge_actions_url = f"{bridge_url}/slack/actions"

@@ -21,6 +21,18 @@ from bridge.worker.scheduler import Worker, build_worker
 
 log = logging.getLogger(__name__)
 
+FALLBACK_WARNING = (
+    "WARNING: no help desk is configured (ZENDESK_API_TOKEN or FRESHDESK_API_KEY is unset), so "
+    "`bridge serve` falls back to the built-in DEMO: local stand-ins with published test "
+    "secrets, nothing real is watched. Set the help desk's variables, or BRIDGE_ENV=production "
+    "to refuse instead of falling back."
+)
+REFUSED_IN_PRODUCTION = (
+    "BRIDGE_ENV=production: the built-in demo is never served in production. Configure a help "
+    "desk (ZENDESK_SUBDOMAIN, ZENDESK_EMAIL, ZENDESK_API_TOKEN, or FRESHDESK_DOMAIN, "
+    "FRESHDESK_API_KEY) and run `bridge serve --no-demo`."
+)
+
 
 class SingleProcess(BaseApplication):  # type: ignore[misc]
     """gunicorn with one process serving the web app and running the worker."""
@@ -93,6 +105,12 @@ def serve_command(host: str, port: int, threads: int, demo: bool | None) -> None
     settings = load_settings()
     desks = any(settings.enabled(name) for name in ("zendesk", "freshdesk"))
     if demo or (demo is None and not desks):
+        if settings.environment == "production":
+            raise click.ClickException(REFUSED_IN_PRODUCTION)
+        if not demo:
+            # A production host whose help-desk variables went missing must not look healthy.
+            click.secho(FALLBACK_WARNING, err=True, fg="yellow", bold=True)
+            log.warning("no help desk configured: serving the built-in demo")
         from bridge.cli.demo import run_demo
 
         run_demo(host, port)

@@ -87,13 +87,15 @@ tickets = Table(
     ),
 )
 
+DEDUP_KEY_MAX, KIND_MAX = 255, 64  # intake keeps within them (PostgreSQL enforces varchar(n))
+
 inbox = Table(
     "inbox",
     metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
     Column("source", String(16), nullable=False),
-    Column("dedup_key", String(255), nullable=False),
-    Column("kind", String(64), nullable=False),
+    Column("dedup_key", String(DEDUP_KEY_MAX), nullable=False),
+    Column("kind", String(KIND_MAX), nullable=False),
     Column("ticket_id", String(64), nullable=True),
     Column("body", LargeBinary(), nullable=False),
     Column("received_at", UTCDateTime(), nullable=False),

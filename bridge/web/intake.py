@@ -3,15 +3,17 @@ once in the inbox, answer fast.
 
 Nothing here calls an outside service: the worker processes the inbox. Bad input gets a clear
 4xx and leaves no row: 404 provider not configured, 413 too large, 415 wrong content type,
-401 bad signature, 400 unparseable. When the database does not answer within
-``db.REQUEST_BUSY_MS`` (locked, down), 503 with ``Retry-After`` (see ``outage``), except to Slack,
-which gets its 200 with a "try again" answer for the person.
+401 bad signature, 400 unparseable. An authentic request with nothing to act on (an event too
+old, a mistyped slash command) is answered like a stored one and leaves no row either. When the
+database does not answer within ``db.REQUEST_BUSY_MS`` (locked, down), 503 with ``Retry-After``
+(see ``outage``), except to Slack, which gets its 200 with a "try again" answer for the person.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 
 from flask import Blueprint, Response, jsonify, request
 from requests.structures import CaseInsensitiveDict
@@ -20,11 +22,22 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from bridge.runtime import runtime
 from bridge.store import db, inbox
+from bridge.store.tables import DEDUP_KEY_MAX, KIND_MAX
 from bridge.web import outage
 from bridge.web.prometheus import record_rejection
 from bridge.web.slack import command_answer
 from bridge.web.teams import done
-from connectors.base import Endpoint, Receipt, Reply, SignatureError, WebhookParseError
+from connectors.base import (
+    STORED_ID_MAX,
+    Endpoint,
+    NotStored,
+    Receipt,
+    Reply,
+    SignatureError,
+    WebhookParseError,
+    body_digest,
+)
+from connectors.provider import ProviderSettings
 from connectors.registry import PROVIDERS
 from connectors.slack.messages import build_command_answer
 
@@ -59,7 +72,7 @@ def _receive(provider: str, endpoint: Endpoint) -> tuple[Receipt, bool]:
     state = runtime()
     settings = state.settings.providers.get(provider)
     secret = settings.inbound_secret if settings is not None else None
-    if secret is None:
+    if settings is None or secret is None:
         raise Rejected(404, f"{provider} is not configured on this bridge")
     if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
         raise Rejected(413, "body larger than 1 MiB")
@@ -79,15 +92,17 @@ def _receive(provider: str, endpoint: Endpoint) -> tuple[Receipt, bool]:
         receipt = endpoint.inbound.receipt(headers, body)
     except (WebhookParseError, ValueError) as exc:
         raise Rejected(400, str(exc)) from None
+    now = state.clock()
+    _check_age(provider, receipt, settings, now)
     with db.writing(state.db) as connection:
         stored = inbox.store(
             connection,
             source=provider,
-            dedup_key=receipt.dedup_key[:255],
-            kind=receipt.kind[:64],
-            ticket_id=receipt.ticket_id,
+            dedup_key=_dedup_key(receipt, now),
+            kind=_storable(receipt.kind[:KIND_MAX], "event type"),
+            ticket_id=receipt.ticket_id and _storable(receipt.ticket_id, "ticket id"),
             body=body,
-            received_at=state.clock(),
+            received_at=now,
         )
     outage.outage_log().answered(state.clock())
     return receipt, stored
@@ -113,6 +128,45 @@ def _unavailable(error: SQLAlchemyError, reply: Reply) -> Response:
     return response
 
 
+def _fits(text: str, limit: int) -> bool:
+    """Storable as is on every database: PostgreSQL refuses text longer than its ``varchar(n)``,
+    NUL characters and lone surrogates, where SQLite takes them all (so tests would pass)."""
+    return len(text) <= limit and text.isprintable()
+
+
+def _storable(text: str, what: str, limit: int = STORED_ID_MAX) -> str:
+    if not _fits(text, limit):
+        raise Rejected(400, f"the {what} is longer than {limit} characters or unprintable")
+    return text
+
+
+def _dedup_key(receipt: Receipt, now: datetime) -> str:
+    key = receipt.dedup_key
+    if receipt.dedup_for is not None:
+        # The same body within one window is a duplicate; in the next it is news again.
+        key += f"@{int(now.timestamp() // receipt.dedup_for.total_seconds())}"
+    if _fits(key, DEDUP_KEY_MAX):
+        return key
+    return body_digest(key.encode("utf-8", "surrogatepass"))  # one-to-one, never a cut
+
+
+def _check_age(provider: str, receipt: Receipt, settings: ProviderSettings, now: datetime) -> None:
+    max_age = settings.event_max_age
+    if max_age is None or receipt.occurred_at is None or now - receipt.occurred_at <= max_age:
+        return
+    log.warning(
+        "event too old: ignored",
+        extra={
+            "source": provider,
+            "kind": receipt.kind[:KIND_MAX],
+            "event": receipt.dedup_key[:DEDUP_KEY_MAX],
+            "occurred_at": receipt.occurred_at.isoformat(),
+        },
+    )
+    minutes = int(max_age.total_seconds() // 60)
+    raise NotStored(f"event older than {minutes} minutes: ignored (a replay, or held back)")
+
+
 def _answer(reply: Reply, receipt: Receipt, stored: bool) -> Response:
     if reply is Reply.EMPTY:
         # Slack wants a bare 200 within 3 seconds; the worker does the rest.
@@ -129,15 +183,29 @@ def _answer(reply: Reply, receipt: Receipt, stored: bool) -> Response:
     return response
 
 
+def _not_stored(reply: Reply, reason: str) -> Response:
+    if reply is Reply.COMMAND:
+        return jsonify({"response_type": "ephemeral", "text": command_answer(request.get_data())})
+    if reply is Reply.EMPTY:
+        return Response(status=200)
+    if reply is Reply.PAGE:
+        return done(200, reason)
+    response = jsonify({"status": "ignored", "reason": reason})
+    response.status_code = 202
+    return response
+
+
 def _view(provider: str, endpoint: Endpoint) -> Callable[[], Response]:
     def view() -> Response:
         try:
             receipt, stored = _receive(provider, endpoint)
-            return _answer(endpoint.reply, receipt, stored)
         except Rejected as error:
             return _reject(error, provider, endpoint.reply)
+        except NotStored as skipped:
+            return _not_stored(endpoint.reply, str(skipped))
         except outage.OUTAGE_ERRORS as error:
             return _unavailable(error, endpoint.reply)
+        return _answer(endpoint.reply, receipt, stored)
 
     return view
 

@@ -37,6 +37,7 @@ from connectors.base import (
     RetryableError,
     TaskChanged,
     TicketKey,
+    numeric_id,
     resolve_ticket,
 )
 from connectors.registry import spec
@@ -310,7 +311,7 @@ class InboxJob:
         """Our ticket for an incident: from its key (our dedup key), else from an earlier event."""
         source, _, ticket_id = (event.incident_key or "").partition(":")
         with self.db.begin() as connection:
-            if source in DESKS and ticket_id:
+            if source in DESKS and numeric_id(ticket_id) == ticket_id:
                 ticket = TicketKey(source, ticket_id)
                 if event.incident_id:
                     sentlog.remember_incident(connection, provider, event.incident_id, ticket, now)

@@ -8,7 +8,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 
 from connectors.freshdesk.limits import PLANS, Plan
 from connectors.freshdesk.mapping import parse_status_map
-from connectors.provider import HttpUrl, ProviderSettings
+from connectors.provider import HttpUrl, ProviderSettings, WebhookSecret
 from policies.model import Status
 
 
@@ -17,7 +17,7 @@ class FreshdeskSettings(ProviderSettings):
 
     domain: str | None = Field(None, alias="FRESHDESK_DOMAIN")
     api_key: SecretStr | None = Field(None, alias="FRESHDESK_API_KEY")
-    webhook_secret: SecretStr | None = Field(None, alias="FRESHDESK_WEBHOOK_SECRET")
+    webhook_secret: WebhookSecret | None = Field(None, alias="FRESHDESK_WEBHOOK_SECRET")
     url: HttpUrl | None = Field(None, alias="FRESHDESK_URL")
     # The plan: its account limit and its per-endpoint limits (growth, pro, enterprise, trial).
     plan: Literal["growth", "pro", "enterprise", "trial"] = Field("growth", alias="FRESHDESK_PLAN")

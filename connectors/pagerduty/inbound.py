@@ -9,12 +9,19 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from connectors.base import Ignored, PageChanged, Receipt, SignatureError, WebhookParseError
+from connectors._json import json_document
+from connectors.base import (
+    STORED_ID_MAX,
+    Ignored,
+    PageChanged,
+    Receipt,
+    SignatureError,
+    WebhookParseError,
+)
 
 SIGNATURE = "X-PagerDuty-Signature"
 
@@ -36,9 +43,15 @@ class PagerDutyInbound:
 
     def receipt(self, headers: Mapping[str, str], body: bytes) -> Receipt:
         event = _event(body)
-        dedup = headers.get("X-Webhook-Id") or str(event["id"])
-        incident = _incident(event)
-        return Receipt(str(event["event_type"]), _text(incident.get("incident_key")), dedup)
+        return Receipt(
+            str(event["event_type"]),
+            # Kept beside the row for people reading the inbox.
+            _storable(_incident(event).get("incident_key")),
+            # The event id is inside the signed body and stays the same on PagerDuty's retries;
+            # X-Webhook-Id is a header the signature does not cover, so a replay can change it.
+            str(event["id"]),
+            occurred_at=_timestamp(event.get("occurred_at")),
+        )
 
     def parse(self, body: bytes) -> PageChanged | Ignored:
         event = _event(body)
@@ -60,8 +73,8 @@ class PagerDutyInbound:
         return PageChanged(
             event_type=event_type.removeprefix("incident."),
             event_id=str(event["id"]),
-            incident_id=_text(incident.get("id")),
-            incident_key=_text(incident.get("incident_key")),
+            incident_id=_storable(incident.get("id")),
+            incident_key=_storable(incident.get("incident_key")),
             # Only a user_reference agent is a person; null (PagerDuty itself, an automation)
             # and service or integration references are not, so nothing is taken for the
             # bridge's own doing just because no one is named.
@@ -75,10 +88,7 @@ class PagerDutyInbound:
 
 
 def _event(body: bytes) -> dict[str, Any]:
-    try:
-        document = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise WebhookParseError(f"webhook body is not JSON: {exc}") from None
+    document = json_document(body)
     event = document.get("event") if isinstance(document, dict) else None
     if not isinstance(event, dict) or not event.get("id") or not event.get("event_type"):
         raise WebhookParseError("webhook body has no event with id and event_type")
@@ -104,10 +114,18 @@ def _text(value: Any) -> str | None:
     return str(value) if value not in (None, "") else None
 
 
+def _storable(value: Any) -> str | None:
+    """An incident's id or key as the bridge keeps it (``varchar(64)``); a longer one is none
+    the bridge made (``incident_key`` hashes long keys), so it is treated as absent."""
+    text = _text(value)
+    return text if text is not None and len(text) <= STORED_ID_MAX else None
+
+
 def _timestamp(value: Any) -> datetime | None:
     if not isinstance(value, str):
         return None
     try:
-        return datetime.fromisoformat(value)
+        moment = datetime.fromisoformat(value)
     except ValueError:
         return None
+    return moment if moment.tzinfo is not None else None  # PagerDuty's times end in "Z"

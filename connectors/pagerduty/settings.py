@@ -4,11 +4,12 @@ secret, the Events API URL and the CA bundle to trust."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Self
 
 from pydantic import AliasChoices, Field, SecretStr
 
-from connectors.provider import HttpUrl, ProviderSettings
+from connectors.provider import HttpUrl, ProviderSettings, WebhookSecret
 
 DEFAULT_EVENTS_URL = "https://events.pagerduty.com"
 ROUTING_KEY = "PAGERDUTY_ROUTING_KEY"
@@ -18,8 +19,13 @@ class PagerDutySettings(ProviderSettings):
     title = "PagerDuty"
 
     routing_key: SecretStr | None = Field(None, alias="PAGERDUTY_ROUTING_KEY")
-    webhook_secret: SecretStr | None = Field(None, alias="PAGERDUTY_WEBHOOK_SECRET")
+    webhook_secret: WebhookSecret | None = Field(None, alias="PAGERDUTY_WEBHOOK_SECRET")
     events_url: HttpUrl = Field(DEFAULT_EVENTS_URL, alias="PAGERDUTY_EVENTS_URL")
+    # V3 signatures cover no timestamp: an event older than this is answered 202 and ignored, so
+    # a captured delivery cannot be replayed once its event id has left the inbox. PagerDuty
+    # retries failed deliveries for up to 48 h (2880 minutes): a longer bridge outage than this
+    # window loses the events it held back (each one logged).
+    webhook_max_age: int = Field(5, alias="PAGERDUTY_WEBHOOK_MAX_AGE_MINUTES", ge=1, le=2880)
     ca_file: str | None = Field(
         None, validation_alias=AliasChoices("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE")
     )
@@ -47,6 +53,10 @@ class PagerDutySettings(ProviderSettings):
     @property
     def inbound_secret(self) -> SecretStr | None:
         return self.webhook_secret
+
+    @property
+    def event_max_age(self) -> timedelta:
+        return timedelta(minutes=self.webhook_max_age)
 
     def detail(self) -> str:
         return self.events_url

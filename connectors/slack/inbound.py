@@ -10,23 +10,25 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from connectors._forms import FORM, form_fields
+from connectors._json import json_document
 from connectors._signatures import check_age
 from connectors.base import (
     Ignored,
     MessageRef,
+    NotStored,
     PersonRequest,
     PersonRequestKind,
     Receipt,
     SignatureError,
     body_digest,
+    numeric_id,
 )
 from connectors.slack.blocks import (
     ACTION_ACK,
@@ -38,6 +40,7 @@ from connectors.slack.blocks import (
 from policies.model import Source
 
 COMMAND_KIND = "slack.command"
+MAX_TIMESTAMP_DIGITS = 12  # Unix seconds until the year 33658; datetime stops at 9999
 _ACTION_IDS = {
     ACTION_ACK: PersonRequestKind.ACKNOWLEDGE,
     ACTION_OWN: PersonRequestKind.TAKE_OWNERSHIP,
@@ -59,12 +62,12 @@ class TicketRef:
     def parse(cls, value: str) -> TicketRef:
         """``zendesk:123`` → TicketRef; ValueError for anything else."""
         source, sep, ticket_id = value.partition(":")
-        if not sep or not ticket_id or ":" in ticket_id:
-            raise ValueError(f"not a ticket reference: {value!r}")
+        if not sep or numeric_id(ticket_id) != ticket_id:
+            raise ValueError(f"not a ticket reference: {value[:60]!r}")
         try:
             return cls(Source(source), ticket_id)
         except ValueError:
-            raise ValueError(f"unknown help desk in ticket reference: {value!r}") from None
+            raise ValueError(f"unknown help desk in ticket reference: {value[:60]!r}") from None
 
 
 @dataclass(frozen=True)
@@ -181,14 +184,11 @@ def _looks_like_ticket(ref: str) -> bool:
     source, sep, ticket_id = ref.rpartition(":")
     if sep and source not in {s.value for s in Source}:
         return False
-    return ticket_id.isdigit()
+    return numeric_id(ticket_id) == ticket_id
 
 
 def json_object(text: str) -> dict[str, Any]:
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"payload is not JSON: {exc}") from None
+    value = json_document(text)
     if not isinstance(value, dict):
         raise ValueError("payload is not a JSON object")
     return value
@@ -205,14 +205,14 @@ def verify(headers: Mapping[str, str], body: bytes, secret: str, now: datetime) 
     signature = headers.get("X-Slack-Signature")
     if not timestamp or not signature:
         raise SignatureError("missing X-Slack-Signature or X-Slack-Request-Timestamp")
-    try:
-        sent_at = int(timestamp)
-    except ValueError:
-        raise SignatureError("X-Slack-Request-Timestamp is not a number") from None
-    check_age(now - datetime.fromtimestamp(sent_at, UTC))
+    # Unix seconds, as Slack sends them. Anything else ("+1", " 1", "١٢٣", which int() reads, or
+    # 14 digits, which datetime cannot hold) is refused before any clock arithmetic.
+    if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= MAX_TIMESTAMP_DIGITS):
+        raise SignatureError("X-Slack-Request-Timestamp is not a Unix time in seconds")
+    check_age(timedelta(seconds=now.timestamp() - int(timestamp)))
     # Computed over the raw bytes: slack_sdk's verifier decodes the body as UTF-8 first and
     # raises on anything else, which would turn a forged request into a server error.
-    base = b"v0:" + str(sent_at).encode() + b":" + body
+    base = b"v0:" + timestamp.encode() + b":" + body
     expected = "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
     if not hmac.compare_digest(expected.encode(), signature.encode()):
         raise SignatureError("X-Slack-Signature does not match")
@@ -231,6 +231,13 @@ class SlackActions:
         kind = payload.get("type")
         if not isinstance(kind, str):
             raise ValueError("Slack payload has no type")
+        if kind == "block_actions":
+            try:
+                parse_action(body)
+            except ValueError as error:
+                # Not one of the bridge's buttons on a ticket (a link button, a forged value):
+                # answered as Slack wants, and nothing is stored for the worker to set aside.
+                raise NotStored(str(error)) from None
         return Receipt(f"slack.{kind}"[:64], None, body_digest(body))
 
     def parse(self, body: bytes) -> PersonRequest | Ignored:
@@ -261,6 +268,11 @@ class SlackCommands:
     def receipt(self, headers: Mapping[str, str], body: bytes) -> Receipt:
         if not form_fields(body).get("command"):
             raise ValueError("not a Slack slash command: no command field")
+        try:
+            parse_command(body)
+        except ValueError as error:
+            # Answered with the usage when it is typed; nothing for the worker.
+            raise NotStored(str(error)) from None
         return Receipt(COMMAND_KIND, None, body_digest(body))
 
     def parse(self, body: bytes) -> PersonRequest | Ignored:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field, SecretStr
 
-from connectors.provider import HttpUrl, ProviderSettings
+from connectors.provider import HttpUrl, ProviderSettings, WebhookSecret
 
 DEFAULT_API_URL = "https://slack.com/api/"
 
@@ -13,7 +13,7 @@ class SlackSettings(ProviderSettings):
     title = "Slack"
 
     bot_token: SecretStr | None = Field(None, alias="SLACK_BOT_TOKEN")
-    signing_secret: SecretStr | None = Field(None, alias="SLACK_SIGNING_SECRET")
+    signing_secret: WebhookSecret | None = Field(None, alias="SLACK_SIGNING_SECRET")
     channel: str | None = Field(None, alias="SLACK_CHANNEL")
     api_url: HttpUrl = Field(DEFAULT_API_URL, alias="SLACK_API_URL")
     # Comma-separated Slack user (U…) or user-group (S…) ids who may escalate or resolve.

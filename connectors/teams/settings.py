@@ -9,7 +9,7 @@ from typing import Self
 
 from pydantic import Field, SecretStr, field_validator
 
-from connectors.provider import HttpUrl, ProviderSettings, http_url
+from connectors.provider import HttpUrl, ProviderSettings, WebhookSecret, http_url
 
 WEBHOOK_URL = "TEAMS_WEBHOOK_URL"
 _OWN = frozenset({WEBHOOK_URL, "TEAMS_LINK_SECRET", "TEAMS_LINK_HOURS"})
@@ -19,7 +19,7 @@ class TeamsSettings(ProviderSettings):
     title = "Microsoft Teams"
 
     webhook_url: SecretStr | None = Field(None, alias="TEAMS_WEBHOOK_URL")
-    link_secret: SecretStr | None = Field(None, alias="TEAMS_LINK_SECRET")
+    link_secret: WebhookSecret | None = Field(None, alias="TEAMS_LINK_SECRET")
     link_hours: int = Field(24, alias="TEAMS_LINK_HOURS", ge=1, le=24 * 7)
     public_url: HttpUrl | None = Field(None, alias="BRIDGE_PUBLIC_URL")
     # Further channels' webhook URLs a policy names by variable (teams_channels).

@@ -11,12 +11,12 @@ import base64
 import binascii
 import hashlib
 import hmac
-import json
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from connectors._desk.common import str_id
+from connectors._json import json_document
 from connectors._signatures import check_age
 from connectors.base import (
     Receipt,
@@ -24,28 +24,25 @@ from connectors.base import (
     TicketChanged,
     WebhookParseError,
     body_digest,
+    numeric_id,
 )
 
 SIGNATURE = "X-Zendesk-Webhook-Signature"
 TIMESTAMP = "X-Zendesk-Webhook-Signature-Timestamp"
-INVOCATION = "X-Zendesk-Webhook-Invocation-Id"
 EVENT_TYPE_PREFIX = "zen:event-type:ticket."
 
 
 def _document(body: bytes) -> dict[str, Any]:
-    try:
-        payload: Any = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise WebhookParseError(f"body is not JSON: {exc}") from None
+    payload: Any = json_document(body)
     if not isinstance(payload, dict):
         raise WebhookParseError("body is not a JSON object")
     return payload
 
 
 def _ticket_id(value: object) -> str:
-    text = str(value).strip() if isinstance(value, str | int) else ""
-    if not text.isdigit():
-        raise WebhookParseError("no numeric ticket id in the body")
+    text = numeric_id(value)
+    if text is None:
+        raise WebhookParseError("no ticket id (up to 20 digits 0-9) in the body")
     return text
 
 
@@ -73,10 +70,13 @@ class ZendeskInbound:
 
     def receipt(self, headers: Mapping[str, str], body: bytes) -> Receipt:
         hint, event_id = self._read(body)
-        # Trigger webhooks carry no event id; the invocation id is per delivery, not per event,
-        # so a redelivered trigger call falls back to the body, which is identical on retries.
-        dedup = event_id or headers.get(INVOCATION) or body_digest(body)
-        return Receipt(hint.kind, hint.ticket_id, dedup)
+        # Only what the signature covers: the event id of an event-subscription envelope, else
+        # the signed bytes (timestamp + body). A trigger's body carries no event id and is the
+        # same for two changes that leave status and priority alone, and the invocation id is a
+        # header the signature does not cover (a replay within the 5 minutes could change it).
+        # A replay repeats the signed timestamp, so it is a duplicate; a later change is not.
+        signed = headers.get(TIMESTAMP, "").encode() + body
+        return Receipt(hint.kind, hint.ticket_id, event_id or body_digest(signed))
 
     def parse(self, body: bytes) -> TicketChanged:
         return self._read(body)[0]

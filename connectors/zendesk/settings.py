@@ -6,7 +6,7 @@ from typing import Self
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 
-from connectors.provider import HttpUrl, ProviderSettings
+from connectors.provider import HttpUrl, ProviderSettings, WebhookSecret
 
 
 class ZendeskSettings(ProviderSettings):
@@ -15,7 +15,7 @@ class ZendeskSettings(ProviderSettings):
     subdomain: str | None = Field(None, alias="ZENDESK_SUBDOMAIN")
     email: str | None = Field(None, alias="ZENDESK_EMAIL")
     api_token: SecretStr | None = Field(None, alias="ZENDESK_API_TOKEN")
-    webhook_secret: SecretStr | None = Field(None, alias="ZENDESK_WEBHOOK_SECRET")
+    webhook_secret: WebhookSecret | None = Field(None, alias="ZENDESK_WEBHOOK_SECRET")
     # Another host for the same API (a proxy, the sandbox); this client only, nothing global.
     url: HttpUrl | None = Field(None, alias="ZENDESK_URL")
     # Requests per minute of the account's plan (Team 200, Growth/Professional 400, ...).

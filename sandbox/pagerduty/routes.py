@@ -6,6 +6,8 @@ PagerDuty sends. The official client only speaks https, so tests serve this over
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from datetime import UTC, datetime
 
 import requests
 from flask import Response, jsonify, redirect, render_template_string, request
@@ -29,10 +31,16 @@ class PagerDutySandbox(PagerDutyState, SandboxService):
     name = "pagerduty"
 
     def __init__(
-        self, *, webhook_url: str | None = None, webhook_secret: str = "sandbox-webhook-secret"
+        self,
+        *,
+        webhook_url: str | None = None,
+        webhook_secret: str = "sandbox-webhook-secret",
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         SandboxService.__init__(self)  # first: the state shares its lock
-        PagerDutyState.__init__(self, webhook_url=webhook_url, webhook_secret=webhook_secret)
+        PagerDutyState.__init__(
+            self, webhook_url=webhook_url, webhook_secret=webhook_secret, clock=clock
+        )
         self.app.add_url_rule("/v2/enqueue", view_func=self._enqueue, methods=["POST"])
         self.app.add_url_rule("/", view_func=self._page)
         self.app.add_url_rule("/act", view_func=self._act, methods=["POST"])
@@ -66,7 +74,13 @@ class PagerDutySandbox(PagerDutyState, SandboxService):
         if changed is not None and self.webhook_url:
             # Delivered before answering, unlike PagerDuty, so that tests see it at once.
             incident, event_type = changed
-            body = webhook_body(incident, event_type, SERVICE_NAME, agent_type="service_reference")
+            body = webhook_body(
+                incident,
+                event_type,
+                SERVICE_NAME,
+                agent_type="service_reference",
+                occurred_at=self.clock(),
+            )
             self.send_webhook(self.webhook_url, body)
         return jsonify(accepted(key)), 202
 
@@ -86,7 +100,9 @@ class PagerDutySandbox(PagerDutyState, SandboxService):
         self.respond(incident, event_type, agent or "PagerDuty", note)
         if not self.webhook_url:
             return None
-        body = webhook_body(incident, event_type, agent, note, trimmed=trimmed)
+        body = webhook_body(
+            incident, event_type, agent, note, trimmed=trimmed, occurred_at=self.clock()
+        )
         return self.send_webhook(self.webhook_url, body)
 
     def send_webhook(self, url: str, body: bytes) -> requests.Response:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -37,9 +38,16 @@ def is_open(incident: Incident) -> bool:
 class PagerDutyState:
     lock: threading.RLock
 
-    def __init__(self, *, webhook_url: str | None, webhook_secret: str) -> None:
+    def __init__(
+        self,
+        *,
+        webhook_url: str | None,
+        webhook_secret: str,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
         self.webhook_url = webhook_url
         self.webhook_secret = webhook_secret
+        self.clock = clock  # the world's time: incidents' created_at, webhooks' occurred_at
         self.incidents: list[Incident] = []
         self.dropped: list[dict[str, Any]] = []  # ack/resolve events that matched no open alert
 
@@ -109,7 +117,7 @@ class PagerDutyState:
             summary=payload["summary"],
             severity=payload["severity"],
             source=payload["source"],
-            created_at=datetime.now(UTC),
+            created_at=self.clock(),
             custom_details=payload.get("custom_details") or {},
             links=event.get("links") or [],
             log=["trigger: opened"],

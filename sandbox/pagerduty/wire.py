@@ -121,6 +121,7 @@ def webhook_body(
     *,
     agent_type: str = "user_reference",
     trimmed: bool = False,
+    occurred_at: datetime,
 ) -> bytes:
     """A V3 webhook body shaped like the recorded deliveries (one event, no batching).
 
@@ -185,7 +186,8 @@ def webhook_body(
             "resolve_reason": None,
             "incident_type": {"name": "incident_default"},
         }
-    occurred = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    occurred = occurred_at.astimezone(UTC).isoformat(timespec="milliseconds")
+    occurred = occurred.replace("+00:00", "Z")
     event = {
         "id": secrets.token_hex(13).upper(),
         "event_type": event_type,

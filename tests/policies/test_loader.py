@@ -54,7 +54,9 @@ CROSS = [
 def _cross_errors() -> str:
     text = (FIXTURES / "bad_policy.yaml").read_text()
     # Make the shape valid so that the cross-reference checks run.
-    text = text.replace("0123456789abcdef0123456789abcdef", "PD_KEY").replace(", colour: blue", "")
+    text = text.replace("0123456789abcdef0123456789abcdef", "PAGERDUTY_KEY").replace(
+        ", colour: blue", ""
+    )
     text = text.replace("  L5: {name: Nope}\n", "").replace("15x", "15m")
     with pytest.raises(PolicyError) as caught:
         parse_policy(text, "p.yaml")

@@ -54,7 +54,7 @@ def integrations(desks: tuple[ZendeskSandbox, FreshdeskSandbox]) -> Iterator[Int
             "ZENDESK_EMAIL": zendesk.email,
             "ZENDESK_API_TOKEN": zendesk.token,
             "ZENDESK_URL": zendesk.base_url,
-            "ZENDESK_WEBHOOK_SECRET": "not-yet",
+            "ZENDESK_WEBHOOK_SECRET": "not-yet-the-secret",
             "FRESHDESK_DOMAIN": "acme",
             "FRESHDESK_API_KEY": freshdesk.api_key,
             "FRESHDESK_URL": freshdesk.base_url,

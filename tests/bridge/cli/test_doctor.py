@@ -123,9 +123,9 @@ def test_a_channel_the_bot_is_not_in(healthy: dict[str, str], world: SandboxWorl
 
 
 def test_a_wrong_webhook_secret(healthy: dict[str, str]) -> None:
-    check = run(healthy, ZENDESK_WEBHOOK_SECRET="not-the-secret")["zendesk: webhook secret"]
+    check = run(healthy, ZENDESK_WEBHOOK_SECRET="not-the-webhook-secret")["zendesk: webhook secret"]
     assert check.status is CheckStatus.FAIL and "Reveal secret" in check.fix
-    assert "not-the-secret" not in line(check)
+    assert "not-the-webhook-secret" not in line(check)
 
 
 @pytest.mark.parametrize(
@@ -180,7 +180,7 @@ def test_the_command_exits_non_zero_on_a_failure_and_sends_a_test_page(
     assert "test alert triggered and resolved" in ok.output
     (incident,) = world.pagerduty.incidents_for("escalation-bridge:doctor-test")
     assert incident.status == "resolved"
-    monkeypatch.setenv("ZENDESK_WEBHOOK_SECRET", "wrong")
+    monkeypatch.setenv("ZENDESK_WEBHOOK_SECRET", "wrong-webhook-secret")
     bad = CliRunner().invoke(doctor_command, [])
     assert bad.exit_code == 1 and "[FAIL] zendesk: webhook secret" in bad.output
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import json
 import urllib.parse
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from flask import Flask
@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bridge import create_app
+from connectors.slack.blocks import ACTION_ACK
 from tests.conftest import SECRETS, FrozenClock, fixture_bytes, fixture_json, make_settings
 from tests.support.signing import (
     clickup_headers,
@@ -44,8 +45,11 @@ ZENDESK_EVENT = json.dumps(
 ).encode()
 
 
-def slack_action_body() -> bytes:
+def slack_action_body(bridge_button: bool = True) -> bytes:
+    """Slack's documented click; on one of the bridge's buttons unless told otherwise."""
     payload = fixture_json("slack/block_actions_payload.docs_example.json")
+    if bridge_button:
+        payload["actions"][0].update(action_id=ACTION_ACK, value="zendesk:35436")
     return ("payload=" + urllib.parse.quote(json.dumps(payload))).encode()
 
 
@@ -109,9 +113,11 @@ def test_freshdesk_recorded_bodies_are_accepted(app: Flask, client: FlaskClient,
     ],
 )
 def test_pagerduty_recorded_signed_bodies_are_accepted(
-    app: Flask, client: FlaskClient, name: str
+    app: Flask, client: FlaskClient, clock: FrozenClock, name: str
 ) -> None:
     body = fixture_bytes(f"pagerduty/{name}")
+    event = json.loads(body)["event"]
+    clock.now = datetime.fromisoformat(event["occurred_at"]) + timedelta(seconds=2)
     vectors = fixture_json("pagerduty/webhook_v3_signature_vectors.json")["vectors"]
     [signature] = [v["X-PagerDuty-Signature"] for v in vectors if v["file"] == name]
     headers = {
@@ -122,8 +128,8 @@ def test_pagerduty_recorded_signed_bodies_are_accepted(
     assert client.post("/webhooks/pagerduty", data=body, headers=headers).status_code == 202
     assert client.post("/webhooks/pagerduty", data=body, headers=headers).json["duplicate"]
     [item] = unprocessed(db_of(app))
-    assert item.dedup_key == f"wh-{name}"
-    assert item.kind == json.loads(body)["event"]["event_type"]
+    assert item.dedup_key == event["id"]
+    assert item.kind == event["event_type"]
 
 
 def test_slack_action_is_acknowledged_with_bare_200(
@@ -136,13 +142,34 @@ def test_slack_action_is_acknowledged_with_bare_200(
     assert item.kind == "slack.block_actions"
 
 
+def test_a_click_on_a_button_the_bridge_did_not_make_is_answered_and_not_stored(
+    app: Flask, client: FlaskClient, clock: FrozenClock
+) -> None:
+    body = slack_action_body(bridge_button=False)
+    response = client.post("/slack/actions", data=body, headers=slack_headers(SL, body, clock()))
+    assert response.status_code == 200 and response.data == b""
+    assert count_inbound(db_of(app)) == 0
+
+
 def test_slack_command_is_stored_and_answered_ephemerally(
+    app: Flask, client: FlaskClient, clock: FrozenClock
+) -> None:
+    form = fixture_json("slack/slash_command_form.signing_test_vector.json")["form_fields"]
+    body = urllib.parse.urlencode(
+        {**form, "command": "/escalate", "text": "zendesk:35436"}
+    ).encode()
+    response = client.post("/slack/commands", data=body, headers=slack_headers(SL, body, clock()))
+    assert response.status_code == 200 and response.json["response_type"] == "ephemeral"
+    assert count_inbound(db_of(app), kind="slack.command") == 1
+
+
+def test_a_mistyped_slack_command_gets_the_usage_and_is_not_stored(
     app: Flask, client: FlaskClient, clock: FrozenClock
 ) -> None:
     body = fixture_json("slack/slash_command_form.signing_test_vector.json")["raw_body"].encode()
     response = client.post("/slack/commands", data=body, headers=slack_headers(SL, body, clock()))
-    assert response.status_code == 200 and response.json["response_type"] == "ephemeral"
-    assert count_inbound(db_of(app), kind="slack.command") == 1
+    assert response.status_code == 200 and "Usage" in response.json["text"]
+    assert count_inbound(db_of(app)) == 0
 
 
 # -- rejected -----------------------------------------------------------------------------------

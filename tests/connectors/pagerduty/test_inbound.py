@@ -116,3 +116,17 @@ def test_parse_webhook_rejects_garbage(body: bytes) -> None:
     with pytest.raises(ValueError):
         INBOUND.receipt({}, body)
         INBOUND.parse(body)
+
+
+def test_ids_and_keys_longer_than_the_bridge_stores_are_treated_as_absent() -> None:
+    """PostgreSQL keeps them in varchar(64): a longer one would fail the insert, and none the
+    bridge made is that long (it hashes long keys)."""
+    document = json.loads(raw("webhook_v3_incident_acknowledged.raw.json"))
+    document["event"]["data"].update(id="Q" * 65, incident_key="zendesk:" + "9" * 92)
+    body = json.dumps(document).encode()
+    event = parse(body)
+    assert event.incident_id is None and event.incident_key is None
+    receipt = INBOUND.receipt({"X-Webhook-Id": "unsigned"}, body)
+    assert receipt.ticket_id is None
+    assert receipt.dedup_key == document["event"]["id"]
+    assert receipt.occurred_at is not None and receipt.occurred_at.tzinfo is not None

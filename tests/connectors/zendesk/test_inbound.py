@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from connectors.base import WebhookParseError
-from connectors.zendesk.inbound import ZendeskInbound, webhook_actor_id
+from connectors.zendesk.inbound import TIMESTAMP, ZendeskInbound, webhook_actor_id
 from tests.conftest import fixture_json
 
 INBOUND = ZendeskInbound()
@@ -22,9 +22,15 @@ def load(name: str) -> Any:
 def test_trigger_body() -> None:
     body = b'{"ticket_id":"35436","status":"open","updater_id":"42"}'
     assert INBOUND.parse(body).ticket_id == "35436"
-    receipt = INBOUND.receipt({"X-Zendesk-Webhook-Invocation-Id": "inv-1"}, body)
-    assert (receipt.ticket_id, receipt.dedup_key) == ("35436", "inv-1")
+    signed_at = {TIMESTAMP: "2026-03-02T09:00:00Z"}
+    receipt = INBOUND.receipt({**signed_at, "X-Zendesk-Webhook-Invocation-Id": "inv-1"}, body)
+    assert receipt.ticket_id == "35436"
     assert webhook_actor_id(body) == "42"
+    # The key is the signed bytes (timestamp + body): an unsigned header cannot change it, and
+    # the same body signed at another moment (a later change to the ticket) is not a duplicate.
+    other_invocation = INBOUND.receipt({**signed_at, "X-Zendesk-Webhook-Invocation-Id": "2"}, body)
+    later = INBOUND.receipt({TIMESTAMP: "2026-03-02T09:01:00Z"}, body)
+    assert receipt.dedup_key == other_invocation.dedup_key != later.dedup_key
 
 
 def test_event_subscription_envelope_with_string_ids_and_upper_case() -> None:
