@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from connectors._json import json_document
 from connectors.base import Ignored, Receipt, SignatureError, TaskChanged, WebhookParseError
 from connectors.clickup.builders import DONE_TYPES
 
@@ -67,10 +67,7 @@ class ClickUpInbound:
 
 
 def _event(body: bytes) -> dict[str, Any]:
-    try:
-        document = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise WebhookParseError(f"webhook body is not JSON: {exc}") from None
+    document = json_document(body)
     if not isinstance(document, dict) or not isinstance(document.get("event"), str):
         raise WebhookParseError("webhook body has no event")
     if not isinstance(document.get("webhook_id"), str):

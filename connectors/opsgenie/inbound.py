@@ -13,11 +13,11 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
-import json
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from connectors._json import json_document
 from connectors._signatures import ALLOWED_CLOCK_SKEW
 from connectors.base import (
     Ignored,
@@ -110,10 +110,7 @@ def _basic_password(authorization: str | None) -> str | None:
 
 
 def _document(body: bytes) -> dict[str, Any]:
-    try:
-        document = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise WebhookParseError(f"webhook body is not JSON: {exc}") from None
+    document = json_document(body)
     if not isinstance(document, dict) or not isinstance(document.get("action"), str):
         raise WebhookParseError("webhook body has no action")
     alert = document.get("alert")

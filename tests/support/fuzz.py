@@ -5,6 +5,8 @@ and every stored row fits its columns on PostgreSQL."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import urllib.parse
 from collections.abc import Callable
@@ -30,8 +32,14 @@ from tests.support.signing import (
 from tests.support.store import assert_fits_columns, count_inbound, db_of, unprocessed
 
 TEAMS_SECRET = "fuzz-teams-link-secret-0123456789"
+OPSGENIE_SECRET = "fuzz-opsgenie-webhook-secret-0123"
 # What the app under fuzzing is configured with, besides tests.conftest.SECRETS.
-SETTINGS = {"TEAMS_LINK_SECRET": TEAMS_SECRET, "BRIDGE_PUBLIC_URL": "http://127.0.0.1:8000"}
+SETTINGS = {
+    "TEAMS_LINK_SECRET": TEAMS_SECRET,
+    "BRIDGE_PUBLIC_URL": "http://127.0.0.1:8000",
+    "OPSGENIE_API_KEY": "5e81c312-0000-4f49-ad4b-5a4db0c0ffee",
+    "OPSGENIE_WEBHOOK_SECRET": OPSGENIE_SECRET,
+}
 
 Signer = Callable[[bytes, datetime], dict[str, str]]
 
@@ -62,6 +70,16 @@ SIGNERS: dict[str, Signer] = {
     "/slack/actions": lambda body, now: slack_headers(SECRETS["SLACK_SIGNING_SECRET"], body, now),
     "/slack/commands": lambda body, now: slack_headers(SECRETS["SLACK_SIGNING_SECRET"], body, now),
     "/teams/actions": _teams,
+    "/webhooks/opsgenie": lambda body, now: {
+        "Content-Type": "application/json",
+        "X-Bridge-Webhook-Secret": OPSGENIE_SECRET,
+    },
+    "/webhooks/clickup": lambda body, now: {
+        "Content-Type": "application/json",
+        "X-Signature": hmac.new(
+            SECRETS["CLICKUP_WEBHOOK_SECRET"].encode(), body, hashlib.sha256
+        ).hexdigest(),
+    },
 }
 
 ENDPOINTS = sorted({endpoint.path for spec in PROVIDERS for endpoint in spec.endpoints})
@@ -76,6 +94,8 @@ HEADER_NAMES = (
     "X-Webhook-Id",
     "X-Slack-Signature",
     "X-Slack-Request-Timestamp",
+    "X-Bridge-Webhook-Secret",
+    "X-Signature",
 )
 HOSTILE_TEXT = (
     "99999999999999",
