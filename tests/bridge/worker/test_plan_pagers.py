@@ -4,9 +4,11 @@ every configured pager (one that never paged the ticket skips them)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
-from bridge.policy_files import load_templates
+from bridge.policy_files import load_policy, load_templates
 from bridge.worker.comment_context import Plan
 from bridge.worker.plan import ChatTarget, Planner
 from connectors.actions import PageTrigger
@@ -31,7 +33,13 @@ def planner(pagers: tuple[str, ...]) -> Planner:
     return Planner(load_templates(), chats=(ChatTarget("slack", "#s"),), pagers=pagers)
 
 
-PLAN = Plan(ticket=ticket(), state=EscalationState(), next_deadline=None)
+PLAN = Plan(
+    ticket=ticket(),
+    state=EscalationState(),
+    next_deadline=None,
+    policy=load_policy(),
+    now=datetime(2026, 3, 2, 9, 0, tzinfo=UTC),
+)
 
 
 @pytest.mark.parametrize(

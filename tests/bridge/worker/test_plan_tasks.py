@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bridge.policy_files import load_templates
+from bridge.policy_files import load_policy, load_templates
 from bridge.worker.comment_context import Plan
 from bridge.worker.plan import ChatTarget, Planner
 from connectors.actions import FollowUpDone, FollowUpTask
@@ -42,12 +42,20 @@ SOLVED = ticket(status=Status.SOLVED, subject="Checkout down")
 
 
 def planner(tasks: str | None = "clickup") -> Planner:
-    return Planner(load_templates(), chats=(ChatTarget("slack"),), pager="pagerduty", tasks=tasks)
+    return Planner(
+        load_templates(), chats=(ChatTarget("slack"),), pagers=("pagerduty",), tasks=tasks
+    )
 
 
 def plan(owner: str | None = None, rca_recorded: bool = False) -> Plan:
     state = EscalationState(owner=owner, rca_recorded=rca_recorded)
-    return Plan(ticket=SOLVED, state=state, next_deadline=None)
+    return Plan(
+        ticket=SOLVED,
+        state=state,
+        next_deadline=None,
+        policy=load_policy(),
+        now=datetime(2026, 3, 2, 9, 0, tzinfo=UTC),
+    )
 
 
 def test_the_rca_request_adds_one_task_with_the_deadline_owner_and_template() -> None:
