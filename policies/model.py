@@ -242,3 +242,6 @@ class EscalationState:
     page_open: bool = False
     solved_at: datetime | None = None
     rca_recorded: bool = False
+    # The desk assignee when the ticket last moved up a tier: the previous tier's agent, who is
+    # not the new owner (a route that names an assignee replaces them).
+    handed_from: str | None = None
