@@ -127,7 +127,13 @@ def message_context(
         "due": due_of(decision),
         "now": now,
         "resolved_at": state.solved_at,
+        "reopen_within": _reopen_words(policy),
     }
+
+
+def _reopen_words(policy: Policy) -> str:
+    check = policy.doc.targets.resolution_check
+    return spoken_duration(check.reopen_within) if check else "a few days"
 
 
 def why(policy: Policy, decision: Decision) -> str:

@@ -169,6 +169,8 @@ class DecisionKind(StrEnum):
     STATUS_UPDATE = "status_update"  # the outage moved (a higher tier)
     STATUS_RESOLVE = "status_resolve"  # the ticket is solved: resolve the incident
     FOLLOW_UP = "follow_up"  # a solved ticket needs another look (e.g. a low CSAT); no hand-over
+    RESOLUTION_CHECK = "resolution_check"  # ask the customer to confirm the resolution
+    RESOLUTION_CONFIRMED = "resolution_confirmed"  # the customer confirmed it (recorded)
 
 
 @dataclass(frozen=True)

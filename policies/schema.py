@@ -35,6 +35,8 @@ TEMPLATE_NAMES = (
     "handoff_note",
     "status_reminder",
     "first_response_reminder",
+    "diagnosis_reminder",
+    "resolution_check",
     "rca_request",
     "follow_up",
 )
@@ -142,6 +144,8 @@ class Templates(_Strict):
     handoff_note: str = "handoff_note"
     status_reminder: str = "status_reminder"
     first_response_reminder: str = "first_response_reminder"
+    diagnosis_reminder: str = "diagnosis_reminder"
+    resolution_check: str = "resolution_check"
     rca_request: str = "rca_request"
     follow_up: str = "follow_up"
 
@@ -203,9 +207,29 @@ class Rca(_Strict):
     field: str | None = None
 
 
+def _diagnosis_times() -> dict[SeverityName, Duration]:
+    return {"Critical": parse_duration("1h"), "High": parse_duration("2h")}
+
+
+class InitialDiagnosis(_Strict):
+    """After an escalation, the new owner writes a first diagnosis (an agent note or reply)
+    within this time, per severity; the owner is reminded otherwise."""
+
+    within: dict[SeverityName, Duration] = Field(default_factory=_diagnosis_times)
+
+
+class ResolutionCheck(_Strict):
+    """When an escalated ticket is solved the customer is asked to confirm (a public reply); a
+    reopen within ``reopen_within`` is flagged to the team, a confirmation recorded."""
+
+    reopen_within: Duration = Field(default_factory=lambda: parse_duration("7d"))
+
+
 class Targets(_Strict):
     first_response: FirstResponse | None = Field(default_factory=FirstResponse)
     status_updates: StatusUpdates = Field(default_factory=StatusUpdates)
+    initial_diagnosis: InitialDiagnosis | None = Field(default_factory=InitialDiagnosis)
+    resolution_check: ResolutionCheck | None = Field(default_factory=ResolutionCheck)
     rca: Rca | None = Field(default_factory=Rca)
 
 
