@@ -13,6 +13,10 @@ from datetime import datetime
 from enum import IntEnum, StrEnum
 from typing import Any
 
+# An escalated ticket's new owner acknowledges within this many minutes (an assignee, or
+# "Acknowledge" / "Take ownership" in chat); otherwise the tier's channel is told.
+OWNERSHIP_GRACE_MINUTES = 15
+
 
 class Source(StrEnum):
     ZENDESK = "zendesk"

@@ -303,6 +303,72 @@ class Messages(_Strict):
     public_chat_names: bool = False
 
 
+class Role(_Strict):
+    """A role of the escalation process and what it is responsible for (the process document
+    lists them)."""
+
+    name: str
+    who: str = ""  # the people or group who hold it
+    responsibilities: list[str] = Field(default_factory=list)
+
+
+def _roles() -> list[Role]:
+    """The six roles of the escalation process, as the process document names them."""
+    return [
+        Role(
+            name="Frontline agent (L1)",
+            who="Frontline",
+            responsibilities=[
+                "First reply and triage: severity, category, known issues",
+                "Escalate when a trigger or the matrix says so, with a complete hand-off",
+                "Stay the customer's contact until the new owner takes over",
+            ],
+        ),
+        Role(
+            name="Senior support (L2)",
+            who="Senior support",
+            responsibilities=[
+                "Acknowledge within 15 minutes and take ownership",
+                "Initial diagnosis within 1-2 hours for Critical and High tickets",
+                "Status updates at the policy's cadence; solve or hand to L3",
+            ],
+        ),
+        Role(
+            name="Technical / engineering (L3)",
+            who="Technical support and on-call engineering",
+            responsibilities=[
+                "Bugs, outages and data problems; answer pages",
+                "Fix or workaround, with the root cause for the RCA",
+            ],
+        ),
+        Role(
+            name="Support management (L4)",
+            who="Support managers",
+            responsibilities=[
+                "Major incidents, legal and commercial decisions",
+                "Customer communication at management level",
+            ],
+        ),
+        Role(
+            name="Escalation owner",
+            who="Whoever takes ownership of an escalated ticket",
+            responsibilities=[
+                "One accountable person per escalated ticket",
+                "Keeps the customer informed; asks the customer to confirm the resolution",
+                "Writes the root-cause analysis, the knowledge-base update and the follow-up",
+            ],
+        ),
+        Role(
+            name="Process owner",
+            who="Support operations",
+            responsibilities=[
+                "Owns this policy; reviews the metrics and the report every month",
+                "Turns RCA themes into training, knowledge-base articles and product fixes",
+            ],
+        ),
+    ]
+
+
 class QuietHours(_Strict):
     start: str
     end: str
@@ -393,3 +459,4 @@ class PolicyDoc(_Strict):
     statuspage: list[StatuspageRule] = Field(default_factory=list)
     metrics: MetricTargets = Field(default_factory=MetricTargets)
     messages: Messages = Field(default_factory=Messages)
+    roles: list[Role] = Field(default_factory=_roles)

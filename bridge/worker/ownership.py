@@ -16,10 +16,10 @@ from datetime import datetime, timedelta
 
 from policies import Policy
 from policies.fields import field_key, lookup
-from policies.model import AuthorRole, EscalationState, Ticket, Tier
+from policies.model import OWNERSHIP_GRACE_MINUTES, AuthorRole, EscalationState, Ticket, Tier
 from policies.templates import RCA_MARKER
 
-OWNERSHIP_GRACE = timedelta(minutes=15)
+OWNERSHIP_GRACE = timedelta(minutes=OWNERSHIP_GRACE_MINUTES)
 
 
 @dataclass(frozen=True)

@@ -240,7 +240,7 @@ def test_reminders_show_the_real_due_time(renderer: TemplateRenderer) -> None:
         (
             "matrix",
             "15m at L1 ran out",
-            "within the 15m the policy allows at Frontline",
+            "within the 15 minutes the policy allows at Frontline",
         ),
         ("asks_for_manager", "phrase list escalation_request", "asked for a manager"),
         ("route:compliance", "phrase list compliance_request", "compliance material"),
