@@ -33,7 +33,7 @@ def test_agent_guide_in_a_real_browser(devtools: DevTools, tmp_path: Path) -> No
         assert " ".join(outcome(example, policy)) in shown, example.title
 
     # An answer is hidden until its question is opened.
-    visible = "document.querySelector('.answer').getBoundingClientRect().height > 0"
+    visible = "document.querySelector('.answer').checkVisibility()"
     assert devtools.evaluate(visible) is False
     devtools.evaluate("document.querySelector('details summary').click()")
     assert devtools.wait_for(visible) is True
