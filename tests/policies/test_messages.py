@@ -215,6 +215,21 @@ def test_acknowledgement_names_team_time_case_and_signature(renderer: TemplateRe
     assert assigned.rstrip().endswith("Kind regards,\nPriya Shah")
 
 
+def test_the_previous_tiers_agent_is_not_named_as_the_new_owner(renderer: TemplateRenderer) -> None:
+    t = acme(assignee_id="5", assignee_name="Lee Frontline")
+    policy = default_policy()
+    evaluation = evaluate(t, EscalationState(), policy, MON)
+    state = dataclasses.replace(
+        apply_decisions(EscalationState(), evaluation, MON), handed_from="5"
+    )
+    for decision in evaluation.decisions:
+        if decision.template in ("customer_ack", "handoff_note"):
+            text = renderer.render(
+                decision.template, message_context(policy, decision, t, state, MON)
+            )
+            assert "Lee Frontline" not in text
+
+
 def test_chat_user_names_stay_out_of_public_replies(renderer: TemplateRenderer) -> None:
     taken = ManualRequest("take_ownership", "dana.slack", MON - M)
     state = dataclasses.replace(escalated(acme(), MON - 2 * M), manual=(taken,), owner="dana.slack")
