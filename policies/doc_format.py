@@ -7,8 +7,8 @@ import html
 from collections.abc import Sequence
 from typing import Any
 
-# ("p", text), ("table", (headers, rows)), ("list", items), ("pre", text),
-# ("qa", (question, answer)): a self-check question with its answer.
+# ("p", text), ("table", (headers, rows)), ("list", items), ("steps", numbered items),
+# ("pre", text), ("qa", (question, answer)): a self-check question with its answer.
 Block = tuple[str, Any]
 Section = tuple[str, list[Block]]
 
@@ -28,6 +28,8 @@ def markdown(title: str, intro: Sequence[str], sections: Sequence[Section]) -> s
                 lines += [body, ""]
             elif kind == "list":
                 lines += [f"- {item}" for item in body] + [""]
+            elif kind == "steps":
+                lines += [f"{n}. {item}" for n, item in enumerate(body, 1)] + [""]
             elif kind == "pre":
                 lines += ["```text", body.rstrip("\n"), "```", ""]
             elif kind == "qa":
@@ -65,8 +67,10 @@ def html_page(title: str, intro: Sequence[str], sections: Sequence[Section]) -> 
         for kind, body in blocks:
             if kind == "p":
                 parts.append(f"<p>{esc(body)}</p>")
-            elif kind == "list":
-                parts.append("<ul>" + "".join(f"<li>{esc(str(i))}</li>" for i in body) + "</ul>")
+            elif kind in ("list", "steps"):
+                tag = "ol" if kind == "steps" else "ul"
+                items = "".join(f"<li>{esc(str(i))}</li>" for i in body)
+                parts.append(f"<{tag}>{items}</{tag}>")
             elif kind == "pre":
                 parts.append(f"<pre>{esc(body)}</pre>")
             elif kind == "qa":

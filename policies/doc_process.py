@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from policies.doc_format import Block, Section
+from policies.doc_text import limit
 from policies.durations import human_duration
 from policies.loader import Policy
 from policies.metric_terms import DEFINITIONS, NAMES
@@ -84,7 +85,9 @@ def workflow(doc: PolicyDoc) -> Section:
             "escalation; the owner is reminded otherwise."
         )
     cadence = ", ".join(
-        f"{sev} every {human_duration(d)}" for sev, d in targets.status_updates.every.items()
+        f"{sev} every {limit(d, business=doc.matrix[sev].clock != 'calendar')}"
+        for sev, d in targets.status_updates.every.items()
+        if sev in doc.matrix
     )
     if cadence:
         steps.append(f"Status updates to the customer: {cadence}.")
@@ -100,7 +103,7 @@ def workflow(doc: PolicyDoc) -> Section:
             "of the solve (an internal note starting with [RCA], or the RCA field), with the "
             "knowledge-base update and the systemic follow-up; its answers feed the report."
         )
-    return ("Workflow", [("list", [f"{n}. {s}" for n, s in enumerate(steps, 1)])])
+    return ("Workflow", [("steps", steps)])
 
 
 def templates_text(templates: Mapping[str, str]) -> Section:
