@@ -174,3 +174,17 @@ def test_ticket_fields_in_a_zendesk_bundle(runner: CliRunner, tmp_path: Path) ->
     assert result.exit_code == 0, result.output
     [escalate] = [d for d in json.loads(result.output)["decisions"] if d["action"] == "escalate"]
     assert (escalate["route"], escalate["tier"]) == ("refund-approval", "L2")
+
+
+def test_check_warns_of_a_team_without_a_display_name(runner: CliRunner, tmp_path: Path) -> None:
+    text = (FIXTURES.parents[2] / "policies" / "default.yaml").read_text(encoding="utf-8")
+    text = text.replace("    display_name: Warranty Claims\n", "")
+    path = tmp_path / "policy.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = runner.invoke(policy_group, ["check", "--no-desks", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "no display_name: messages to customers will call this team “Warranty claims”" in (
+        result.output
+    )
+    clean = runner.invoke(policy_group, ["check", "--no-desks"])
+    assert "display_name" not in clean.output  # the shipped policy names every team
