@@ -218,6 +218,7 @@ def state_from_json(data: Mapping[str, Any]) -> EscalationState:
         page_open=bool(data.get("page_open", False)),
         solved_at=_opt_time(data.get("solved_at")),
         rca_recorded=bool(data.get("rca_recorded", False)),
+        handed_from=data.get("handed_from"),
     )
 
 
@@ -251,4 +252,5 @@ def state_to_json(state: EscalationState) -> Json:
         "page_open": state.page_open,
         "solved_at": _iso(state.solved_at),
         "rca_recorded": state.rca_recorded,
+        "handed_from": state.handed_from,
     }

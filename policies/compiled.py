@@ -4,7 +4,7 @@ pydantic models."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from policies.calendar import BusinessClock, Clock, QuietHours
@@ -150,6 +150,8 @@ class CompiledPolicy:
     sources: dict[str, str]  # built-in rule id -> "FILE:LINE"
     outages: tuple[OutageRule, ...] = ()
     grouping: GroupingRules | None = None
+    diagnosis: dict[Severity, int] = field(default_factory=dict)  # severity -> clock span
+    reopen_within: int | None = None  # None: no resolution check
 
 
 def words(name: str) -> str:
@@ -296,6 +298,13 @@ def compile_policy(doc: PolicyDoc, file: str, lines: Lines) -> CompiledPolicy:
         cadence=cadence,
         cadence_escalate_after=targets.status_updates.escalate_after_misses,
         rca=(targets.rca.due_after, targets.rca.repeat) if targets.rca else None,
+        diagnosis={
+            Severity(s): rows[Severity(s)].clock.span(d)
+            for s, d in (
+                targets.initial_diagnosis.within if targets.initial_diagnosis else {}
+            ).items()
+        },
+        reopen_within=targets.resolution_check.reopen_within if targets.resolution_check else None,
         warnings=tuple(
             WarningRule(
                 w.id,
@@ -377,6 +386,8 @@ def compile_policy(doc: PolicyDoc, file: str, lines: Lines) -> CompiledPolicy:
             "first_response": src("targets", "first_response"),
             "status_update": src("targets", "status_updates"),
             "rca": src("targets", "rca"),
+            "diagnosis": src("targets", "initial_diagnosis"),
+            "resolution_check": src("targets", "resolution_check"),
             "manual": src("manual"),
             "quiet_hours": src("quiet_hours"),
         },

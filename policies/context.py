@@ -17,7 +17,7 @@ TIER_NAMES = ("L0", "L1", "L2", "L3", "L4")
 
 def iso(t: float) -> str:
     if t == INF:
-        return "none while paused"
+        return "paused (no deadline)"
     return dt.datetime.fromtimestamp(t, UTC).isoformat().replace("+00:00", "Z")
 
 

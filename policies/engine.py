@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from policies import outage, solved, timers, triggers
+from policies import outage, solved, timers, triggers, verification
 from policies.calendar import INF, BusinessClock, Interval
 from policies.compiled import NEXT, CompiledPolicy, Row
 from policies.context import Context, as_datetime
@@ -168,8 +168,10 @@ def evaluate(
             solved_at = state.solved_at.timestamp() if state.solved_at else facts.updated
         owner_tier = solved.follow_ups(ctx, ticket, facts, follow_ups, tier)
         solved.after_solve(ctx, state, max(tier, owner_tier), solved_at)
+        verification.verify(ctx, ticket, facts, tier, True, solved_at)
     else:
         timers.timed(ctx, row, facts, tier, since)
+        verification.verify(ctx, ticket, facts, tier, False, last_solve)
     triggers.manual(ctx, state, tier)
     outage.decide(ctx, ticket, state, facts, tier, steps, resolved)
     return Evaluation(

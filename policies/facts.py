@@ -23,6 +23,7 @@ class Facts:
     updated: float
     activity: float  # latest customer or agent comment (the bridge's own notes do not count)
     agent_public: list[float]  # public agent replies, in time order
+    agent_last: float  # the latest agent reply or internal note (0: none)
     customer_since_agent: list[float]  # public customer comments after the last agent reply
     followups: list[float]  # public customer comments after the opening message, in time order
     sentiments: list[tuple[float, float]]  # (time, score) of scored customer comments
@@ -45,6 +46,7 @@ def gather(ticket: Ticket, is_open: bool, now: float = 0.0) -> Facts:
     created = ticket.created_at.timestamp()
     activity = created
     agent_public: list[float] = []
+    agent_last = 0.0
     since_agent: list[float] = []
     followups: list[float] = []
     sentiments: list[tuple[float, float]] = []
@@ -63,6 +65,7 @@ def gather(ticket: Ticket, is_open: bool, now: float = 0.0) -> Facts:
         activity = max(activity, at)
         signals = comment.signals
         if role is _AGENT:
+            agent_last = at
             if comment.public:
                 agent_public.append(at)
                 since_agent = []
@@ -91,6 +94,7 @@ def gather(ticket: Ticket, is_open: bool, now: float = 0.0) -> Facts:
         updated=ticket.updated_at.timestamp(),
         activity=activity,
         agent_public=agent_public,
+        agent_last=agent_last,
         customer_since_agent=since_agent,
         followups=followups,
         sentiments=sentiments,

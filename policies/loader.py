@@ -256,3 +256,10 @@ def _doubts(doc: PolicyDoc) -> Iterator[tuple[Path_, str]]:
     for i, trigger in enumerate(doc.triggers):
         if trigger.reopen and trigger.while_resolved != "follow_up":
             yield (("triggers", i, "reopen"), "ignored: only a follow-up reopens a ticket")
+    for i, route in enumerate(doc.routes):
+        if (route.group or route.assignee) and not route.display_name:
+            yield (
+                ("routes", i, "name"),
+                f"no display_name: messages to customers will call this team "
+                f"“{route.name.replace('-', ' ').replace('_', ' ').capitalize()}”",
+            )

@@ -60,7 +60,8 @@ def due_of(decision: Decision) -> datetime | None:
 def owner_name(ticket: Ticket, state: EscalationState, *, public: bool, chat_names: bool) -> str:
     """The person who owns the ticket: the desk's assignee, or who took ownership in chat (only
     in public replies when the policy allows chat names). Empty when nobody is assigned."""
-    if ticket.assignee_id and ticket.assignee_name:
+    # The previous tier's agent, still assigned at the hand-over, is not the new owner.
+    if ticket.assignee_id and ticket.assignee_name and ticket.assignee_id != state.handed_from:
         return ticket.assignee_name
     taken = [m for m in state.manual if m.kind == "take_ownership"]
     if taken and (chat_names or not public) and state.owner == taken[-1].by:
@@ -127,7 +128,13 @@ def message_context(
         "due": due_of(decision),
         "now": now,
         "resolved_at": state.solved_at,
+        "reopen_within": _reopen_words(policy),
     }
+
+
+def _reopen_words(policy: Policy) -> str:
+    check = policy.doc.targets.resolution_check
+    return spoken_duration(check.reopen_within) if check else "a few days"
 
 
 def why(policy: Policy, decision: Decision) -> str:

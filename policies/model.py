@@ -13,6 +13,10 @@ from datetime import datetime
 from enum import IntEnum, StrEnum
 from typing import Any
 
+# An escalated ticket's new owner acknowledges within this many minutes (an assignee, or
+# "Acknowledge" / "Take ownership" in chat); otherwise the tier's channel is told.
+OWNERSHIP_GRACE_MINUTES = 15
+
 
 class Source(StrEnum):
     ZENDESK = "zendesk"
@@ -173,6 +177,8 @@ class DecisionKind(StrEnum):
     STATUS_UPDATE = "status_update"  # the outage moved (a higher tier)
     STATUS_RESOLVE = "status_resolve"  # the ticket is solved: resolve the incident
     FOLLOW_UP = "follow_up"  # a solved ticket needs another look (e.g. a low CSAT); no hand-over
+    RESOLUTION_CHECK = "resolution_check"  # ask the customer to confirm the resolution
+    RESOLUTION_CONFIRMED = "resolution_confirmed"  # the customer confirmed it (recorded)
 
 
 @dataclass(frozen=True)
@@ -252,3 +258,6 @@ class EscalationState:
     page_open: bool = False
     solved_at: datetime | None = None
     rca_recorded: bool = False
+    # The desk assignee when the ticket last moved up a tier: the previous tier's agent, who is
+    # not the new owner (a route that names an assignee replaces them).
+    handed_from: str | None = None

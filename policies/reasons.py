@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from policies.compiled import words
+from policies.durations import parse_duration, spoken_duration
 from policies.loader import Policy
 from policies.model import Tier
 
@@ -40,6 +41,14 @@ _HELD: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"requested by (.+)", "{0} asked for it"),
     )
 )
+
+
+def _spoken(written: str) -> str:
+    """``15m`` -> ``15 minutes`` (what the engine writes is already a valid duration)."""
+    try:
+        return spoken_duration(parse_duration(written.replace(" of business time", "")))
+    except ValueError:
+        return written
 
 
 def phrase_words(name: str) -> str:
@@ -78,7 +87,7 @@ def plain_reason(policy: Policy, rule: str, what: str, tier: Tier) -> str:
         ran_out = re.fullmatch(r"(.+) at (L[1-4]) ran out", what.strip())
         below = Tier[ran_out.group(2)] if ran_out else Tier(max(tier - 1, 1))
         where = f"{policy.compiled.tiers[below].name} ({below.name})"
-        limit = f"the {ran_out.group(1)}" if ran_out else "the time"
+        limit = f"the {_spoken(ran_out.group(1))}" if ran_out else "the time"
         return f"it was not resolved within {limit} the policy allows at {where}"
     if rule.startswith("tag:"):
         return f"an agent tagged it {rule.removeprefix('tag:')}"

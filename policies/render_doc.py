@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import html
-from typing import Any
+from collections.abc import Mapping
 
+from policies.doc_format import Block, Section, html_page, markdown
+from policies.doc_process import process_sections
 from policies.doc_text import condition, limit, trigger_notes
 from policies.durations import human_duration
 from policies.loader import Policy
-
-Block = tuple[str, Any]  # ("p", text) or ("table", (headers, rows))
-Section = tuple[str, list[Block]]
 
 
 def sections(policy: Policy) -> list[Section]:
@@ -20,6 +18,7 @@ def sections(policy: Policy) -> list[Section]:
         (
             name,
             t.name,
+            t.display_name or t.name,
             t.scope,
             t.group or "",
             doc.channels.get(t.channel or "", ""),
@@ -35,7 +34,16 @@ def sections(policy: Policy) -> list[Section]:
                 (
                     "table",
                     (
-                        ("Tier", "Name", "Scope", "Group", "Slack", "Pages for", "Customer told"),
+                        (
+                            "Tier",
+                            "Name",
+                            "Team (in messages)",
+                            "Scope",
+                            "Group",
+                            "Slack",
+                            "Pages for",
+                            "Customer told",
+                        ),
                         tiers,
                     ),
                 )
@@ -131,6 +139,7 @@ def sections(policy: Policy) -> list[Section]:
     triggers = [
         (
             t.id,
+            t.reason or "",
             condition(t.when),
             t.tier or "notify only",
             ", ".join(t.notify) or "",
@@ -163,7 +172,10 @@ def sections(policy: Policy) -> list[Section]:
                     "follow-ups are public customer comments after the opening message, since "
                     "the ticket last changed tier or was solved.",
                 ),
-                ("table", (("Trigger", "When", "Tier", "Notify", "Notes", "Enabled"), triggers)),
+                (
+                    "table",
+                    (("Trigger", "Why", "When", "Tier", "Notify", "Notes", "Enabled"), triggers),
+                ),
             ],
         )
     )
@@ -264,40 +276,21 @@ def _statuspage(policy: Policy) -> list[Block]:
     ]
 
 
-def render_markdown(policy: Policy) -> str:
-    lines = [f"# {policy.doc.name}", "", f"Time zone: {policy.doc.timezone}.", ""]
-    for title, blocks in sections(policy):
-        lines += [f"## {title}", ""]
-        for kind, body in blocks:
-            if kind == "p":
-                lines += [body, ""]
-                continue
-            headers, rows = body
-            lines.append("| " + " | ".join(headers) + " |")
-            lines.append("|" + "---|" * len(headers))
-            lines += ["| " + " | ".join(str(c).replace("|", "\\|") for c in r) + " |" for r in rows]
-            lines.append("")
-    return "\n".join(lines)
+def render_markdown(policy: Policy, templates: Mapping[str, str] | None = None) -> str:
+    """The process document; ``templates``: the message templates' texts to show."""
+    return markdown(policy.doc.name, _intro(policy), _all(policy, templates))
 
 
-def render_html(policy: Policy) -> str:
-    esc = html.escape
-    parts = [
-        "<!doctype html>",
-        f"<title>{esc(policy.doc.name)}</title>",
-        f"<h1>{esc(policy.doc.name)}</h1>",
-        f"<p>Time zone: {esc(policy.doc.timezone)}.</p>",
-    ]
-    for title, blocks in sections(policy):
-        parts.append(f"<h2>{esc(title)}</h2>")
-        for kind, body in blocks:
-            if kind == "p":
-                parts.append(f"<p>{esc(body)}</p>")
-                continue
-            headers, rows = body
-            head = "".join(f"<th>{esc(h)}</th>" for h in headers)
-            cells = "".join(
-                "<tr>" + "".join(f"<td>{esc(str(c))}</td>" for c in r) + "</tr>" for r in rows
-            )
-            parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{cells}</tbody></table>")
-    return "\n".join(parts) + "\n"
+def render_html(policy: Policy, templates: Mapping[str, str] | None = None) -> str:
+    return html_page(policy.doc.name, _intro(policy), _all(policy, templates))
+
+
+def _intro(policy: Policy) -> list[str]:
+    return [f"Time zone: {policy.doc.timezone}."]
+
+
+def _all(policy: Policy, templates: Mapping[str, str] | None) -> list[Section]:
+    core = sections(policy)
+    extra = process_sections(policy, templates)
+    # Roles first: who does what, before the rules they follow.
+    return [extra[0], *core, *extra[1:]]

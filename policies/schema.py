@@ -35,6 +35,8 @@ TEMPLATE_NAMES = (
     "handoff_note",
     "status_reminder",
     "first_response_reminder",
+    "diagnosis_reminder",
+    "resolution_check",
     "rca_request",
     "follow_up",
 )
@@ -193,6 +195,8 @@ class Templates(_Strict):
     handoff_note: str = "handoff_note"
     status_reminder: str = "status_reminder"
     first_response_reminder: str = "first_response_reminder"
+    diagnosis_reminder: str = "diagnosis_reminder"
+    resolution_check: str = "resolution_check"
     rca_request: str = "rca_request"
     follow_up: str = "follow_up"
 
@@ -255,9 +259,29 @@ class Rca(_Strict):
     field: str | None = None
 
 
+def _diagnosis_times() -> dict[SeverityName, Duration]:
+    return {"Critical": parse_duration("1h"), "High": parse_duration("2h")}
+
+
+class InitialDiagnosis(_Strict):
+    """After an escalation, the new owner writes a first diagnosis (an agent note or reply)
+    within this time, per severity; the owner is reminded otherwise."""
+
+    within: dict[SeverityName, Duration] = Field(default_factory=_diagnosis_times)
+
+
+class ResolutionCheck(_Strict):
+    """When an escalated ticket is solved the customer is asked to confirm (a public reply); a
+    reopen within ``reopen_within`` is flagged to the team, a confirmation recorded."""
+
+    reopen_within: Duration = Field(default_factory=lambda: parse_duration("7d"))
+
+
 class Targets(_Strict):
     first_response: FirstResponse | None = Field(default_factory=FirstResponse)
     status_updates: StatusUpdates = Field(default_factory=StatusUpdates)
+    initial_diagnosis: InitialDiagnosis | None = Field(default_factory=InitialDiagnosis)
+    resolution_check: ResolutionCheck | None = Field(default_factory=ResolutionCheck)
     rca: Rca | None = Field(default_factory=Rca)
 
 
@@ -331,6 +355,72 @@ class Messages(_Strict):
     # Chat user names (who clicked "Take ownership") in public replies; help-desk assignee names
     # are shown either way, as the desk shows them to the customer.
     public_chat_names: bool = False
+
+
+class Role(_Strict):
+    """A role of the escalation process and what it is responsible for (the process document
+    lists them)."""
+
+    name: str
+    who: str = ""  # the people or group who hold it
+    responsibilities: list[str] = Field(default_factory=list)
+
+
+def _roles() -> list[Role]:
+    """The six roles of the escalation process, as the process document names them."""
+    return [
+        Role(
+            name="Frontline agent (L1)",
+            who="Frontline",
+            responsibilities=[
+                "First reply and triage: severity, category, known issues",
+                "Escalate when a trigger or the matrix says so, with a complete hand-off",
+                "Stay the customer's contact until the new owner takes over",
+            ],
+        ),
+        Role(
+            name="Senior support (L2)",
+            who="Senior support",
+            responsibilities=[
+                "Acknowledge within 15 minutes and take ownership",
+                "Initial diagnosis within 1-2 hours for Critical and High tickets",
+                "Status updates at the policy's cadence; solve or hand to L3",
+            ],
+        ),
+        Role(
+            name="Technical / engineering (L3)",
+            who="Technical support and on-call engineering",
+            responsibilities=[
+                "Bugs, outages and data problems; answer pages",
+                "Fix or workaround, with the root cause for the RCA",
+            ],
+        ),
+        Role(
+            name="Support management (L4)",
+            who="Support managers",
+            responsibilities=[
+                "Major incidents, legal and commercial decisions",
+                "Customer communication at management level",
+            ],
+        ),
+        Role(
+            name="Escalation owner",
+            who="Whoever takes ownership of an escalated ticket",
+            responsibilities=[
+                "One accountable person per escalated ticket",
+                "Keeps the customer informed; asks the customer to confirm the resolution",
+                "Writes the root-cause analysis, the knowledge-base update and the follow-up",
+            ],
+        ),
+        Role(
+            name="Process owner",
+            who="Support operations",
+            responsibilities=[
+                "Owns this policy; reviews the metrics and the report every month",
+                "Turns RCA themes into training, knowledge-base articles and product fixes",
+            ],
+        ),
+    ]
 
 
 class QuietHours(_Strict):
@@ -465,3 +555,4 @@ class PolicyDoc(_Strict):
     grouping: Grouping | None = None
     metrics: MetricTargets = Field(default_factory=MetricTargets)
     messages: Messages = Field(default_factory=Messages)
+    roles: list[Role] = Field(default_factory=_roles)

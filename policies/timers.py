@@ -223,6 +223,25 @@ def timed(ctx: Context, row: Row, facts: Facts, tier: Tier, since: float) -> Non
             clock = ctx.arithmetic(row.clock, since, limit, due)
             ctx.emit(key, warn.id, WARN, tier, route, text, warn.source, {}, clock)
     templates = cp.tiers[tier].templates
+    diagnose = cp.diagnosis.get(ctx.sev)
+    if diagnose is not None and tier > L1 and facts.agent_last < since:
+        # Nobody at the new tier has written a note or reply since the escalation.
+        by = _due(ctx, row, since, diagnose)
+        reminder(
+            ctx,
+            f"diagnosis@{int(since)}",
+            by,
+            None,
+            REMIND,
+            tier,
+            lambda: (
+                f"No initial diagnosis (agent note or reply) within "
+                f"{row.clock.describe(diagnose)} of the escalation to {tier.name}"
+            ),
+            cp.sources["diagnosis"],
+            lambda: ctx.arithmetic(row.clock, since, diagnose, by),
+            templates.diagnosis_reminder,
+        )
     if cp.first_response and not facts.agent_public:
         within, repeat = cp.first_response
         at = _due(ctx, row, facts.created, within)

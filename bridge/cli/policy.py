@@ -12,14 +12,16 @@ import click
 
 from bridge.cli.policy_lint import read_desks, unknown_names
 from bridge.config import ConfigError, load_settings
-from bridge.policy_files import load_policy
+from bridge.policy_files import load_policy, template_sources
 from bridge.runtime import utc_now
 from bridge.worker.integrations import build_integrations
 from connectors.provider import BuildContext
 from policies import Policy, PolicyError, PolicyIssue, annotate, evaluate
+from policies.agent_guide import render_guide_html, render_guide_markdown
 from policies.codec import state_from_json, ticket_from_json
 from policies.model import EscalationState, Ticket
 from policies.render_doc import render_html, render_markdown
+from policies.templates import TEMPLATE_SUFFIX
 
 
 def _policy_path(path: str | None) -> str | None:
@@ -88,10 +90,25 @@ def _desk_warnings(policy: Policy) -> list[PolicyIssue]:
 @policy_group.command("doc")
 @click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md", show_default=True)
 @click.option("--policy", "policy_file", type=click.Path(dir_okay=False), default=None)
-def doc_command(fmt: str, policy_file: str | None) -> None:
-    """Print the escalation process document, rendered from the policy itself."""
+@click.option(
+    "--for",
+    "audience",
+    type=click.Choice(["leads", "agents"]),
+    default="leads",
+    show_default=True,
+    help="leads: the escalation process document; agents: the agent guide (training).",
+)
+def doc_command(fmt: str, policy_file: str | None, audience: str) -> None:
+    """Print the escalation process document or the agent guide, rendered from the policy
+    itself (the guide's examples are run through the engine as it renders)."""
     policy = _load(policy_file)
-    click.echo(render_html(policy) if fmt == "html" else render_markdown(policy), nl=False)
+    if audience == "agents":
+        text = render_guide_html(policy) if fmt == "html" else render_guide_markdown(policy)
+    else:
+        templates = template_sources(os.environ.get("BRIDGE_TEMPLATES") or None)
+        templates = {name.removesuffix(TEMPLATE_SUFFIX): text for name, text in templates.items()}
+        text = (render_html if fmt == "html" else render_markdown)(policy, templates)
+    click.echo(text, nl=False)
 
 
 def _read_json(path: str) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from bridge.store.metric_facts import REPEAT_WINDOW, RESOLVED, Dataset, Key, TicketFacts
 
 OVER_WINDOW = timedelta(hours=1)
+EXAMPLES = 5  # tickets the report names as examples
 RCA_DUE = timedelta(hours=48)
 TTE_BUCKETS: tuple[tuple[str, float], ...] = (
     ("< 15 min", 900),
@@ -64,6 +65,8 @@ class Metrics:
     tier_seconds: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     over: int = 0
     over_by_trigger: Counter[str] = field(default_factory=Counter)
+    over_examples: list[tuple[str, str, str]] = field(default_factory=list)  # source, id, rule
+    rca_written: list[tuple[str, str]] = field(default_factory=list)  # tickets with an RCA
     last_trigger: Counter[str] = field(default_factory=Counter)
     under: int = 0
     rca_due: int = 0
@@ -245,6 +248,10 @@ def _escalated(
     if _over_escalated(facts, resolved):
         metrics.over += 1
         metrics.over_by_trigger[last.rule] += 1
+        if len(metrics.over_examples) < EXAMPLES:
+            metrics.over_examples.append((facts.source, facts.ticket_id, last.rule))
+    if facts.rca_recorded:
+        metrics.rca_written.append(facts.key)
     if facts.solved_at is not None and facts.tier >= 2:
         late = any(d.rule == "rca_reminder" for d in facts.decisions)
         if not late and not facts.rca_recorded and facts.solved_at + rca_due_after > until:

@@ -20,6 +20,10 @@ from sqlalchemy import Connection, Subquery, and_, case, literal, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from bridge.store.tables import UTCDateTime, audit_log, escalation_state, tickets
+from policies.codec import ticket_from_json
+from policies.fields import field_key, lookup
+from policies.model import AuthorRole
+from policies.templates import RCA_MARKER
 
 REPEAT_WINDOW = timedelta(days=30)
 ACTIONS = ("escalate", "warn", "request_rca")
@@ -259,3 +263,49 @@ def load_agent_comments(connection: Connection, facts: Sequence[TicketFacts]) ->
             by_key[(source, ticket_id)].agent_comments = [
                 _time(c["created_at"]) for c in comments or [] if c.get("author_role") == "agent"
             ]
+
+
+def load_rca_notes(
+    connection: Connection, keys: Sequence[Key], rca_field: str | None
+) -> dict[Key, str]:
+    """Each ticket's root-cause write-up: its latest agent note starting with the RCA marker,
+    else the policy's RCA field. Reads the mirrored JSON of these few tickets only."""
+    out: dict[Key, str] = {}
+    for condition in _by_key(tickets, list(keys)):
+        query = select(tickets.c.source, tickets.c.ticket_id, tickets.c.data)
+        for source, ticket_id, data in connection.execute(query.where(condition)):
+            ticket = ticket_from_json(data)
+            notes = [
+                c.body
+                for c in ticket.comments
+                if c.author_role is AuthorRole.AGENT
+                and not c.public
+                and c.body.lstrip().startswith(RCA_MARKER)
+            ]
+            if notes:
+                out[(source, ticket_id)] = notes[-1]
+            elif rca_field and (found := lookup(ticket, field_key(rca_field))):
+                out[(source, ticket_id)] = str(found[1])
+    return out
+
+
+def under_examples(
+    connection: Connection, since: datetime, until: datetime, limit: int = 5
+) -> list[Key]:
+    """A few tickets of the period that breached the desk's resolution SLA and never escalated."""
+    t = tickets.c
+    end = case((t.status.in_(RESOLVED), t.updated_at), else_=literal(until, UTCDateTime()))
+    escalated = _decided(["escalate"], since - REPEAT_WINDOW, until)
+    query = (
+        select(t.source, t.ticket_id)
+        .select_from(tickets.outerjoin(escalated, _same_ticket(tickets, escalated)))
+        .where(
+            t.created_at >= since,
+            t.created_at < until,
+            t.resolution_due < end,
+            escalated.c.ticket_id.is_(None),
+        )
+        .order_by(t.created_at)
+        .limit(limit)
+    )
+    return [(source, ticket_id) for source, ticket_id in connection.execute(query)]

@@ -38,7 +38,9 @@ def save_ticket(
 ) -> None:
     requester, organization = ticket.requester, ticket.organization
     found = lookup(ticket, "category")
-    category = found[1] if found else None
+    # A drop-down's chosen option by its label ("Warranty claim"), as people read it.
+    labels = ticket.field_labels.get(found[0], ()) if found else ()
+    category = ", ".join(labels) if labels else (found[1] if found else None)
     values = {
         "data": ticket_to_json(ticket),
         "status": ticket.status.value,

@@ -25,8 +25,13 @@ class Plan:
 
 
 def owner_of(decision: Decision, state: EscalationState) -> str:
+    """Who owns the ticket, as chat messages show it: a person, or a team by its display name
+    (never the desk group's slug)."""
     route = decision.route
-    return state.owner or route.assignee or route.group or route.name
+    owner = state.owner or route.assignee or route.group or route.name
+    if owner in (route.group, route.name) and route.display_name:
+        return f"{route.display_name} team"
+    return owner
 
 
 def template_context(decision: Decision, plan: Plan) -> dict[str, Any]:

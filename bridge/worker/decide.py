@@ -19,7 +19,7 @@ from sqlalchemy import Connection, Engine
 from bridge.store import outbox, tickets
 from bridge.worker.comment_context import Plan
 from bridge.worker.integrations import Integrations
-from bridge.worker.ownership import ownership_gap, rca_written
+from bridge.worker.ownership import hand_over, ownership_gap, rca_written
 from bridge.worker.plan import Planner, jsonable
 from bridge.worker.storms import StormRouter
 from connectors.actions import NewAction
@@ -146,7 +146,7 @@ class Escalator:
         if event.manual is not None:
             state = dataclasses.replace(state, manual=(*state.manual, event.manual))
         evaluation = evaluate(ticket, state, self.policy, now)
-        new_state = apply_decisions(state, evaluation, now)
+        new_state = hand_over(state, apply_decisions(state, evaluation, now), ticket)
         gap = ownership_gap(ticket, new_state, now)
         if gap.alert:
             new_state = dataclasses.replace(new_state, fired={**new_state.fired, gap.key: now})

@@ -1,21 +1,25 @@
 """Checks the engine makes around the policy: one accountable owner, and the root cause recorded.
 
 An escalated ticket needs a named person. The bridge hands a ticket to a group; if nobody takes
-it (an assignee in the desk, or "Take ownership" in Slack) within ``OWNERSHIP_GRACE`` of reaching
-the tier, the tier's channel is told once per tier.
+it (a new assignee in the desk, "Acknowledge" or "Take ownership" in chat, an acknowledged page)
+within ``OWNERSHIP_GRACE`` of reaching the tier, the tier's channel is told once per tier. The
+previous tier's agent left assigned in the desk is not the new owner. The grace runs from when
+the bridge made the escalation, not from a back-dated tier time (a ticket first seen long after
+its tier's limit ran out).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from policies import Policy
 from policies.fields import field_key, lookup
-from policies.model import AuthorRole, EscalationState, Ticket, Tier
+from policies.model import OWNERSHIP_GRACE_MINUTES, AuthorRole, EscalationState, Ticket, Tier
 from policies.templates import RCA_MARKER
 
-OWNERSHIP_GRACE = timedelta(minutes=15)
+OWNERSHIP_GRACE = timedelta(minutes=OWNERSHIP_GRACE_MINUTES)
 
 
 @dataclass(frozen=True)
@@ -30,12 +34,35 @@ def ownership_gap(ticket: Ticket, state: EscalationState, now: datetime) -> Owne
     quiet = OwnershipGap(False, None, key)
     if state.tier < Tier.L2 or state.tier_since is None or ticket.status.resolved:
         return quiet
-    if ticket.assignee_id or key in state.fired:
+    if key in state.fired:
         return quiet
-    if any(m.kind == "take_ownership" and m.at >= state.tier_since for m in state.manual):
+    if ticket.assignee_id and ticket.assignee_id != state.handed_from:
         return quiet
-    due = state.tier_since + OWNERSHIP_GRACE
+    start = handed_over_at(state, state.tier_since)
+    if any(m.kind in OWNING and m.at >= start for m in state.manual):
+        return quiet
+    if state.acknowledged_at is not None and state.acknowledged_at >= start:
+        return quiet
+    due = start + OWNERSHIP_GRACE
     return OwnershipGap(True, None, key) if now >= due else OwnershipGap(False, due, key)
+
+
+OWNING = ("take_ownership", "acknowledge")
+
+
+def handed_over_at(state: EscalationState, tier_since: datetime) -> datetime:
+    """When the bridge moved the ticket to its tier: the escalation's first firing, which is
+    never before the (possibly back-dated) tier time."""
+    suffix = f":{state.tier.name}:escalate"
+    fired = [at for key, at in state.fired.items() if key.endswith(suffix)]
+    return max(tier_since, min(fired, default=tier_since))
+
+
+def hand_over(before: EscalationState, after: EscalationState, ticket: Ticket) -> EscalationState:
+    """Remembers who was assigned when the ticket moved up a tier."""
+    if after.tier > before.tier:
+        return dataclasses.replace(after, handed_from=ticket.assignee_id)
+    return after
 
 
 def rca_written(ticket: Ticket, policy: Policy) -> bool:

@@ -117,6 +117,8 @@ class Planner:
             DecisionKind.STATUS_UPDATE: self._status,
             DecisionKind.STATUS_RESOLVE: self._status,
             DecisionKind.FOLLOW_UP: self._follow_up,
+            DecisionKind.RESOLUTION_CHECK: self._resolution_check,
+            DecisionKind.RESOLUTION_CONFIRMED: self._confirmed,
         }
 
     def actions(self, decision: Decision, plan: Plan) -> list[NewAction]:
@@ -293,6 +295,14 @@ class Planner:
 
     def _customer_ack(self, decision: Decision, plan: Plan) -> list[NewAction]:
         return [self._desk_comment(decision, plan, "customer_ack", public=True)]
+
+    def _resolution_check(self, decision: Decision, plan: Plan) -> list[NewAction]:
+        return [self._desk_comment(decision, plan, "resolution_check", public=True)]
+
+    def _confirmed(self, decision: Decision, plan: Plan) -> list[NewAction]:
+        """Recorded on the ticket (and in the audit log, as every decision is)."""
+        note = DeskNote(body=f"✅ Resolution confirmed: {decision.reason.text}.")
+        return [self._action(decision, plan, note.kind.value, plan.ticket.source.value, note)]
 
     def _remind(self, decision: Decision, plan: Plan) -> list[NewAction]:
         return [

@@ -19,6 +19,7 @@ from connectors.base import (
     ChangeBatch,
     Check,
     Clock,
+    PermanentError,
     PolicyNeeds,
     Reference,
     RetryableError,
@@ -88,6 +89,7 @@ class FreshdeskDesk:
         self.session.auth = (settings.api_key.get_secret_value(), "X")
         self._contacts: TTLCache[str, dict[str, Any]] = TTLCache(CACHE_TTL, clock)
         self._companies: TTLCache[str, dict[str, Any]] = TTLCache(CACHE_TTL, clock)
+        self._agents: TTLCache[str, dict[str, Any]] = TTLCache(CACHE_TTL, clock)
         self._fields: TTLCache[str, list[Any]] = TTLCache(CACHE_TTL, clock)
         self.directory = freshdesk_directory(
             get=self._get, paged=self._paged, ttl=CACHE_TTL, clock=clock
@@ -130,6 +132,7 @@ class FreshdeskDesk:
         data["conversations"] = list(self._conversations(ticket_id))
         data["contact"] = self._cached(self._contacts, "contacts", data.get("requester_id"))
         data["company"] = self._cached(self._companies, "companies", data.get("company_id"))
+        data["agent"] = self._assignee(data.get("responder_id"))
         data["ticket_fields"] = self._ticket_field_rows()
         if data.get("status") in (4, 5):  # surveys go out on resolution
             data["satisfaction_ratings"] = self._get(
@@ -167,6 +170,17 @@ class FreshdeskDesk:
             value = dict(self._get(f"/api/v2/{kind}/{int(key)}"))
             cache.put(key, value)
         return value
+
+    def _assignee(self, responder_id: object) -> dict[str, Any] | None:
+        """The assignee's agent record (``GET /api/v2/agents/{id}``, "View an Agent"): its
+        ``contact.name`` names the owner in messages. An agent deleted since is no reason to
+        fail the whole read."""
+        try:
+            return self._cached(self._agents, "agents", responder_id)
+        except PermanentError as exc:
+            if exc.status != 404:
+                raise
+            return None
 
     def changes(self, cursor: str | None, now: datetime) -> ChangeBatch:
         """Tickets updated since the watermark, oldest first, past the 300-page cap."""

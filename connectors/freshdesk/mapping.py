@@ -81,6 +81,7 @@ def ticket_from_api_bundle(
         requester=requester_party(data, requester_id),
         organization=company_party(data.get("company"), str_id(data.get("company_id"))),
         assignee_id=str_id(data.get("responder_id")),
+        assignee_name=_agent_name(data.get("agent")),
         group_id=str_id(data.get("group_id")),
         tags=frozenset(str(t) for t in data.get("tags") or ()),
         custom_fields=custom_fields,
@@ -92,6 +93,11 @@ def ticket_from_api_bundle(
         field_names=names,
         field_labels=labels,
     )
+
+
+def _agent_name(agent: object) -> str:
+    contact = agent.get("contact") if isinstance(agent, Mapping) else None
+    return str(contact.get("name") or "") if isinstance(contact, Mapping) else ""
 
 
 def opening_message(data: Mapping[str, Any], requester_id: str | None) -> list[Comment]:

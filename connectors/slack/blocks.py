@@ -219,7 +219,7 @@ def _fields(message: EscalationView) -> list[dict[str, str]]:
 
 def _deadline(when: datetime | None) -> str:
     if when is None:
-        return "none"
+        return "not scheduled"
     fallback = when.strftime("%Y-%m-%d %H:%M UTC")
     # Slack renders <!date^…> in each reader's own time zone; the fallback is UTC.
     return f"<!date^{int(when.timestamp())}^{{date_short_pretty}} {{time}}|{fallback}>"

@@ -170,7 +170,9 @@ def _facts(view: EscalationView) -> list[dict[str, str]]:
     customer = ticket.customer_name or "(unknown)"
     if ticket.customer_org:
         customer = f"{customer} ({ticket.customer_org})"
-    deadline = view.next_deadline.strftime("%Y-%m-%d %H:%M UTC") if view.next_deadline else "none"
+    deadline = (
+        view.next_deadline.strftime("%Y-%m-%d %H:%M UTC") if view.next_deadline else "not scheduled"
+    )
     facts = [
         ("Customer", safe(customer, FACT_MAX) + (" ⭐ VIP" if view.vip else "")),
         ("Tier", f"{view.tier} · {view.severity.value}"),

@@ -233,6 +233,13 @@ def _register(sb: FreshdeskSandbox) -> None:
     def me() -> Any:
         return sb._enter("agents.me") or jsonify(sb.agents[sb.agent_id])
 
+    @app.get("/api/v2/agents/<int:agent_id>")
+    def show_agent(agent_id: int) -> Any:
+        if (stop := sb._enter("agents.show")) is not None:
+            return stop
+        agent = sb.agents.get(agent_id)
+        return jsonify(agent) if agent else _answer(404, error_body("not_found", "agent not found"))
+
     @app.get("/api/v2/agents")
     def list_agents() -> Any:
         if (stop := sb._enter("agents.list")) is not None:

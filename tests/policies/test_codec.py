@@ -65,6 +65,7 @@ ticket_strategy = st.builds(
     requester=st.one_of(st.none(), parties),
     organization=st.one_of(st.none(), parties),
     assignee_id=st.one_of(st.none(), words),
+    assignee_name=words,
     group_id=st.one_of(st.none(), words),
     tags=tags,
     custom_fields=fields,
@@ -112,6 +113,7 @@ state_strategy = st.builds(
     page_open=st.booleans(),
     solved_at=st.one_of(st.none(), times),
     rca_recorded=st.booleans(),
+    handed_from=st.one_of(st.none(), words),
 )
 
 

@@ -22,6 +22,7 @@ LISTS = (
     "impact_critical",
     "impact_high",
     "engineering",
+    "resolution_confirmed",
 )
 
 

@@ -26,7 +26,9 @@ from policies.model import (
     Priority,
     Satisfaction,
     Status,
+    StatusChange,
     Ticket,
+    Tier,
 )
 from policies.templates import TemplateRenderer
 from tests.policies.factory import MON, D, H, M, default_policy, ticket
@@ -77,13 +79,14 @@ def rendered(
     now: datetime,
     kind: DecisionKind,
     state: EscalationState | None = None,
+    rule: str | None = None,
 ) -> str:
     """The message the bridge would post for the engine's first ``kind`` decision at ``now``."""
     policy = default_policy()
     before = state or EscalationState()
     evaluation = evaluate(t, before, policy, now)
     after = apply_decisions(before, evaluation, now)
-    decision = next(d for d in evaluation.decisions if d.action is kind)
+    decision = next(d for d in evaluation.decisions if d.action is kind and rule in (None, d.rule))
     context = message_context(policy, decision, t, after, now)
     return renderer.render(decision.template or "", context)
 
@@ -129,7 +132,21 @@ def rca(r: TemplateRenderer) -> str:
     return rendered(r, t, MON + D + 3 * H, DecisionKind.REQUEST_RCA, state)
 
 
+def diagnosis(r: TemplateRenderer) -> str:
+    t = acme(comments=(say(MON - 20 * M, "Checkout is down."),))
+    state = EscalationState(tier=Tier.L3, tier_since=MON)
+    return rendered(r, t, MON + H, DecisionKind.REMIND_OWNER, state, rule="diagnosis")
+
+
+def resolution_check(r: TemplateRenderer) -> str:
+    history = (StatusChange(MON - 20 * M, Status.NEW), StatusChange(MON + H, Status.SOLVED))
+    t = acme(status=Status.SOLVED, updated_at=MON + H, status_history=history)
+    return rendered(r, t, MON + H + M, DecisionKind.RESOLUTION_CHECK, escalated(acme(), MON))
+
+
 KINDS = {
+    "diagnosis_reminder": diagnosis,
+    "resolution_check": resolution_check,
     "handoff_note": handoff,
     "customer_ack": ack,
     "customer_ack_assigned": ack_assigned,
@@ -198,6 +215,21 @@ def test_acknowledgement_names_team_time_case_and_signature(renderer: TemplateRe
     assert assigned.rstrip().endswith("Kind regards,\nPriya Shah")
 
 
+def test_the_previous_tiers_agent_is_not_named_as_the_new_owner(renderer: TemplateRenderer) -> None:
+    t = acme(assignee_id="5", assignee_name="Lee Frontline")
+    policy = default_policy()
+    evaluation = evaluate(t, EscalationState(), policy, MON)
+    state = dataclasses.replace(
+        apply_decisions(EscalationState(), evaluation, MON), handed_from="5"
+    )
+    for decision in evaluation.decisions:
+        if decision.template in ("customer_ack", "handoff_note"):
+            text = renderer.render(
+                decision.template, message_context(policy, decision, t, state, MON)
+            )
+            assert "Lee Frontline" not in text
+
+
 def test_chat_user_names_stay_out_of_public_replies(renderer: TemplateRenderer) -> None:
     taken = ManualRequest("take_ownership", "dana.slack", MON - M)
     state = dataclasses.replace(escalated(acme(), MON - 2 * M), manual=(taken,), owner="dana.slack")
@@ -223,7 +255,7 @@ def test_reminders_show_the_real_due_time(renderer: TemplateRenderer) -> None:
         (
             "matrix",
             "15m at L1 ran out",
-            "within the 15m the policy allows at Frontline",
+            "within the 15 minutes the policy allows at Frontline",
         ),
         ("asks_for_manager", "phrase list escalation_request", "asked for a manager"),
         ("route:compliance", "phrase list compliance_request", "compliance material"),

@@ -46,6 +46,24 @@ def test_doc(runner: CliRunner, fmt: str, marker: str) -> None:
     assert result.exit_code == 0 and marker in result.output
 
 
+@pytest.mark.parametrize(("fmt", "marker"), [("md", "## Worked examples"), ("html", "<details>")])
+def test_doc_for_agents(runner: CliRunner, fmt: str, marker: str) -> None:
+    result = runner.invoke(policy_group, ["doc", "--for", "agents", "--format", fmt])
+    assert result.exit_code == 0 and marker in result.output
+    assert "Agent guide" in result.output
+
+
+def test_doc_shows_the_templates_in_use(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    (tmp_path / "customer_ack.md.j2").write_text("Hi {{ customer.name }}, ours.", encoding="utf-8")
+    monkeypatch.setenv("BRIDGE_TEMPLATES", str(tmp_path))
+    result = runner.invoke(policy_group, ["doc"])
+    assert result.exit_code == 0
+    assert "Hi {{ customer.name }}, ours." in result.output  # the override, not the shipped one
+    assert "ESCALATION: {{ case_number }}" in result.output  # the others as shipped
+
+
 def test_ticket_output_shape(runner: CliRunner) -> None:
     ticket = FIXTURES / "critical_ticket.json"
     result = runner.invoke(policy_group, ["test", str(ticket), "--now", "2025-03-03T12:00:00Z"])
@@ -156,3 +174,17 @@ def test_ticket_fields_in_a_zendesk_bundle(runner: CliRunner, tmp_path: Path) ->
     assert result.exit_code == 0, result.output
     [escalate] = [d for d in json.loads(result.output)["decisions"] if d["action"] == "escalate"]
     assert (escalate["route"], escalate["tier"]) == ("refund-approval", "L2")
+
+
+def test_check_warns_of_a_team_without_a_display_name(runner: CliRunner, tmp_path: Path) -> None:
+    text = (FIXTURES.parents[2] / "policies" / "default.yaml").read_text(encoding="utf-8")
+    text = text.replace("    display_name: Warranty Claims\n", "")
+    path = tmp_path / "policy.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = runner.invoke(policy_group, ["check", "--no-desks", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "no display_name: messages to customers will call this team “Warranty claims”" in (
+        result.output
+    )
+    clean = runner.invoke(policy_group, ["check", "--no-desks"])
+    assert "display_name" not in clean.output  # the shipped policy names every team

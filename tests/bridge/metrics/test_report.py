@@ -33,20 +33,42 @@ def test_parse_since_refuses(text: str) -> None:
         parse_since(text)
 
 
+RCA_NOTES = {
+    1: "[RCA]\n- **Root cause:** Expired card token at the payment provider\n"
+    "- **Knowledge-base update:** KB-120 card token refresh\n"
+    "- **Systemic follow-up:** refresh tokens a week before expiry",
+    2: "[RCA]\n- **Root cause:** expired card token at the payment provider again\n"
+    "- **Knowledge-base update:** none",
+    3: "[RCA] a customer mistake in the invoice address",
+}
+
+
 def _history(engine: Engine, clock: FrozenClock) -> None:
-    """Four tickets by acme in one category; three escalated by "vip" and solved at once."""
+    """Four tickets by acme in one category; three escalated by "vip" and solved at once, each
+    with a root-cause note (two of the same theme, one naming an article)."""
     rows = Rows()
     for n in range(4):
         created = clock.now - timedelta(days=3, hours=n)
-        rows.tickets.append(
-            ticket_row(
-                str(n),
-                created,
-                status="solved" if n else "open",
-                organization="acme",
-                category="billing",
-            )
+        row = ticket_row(
+            str(n),
+            created,
+            status="solved" if n else "open",
+            organization="acme",
+            category="billing",
         )
+        if n:
+            row["data"]["comments"].append(
+                {
+                    "id": f"rca{n}",
+                    "author_role": "agent",
+                    "public": False,
+                    "created_at": (created + timedelta(hours=2)).isoformat(),
+                    "body": RCA_NOTES[n],
+                    "author_id": "a1",
+                    "signals": None,
+                }
+            )
+        rows.tickets.append(row)
         if n:
             at = created + timedelta(hours=1)
             rows.decisions.append(decision_row(str(n), at, "escalate", "vip"))
@@ -69,15 +91,25 @@ def test_report_lists_triggers_organizations_and_recommendations(
 ) -> None:
     _history(engine, clock)
     report = build_report(engine, load_policy(None), clock.now, timedelta(days=30))
-    assert report.triggers == [("vip", 3, 3)]
+    assert report.triggers == [("vip", "the customer is a VIP or enterprise account", 3, 3)]
     assert report.organizations == [("Acme", 3)]
     assert report.categories == [("billing", 3)]
     assert report.recommendations[0].startswith("Trigger 'vip': 3 of 3 escalations (100.0 %)")
     assert any("Category 'billing'" in text for text in report.recommendations)
+    # Over-escalations and RCA themes are named.
+    assert len(report.over_examples) == 3 and report.over_examples[0].startswith("zendesk #")
+    assert any("e.g. zendesk #" in text for text in report.recommendations)
+    assert report.rca.written == 3 and report.rca.kb_updates == 1
+    assert report.rca.themes[0] == ("expired card token at the payment", 2)
+    assert report.rca.follow_ups == ["refresh tokens a week before expiry"]
+    assert any("came up in 2 RCAs" in text for text in report.recommendations)
+    assert any(
+        "2 of 3 root-cause analyses name no knowledge-base" in t for t in report.recommendations
+    )
 
     markdown = render(report, "md")
     assert "| Escalation rate | 75.0 % | &lt; 15.0 % | missed |" in markdown
-    assert "| vip | 3 | 3 |" in markdown
+    assert "| vip | the customer is a VIP or enterprise account | 3 | 3 |" in markdown
     html = render(report, "html")
     assert "<td>Acme</td>" in html
     rows = list(csv.reader(io.StringIO(render(report, "csv"))))

@@ -6,7 +6,7 @@ from datetime import datetime
 import pytest
 
 from bridge.policy_files import DEFAULT_POLICY_PATH
-from bridge.worker.ownership import OWNERSHIP_GRACE, ownership_gap, rca_written
+from bridge.worker.ownership import OWNERSHIP_GRACE, hand_over, ownership_gap, rca_written
 from policies import parse_policy
 from policies.model import AuthorRole, EscalationState, ManualRequest, Status, Tier
 from tests.policies.factory import MON, M, comment, default_policy, ticket
@@ -47,6 +47,48 @@ KEY = "zendesk:42:ownership-gap:L2"
             None,
         ),
         (
+            "the previous tier's agent is still assigned",
+            dataclasses.replace(AT_L2, handed_from="5"),
+            {"assignee_id": "5"},
+            MON + OWNERSHIP_GRACE,
+            True,
+            None,
+        ),
+        (
+            "a new agent assigned after the hand-over",
+            dataclasses.replace(AT_L2, handed_from="5"),
+            {"assignee_id": "6"},
+            MON + 60 * M,
+            False,
+            None,
+        ),
+        (
+            "acknowledged in Slack",
+            dataclasses.replace(AT_L2, manual=(ManualRequest("acknowledge", "ana", MON + M),)),
+            {},
+            MON + 60 * M,
+            False,
+            None,
+        ),
+        (
+            "page acknowledged",
+            dataclasses.replace(AT_L2, acknowledged_by="ana", acknowledged_at=MON + M),
+            {},
+            MON + 60 * M,
+            False,
+            None,
+        ),
+        (
+            "back-dated tier time, escalated just now: the grace starts now",
+            dataclasses.replace(
+                AT_L2, tier_since=MON - 180 * M, fired={"zendesk:42:matrix:L2:escalate": MON}
+            ),
+            {},
+            MON + 5 * M,
+            False,
+            MON + OWNERSHIP_GRACE,
+        ),
+        (
             "taken before it reached this tier",
             dataclasses.replace(AT_L2, manual=(ManualRequest("take_ownership", "ana", MON - M),)),
             {},
@@ -67,6 +109,14 @@ def test_ownership_gap(
     gap = ownership_gap(dataclasses.replace(ticket(), **changes), state, now)
     assert (gap.alert, gap.check_at) == (alert, check_at)
     assert gap.key == f"zendesk:42:ownership-gap:{state.tier}"
+
+
+def test_hand_over_remembers_the_previous_assignee() -> None:
+    before = EscalationState(tier=Tier.L1)
+    after = EscalationState(tier=Tier.L2, tier_since=MON)
+    assert hand_over(before, after, ticket(assignee_id="5")).handed_from == "5"
+    # No move up: nothing changes.
+    assert hand_over(after, after, ticket(assignee_id="6")) == after
 
 
 def test_rca_recorded_by_an_agent_note_with_the_marker() -> None:

@@ -108,6 +108,19 @@ def test_fetch_maps_ticket_contact_company_and_conversations(
     assert read.url == f"{sandbox.base_url}/a/tickets/{ticket}"
 
 
+def test_the_assignee_is_named_from_the_agent_record(
+    desk: FreshdeskDesk, ticket: str, sandbox: FreshdeskSandbox
+) -> None:
+    assert desk.fetch_ticket(ticket).assignee_name == ""  # nobody assigned: no call made
+    assert sandbox.calls["agents.show"] == 0
+    sandbox.change(int(ticket), responder_id=sandbox.lead_agent_id)
+    read = desk.fetch_ticket(ticket)
+    assert (read.assignee_id, read.assignee_name) == (str(sandbox.lead_agent_id), "Support Lead")
+    # An agent deleted since: the ticket still reads, without a name.
+    sandbox.change(int(ticket), responder_id=987654)
+    assert desk.fetch_ticket(ticket).assignee_name == ""
+
+
 def test_custom_status_and_csat_on_resolution(
     sandbox: FreshdeskSandbox, clock: Clock, ticket: str
 ) -> None:
