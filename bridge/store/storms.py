@@ -108,7 +108,6 @@ def open_group(
     *,
     channel: str | None,
     routing: str | None,
-    first_signal: datetime,
 ) -> Group:
     """The group ``joining`` founds; if another transaction opened one on the same basis first
     (``open_basis`` is unique), that one."""
@@ -135,7 +134,6 @@ def open_group(
             opened_at=now,
             last_joined_at=now,
             changed_at=now,
-            next_signal_at=first_signal,
         )
         .on_conflict_do_nothing()
     )
@@ -254,6 +252,12 @@ def signalled(
     if paged:
         values["paged_at"] = now
     connection.execute(update(storm_groups).where(g.id == group.id).values(**values))
+
+
+def not_yet(connection: Connection, group: Group) -> None:
+    """Too few members to speak for: nothing to say until another joins."""
+    g = storm_groups.c
+    connection.execute(update(storm_groups).where(g.id == group.id).values(next_signal_at=None))
 
 
 def close_over(connection: Connection, before: datetime, now: datetime) -> int:

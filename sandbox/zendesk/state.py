@@ -111,6 +111,8 @@ class ZendeskState(AuditTrail):
         tags: list[str] | None = None,
         description: str = "",
         custom_fields: dict[int, Any] | None = None,
+        ticket_type: str | None = None,
+        problem_id: int | None = None,
     ) -> int:
         with self.lock:
             ticket_id = next(self.ids)
@@ -136,7 +138,8 @@ class ZendeskState(AuditTrail):
                 "via": {"channel": "web"},
                 "created_at": now,
                 "updated_at": now,
-                "type": None,
+                "type": ticket_type,  # problem, incident, question, task
+                "problem_id": problem_id,  # an incident's problem ticket
             }
             self.comments[ticket_id] = []
             self._comment(ticket_id, requester, description or subject, public=True)

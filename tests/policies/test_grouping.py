@@ -13,6 +13,7 @@ from policies.grouping import (
     group_key,
     jaccard,
     join,
+    members_needed,
     next_signal,
     words,
 )
@@ -173,3 +174,11 @@ def test_bad_grouping_sections(text: str, message: str) -> None:
     with pytest.raises(PolicyError) as error:
         _rules(text)
     assert message in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("basis", "needed"),
+    [("problem:zendesk:7", 1), ("tag:outage", 1), ("field:component=api", 1), ("subject:z:1", 2)],
+)
+def test_a_subject_alone_is_not_a_storm(basis: str, needed: int) -> None:
+    assert members_needed(basis) == needed
