@@ -108,14 +108,15 @@ def open_group(
     *,
     channel: str | None,
     routing: str | None,
+    over_before: datetime,
 ) -> Group:
     """The group ``joining`` founds; if another transaction opened one on the same basis first
-    (``open_basis`` is unique), that one."""
+    (``open_basis`` is unique), that one. A group on the basis whose last member joined before
+    ``over_before`` is over: closed here if the storm job has not closed it yet."""
     g = storm_groups.c
-    # A group over but not yet closed by the storm job must not block its successor.
     connection.execute(
         update(storm_groups)
-        .where(g.open_basis == joining.basis, g.key != joining.key)
+        .where(g.open_basis == joining.basis, g.last_joined_at < over_before)
         .values(open_basis=None, closed_at=now)
     )
     connection.execute(

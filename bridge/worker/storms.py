@@ -94,7 +94,9 @@ class StormRouter:
                     subject=ticket.subject,
                 )
         group = storms.by_id(connection, group_id)
-        if group is None or group.members < members_needed(group.basis):
+        if group is None or group.closed_at is not None:
+            return list(actions)  # the storm is over: the ticket signals on its own again
+        if group.members < members_needed(group.basis):
             return list(actions)  # not a storm yet: the ticket still signals on its own
         if signals:
             self._changed(connection, group, evaluation, now)
@@ -120,6 +122,7 @@ class StormRouter:
                 now,
                 channel=channel or self.default_channel,
                 routing=grouping.route.pagerduty_routing_key_env,
+                over_before=since,
             )
         storms.add_member(
             connection,
