@@ -40,7 +40,7 @@ from werkzeug.serving import make_server
 
 from bridge import create_app
 from bridge.config import Settings
-from bridge.store.tables import outbox
+from bridge.store.tables import audit_log, outbox
 from bridge.worker.scheduler import build_worker
 from sandbox.scenario import ShiftableClock
 from sandbox.world import ZENDESK_WEBHOOK_SECRET, SandboxWorld
@@ -187,6 +187,17 @@ def main() -> None:
     stopper.start()
     stopper.join(30)
 
+    with engine.connect() as connection:
+        decided = list(
+            connection.execute(
+                select(audit_log.c.at, audit_log.c.rule, audit_log.c.data).where(
+                    audit_log.c.kind == "decision"
+                )
+            )
+        )
+    pages_decided = sorted(
+        (r.at, r.rule, r.data.get("origin")) for r in decided if r.data.get("action") == "page"
+    )
     storm = [r for r in rows if r.source == "storm" and r.status == "done"]
     group_posts = sorted(r.updated_at for r in storm if r.action == "chat.group")
     pages = sorted(r.updated_at for r in storm if r.action == "page.trigger")
@@ -224,6 +235,10 @@ def main() -> None:
             next((t for t in group_posts if t >= first_breach), None)
         ),
         "first_page_after_first_breach_s": after(pages[0] if pages else None),
+        "first_page_decision": [str(x) for x in pages_decided[0]] if pages_decided else None,
+        "page_decisions_by_rule_and_origin": dict(
+            Counter(f"{rule}/{origin}" for _at, rule, origin in pages_decided)
+        ),
         "group_message_edits": max(0, len(group_posts) - 1),
         "pagerduty_incidents": len(incidents),
         "incident_tickets_listed": len(incidents[0].custom_details.get("tickets", []))
