@@ -13,7 +13,7 @@ mapping, pure inbound verify + parse, settings) and one line in ``connectors.reg
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -401,3 +401,13 @@ class Diagnosable(Protocol):
     ``send_test`` allows one harmless round trip (a test page triggered and resolved)."""
 
     def diagnose(self, needs: PolicyNeeds, *, send_test: bool = False) -> Iterator[Check]: ...
+
+
+@runtime_checkable
+class BulkDesk(Protocol):
+    """A help desk that carries out many tickets' first attempts at notes, replies and updates
+    in one call (Zendesk ``update_many``). One outcome per action, in order: its reference, or
+    the typed error to handle as a single delivery would. A retry goes through ``deliver``,
+    which looks for a note's marker before posting, so an unknown outcome repeats nothing."""
+
+    def deliver_many(self, actions: Sequence[Action]) -> list[Reference | ConnectorError]: ...

@@ -1,9 +1,12 @@
-"""How the process document writes a duration, a condition and a trigger's options."""
+"""How the process document writes a duration, a condition, a trigger's options and the
+outage storms paragraph."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from policies.durations import human_duration
-from policies.schema import Condition, Trigger
+from policies.schema import ByField, BySubject, ByTag, Condition, Grouping, Trigger
 
 
 def limit(value: int | None, *, business: bool) -> str:
@@ -53,3 +56,33 @@ def trigger_notes(trigger: Trigger) -> str:
     if not trigger.wait_for_business_hours:
         notes.append("fires outside business hours")
     return "; ".join(notes)
+
+
+def grouping_text(grouping: Grouping, channels: Mapping[str, str]) -> str:
+    """The process document's paragraph on outage storms (``policies.grouping``)."""
+    entries = []
+    for entry in grouping.group_by:
+        if isinstance(entry, ByTag):
+            entries.append(f"the tag {entry.tag}")
+        elif isinstance(entry, ByField):
+            entries.append(f"the same {entry.field}")
+        elif isinstance(entry, BySubject):
+            similar = entry.similar_subject
+            entries.append(
+                f"subjects alike (Jaccard ≥ {similar.threshold:g} within "
+                f"{human_duration(similar.window)})"
+            )
+        else:
+            entries.append("a Zendesk problem ticket and its incidents")
+    where = channels.get(grouping.channel or "", "the first member's channel")
+    severities = ", ".join(grouping.severities or ()) or "every severity"
+    page = " and, if it pages, one PagerDuty incident" if grouping.page else ""
+    status = " and one status page incident" if grouping.statuspage else ""
+    return (
+        f"Outage storms ({severities}): escalations that share {'; or '.join(entries)} "
+        f"(tried in that order) become one group with one message in {where}{page}{status}. "
+        f"It speaks {human_duration(grouping.group_wait)} after the first ticket, then at most "
+        f"every {human_duration(grouping.group_interval)} while tickets join, and is over after "
+        f"{human_duration(grouping.close_after)} without a new one. Every ticket still gets "
+        "its own hand-off note and acknowledgement."
+    )

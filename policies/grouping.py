@@ -107,6 +107,13 @@ def words(subject: str) -> frozenset[str]:
     return frozenset(w for w in _WORD.findall(subject.casefold()) if w not in _STOP)
 
 
+def members_needed(basis: str) -> int:
+    """How many members a group needs before it speaks for them. A problem ticket, a tag or a
+    field names an outage on purpose, so one ticket is enough; a subject alone is not: the
+    founder of a ``similar_subject`` group signals on its own until a second ticket joins."""
+    return 2 if basis.startswith("subject:") else 1
+
+
 def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     if not a or not b:
         return 0.0

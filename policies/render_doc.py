@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from policies.doc_format import Block, Section, html_page, markdown
 from policies.doc_process import process_sections
-from policies.doc_text import condition, limit, trigger_notes
+from policies.doc_text import condition, grouping_text, limit, trigger_notes
 from policies.durations import human_duration
 from policies.loader import Policy
 
@@ -241,6 +241,8 @@ def sections(policy: Policy) -> list[Section]:
     if doc.teams_channels:
         names = ", ".join(f"{n} ({v})" for n, v in doc.teams_channels.items())
         notes.append(("p", f"Teams channels (their webhook URLs in these variables): {names}."))
+    if doc.grouping is not None:
+        notes.append(("p", grouping_text(doc.grouping, doc.channels)))
     out.append(("Communication", notes))
     if doc.statuspage:
         out.append(("Public status page", _statuspage(policy)))

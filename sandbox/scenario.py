@@ -211,6 +211,48 @@ def checkout_outage(world: SandboxWorld, clock: ShiftableClock, bridge: str) -> 
     return f"zendesk #{ticket}"
 
 
+# The demo's policy is the shipped one plus this section (``bridge.cli.demo``): an outage's
+# tickets, linked to a Zendesk problem ticket or alike in subject, signal as one group.
+DEMO_GROUPING = """
+grouping:
+  group_wait: 10s
+  group_interval: 30s
+  severities: [Critical]
+  channel: senior
+  group_by:
+    - problem
+    - similar_subject: {window: 30m, threshold: 0.5}
+"""
+
+
+def login_storm(world: SandboxWorld, clock: ShiftableClock, bridge: str) -> str:
+    """A small outage storm: a Zendesk problem ticket, its incidents, and Freshdesk tickets
+    about the same thing, all Critical and past their 15 minutes at L1."""
+    with clock.ago(minutes=20):
+        problem = world.zendesk.create_ticket(
+            "Login fails with error 503", priority="urgent", ticket_type="problem"
+        )
+        incidents = [
+            world.zendesk.create_ticket(
+                subject, priority="urgent", ticket_type="incident", problem_id=problem
+            )
+            for subject in (
+                "Cannot sign in: 503",
+                "Our whole team is locked out",
+                "<b>Login page</b> says Service Unavailable",
+            )
+        ]
+        alike = [
+            world.freshdesk.create_ticket(subject, priority=4)
+            for subject in ("Login fails with error 503 since 9am", "login fails, error 503")
+        ]
+    for ticket in (problem, *incidents):
+        _zendesk_hook(world, bridge, ticket)
+    for ticket in alike:
+        _freshdesk_hook(world, bridge, ticket)
+    return f"zendesk #{problem} and {len(incidents) + len(alike)} more"
+
+
 SCENARIOS = (
     Scenario(
         "Critical ticket unanswered for 20 minutes", "L2, management told", critical_unanswered
@@ -230,6 +272,12 @@ SCENARIOS = (
         "Checkout outage open for 3 h 30 min",
         "L4 and a 'Publish to Statuspage?' question in #support-management and Teams",
         checkout_outage,
+    ),
+    Scenario(
+        "Login outage: a problem ticket, 3 linked incidents, 2 alike Freshdesk tickets",
+        "one Slack message for the storm in #support-escalations (6 tickets, edited as they "
+        "join), no message per ticket; a hand-off note on each ticket",
+        login_storm,
     ),
     Scenario(
         "Critical ticket pending for 3 hours, then answered",

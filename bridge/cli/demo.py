@@ -15,8 +15,9 @@ from werkzeug.serving import make_server
 
 from bridge import create_app
 from bridge.config import load_settings
+from bridge.policy_files import DEFAULT_POLICY_PATH
 from bridge.worker.scheduler import build_worker
-from sandbox.scenario import ShiftableClock, drive
+from sandbox.scenario import DEMO_GROUPING, ShiftableClock, drive
 from sandbox.world import SandboxWorld
 
 log = logging.getLogger(__name__)
@@ -76,12 +77,17 @@ def run_demo(host: str, port: int, *, scenario_pause: float = 3.0) -> None:
     database = Path.cwd() / "instance" / "demo.db"
     for leftover in database.parent.glob(f"{database.name}*"):
         leftover.unlink()
+    # The shipped policy plus grouping, so that the scenario's outage storm is one signal.
+    policy = database.parent / "demo-policy.yaml"
+    policy.parent.mkdir(parents=True, exist_ok=True)
+    policy.write_text(DEFAULT_POLICY_PATH.read_text(encoding="utf-8") + DEMO_GROUPING, "utf-8")
     settings = load_settings(
         {
             **environment,
             "DATABASE_URL": f"sqlite:///{database}",
             # A local demo: the dashboard without a token, to this machine only.
             "BRIDGE_DASHBOARD_OPEN": "1",
+            "BRIDGE_POLICY": str(policy),
             **{k: v for k, v in os.environ.items() if k.startswith("BRIDGE_")},
         }
     )

@@ -22,7 +22,14 @@ from bridge.worker.integrations import Integrations, build_integrations
 from connectors.base import Check, CheckStatus, ConnectorError, Diagnosable, PolicyNeeds
 from connectors.provider import BuildContext
 from policies import Policy, PolicyError
-from policies.schema import Condition, NotifyRoute, PolicyDoc, RouteConfig, TierConfig
+from policies.schema import (
+    ByField,
+    Condition,
+    NotifyRoute,
+    PolicyDoc,
+    RouteConfig,
+    TierConfig,
+)
 
 log = logging.getLogger(__name__)
 MARKS = {CheckStatus.OK: "ok  ", CheckStatus.WARN: "warn", CheckStatus.FAIL: "FAIL"}
@@ -43,6 +50,8 @@ def policy_needs(doc: PolicyDoc) -> PolicyNeeds:
         fields |= set(condition.fields_above or {})
     if doc.targets.rca and doc.targets.rca.field:
         fields.add(doc.targets.rca.field)
+    if doc.grouping is not None:
+        fields |= {entry.field for entry in doc.grouping.group_by if isinstance(entry, ByField)}
     return PolicyNeeds(
         groups=frozenset(p.group for p in places if p.group),
         agents=frozenset(p.assignee for p in places if p.assignee),

@@ -10,11 +10,11 @@ parent message always exists before its thread replies and a page before its ack
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, select, update
+from sqlalchemy import Connection, and_, func, not_, select, update
 
 from bridge.store.db import insert
 from bridge.store.tables import UTCDateTime, outbox
@@ -58,8 +58,21 @@ def enqueue(connection: Connection, actions: Iterable[NewAction], now: datetime)
     return added
 
 
-def claim(connection: Connection, worker: str, now: datetime, limit: int = 20) -> list[Action]:
-    """Claim due actions, at most one per (ticket, provider): the oldest unfinished one."""
+def claim(
+    connection: Connection,
+    worker: str,
+    now: datetime,
+    limit: int = 20,
+    *,
+    provider: str | None = None,
+    kinds: Collection[ActionKind] = (),
+    first_only: bool = False,
+    leave: tuple[Collection[str], Collection[ActionKind]] = ((), ()),
+) -> list[Action]:
+    """Claim due actions, at most one per (ticket, provider): the oldest unfinished one.
+    ``provider``, ``kinds`` and ``first_only`` (never attempted) narrow the claim, e.g. to a
+    desk's first notes for one bulk call; ``leave`` = (providers, kinds) leaves those first
+    attempts to that bulk claim."""
     unfinished = outbox.alias("earlier")
     oldest = (
         select(func.min(unfinished.c.id))
@@ -71,14 +84,28 @@ def claim(connection: Connection, worker: str, now: datetime, limit: int = 20) -
         )
         .scalar_subquery()
     )
+    conditions = [
+        outbox.c.status == PENDING,
+        outbox.c.next_attempt_at <= now,
+        (outbox.c.claimed_until.is_(None)) | (outbox.c.claimed_until <= now),
+        outbox.c.id == oldest,
+    ]
+    if provider is not None:
+        conditions.append(outbox.c.provider == provider)
+    if kinds:
+        conditions.append(outbox.c.action.in_([kind.value for kind in kinds]))
+    if first_only:
+        conditions.append(outbox.c.attempts == 0)
+    if leave[0] and leave[1]:
+        bulk = and_(
+            outbox.c.provider.in_(list(leave[0])),
+            outbox.c.action.in_([kind.value for kind in leave[1]]),
+            outbox.c.attempts == 0,
+        )
+        conditions.append(not_(bulk))
     query = (
         select(outbox)
-        .where(
-            outbox.c.status == PENDING,
-            outbox.c.next_attempt_at <= now,
-            (outbox.c.claimed_until.is_(None)) | (outbox.c.claimed_until <= now),
-            outbox.c.id == oldest,
-        )
+        .where(*conditions)
         .order_by(outbox.c.next_attempt_at, outbox.c.id)
         .limit(limit)
     )

@@ -108,15 +108,15 @@ def open_group(
     *,
     channel: str | None,
     routing: str | None,
-    first_signal: datetime,
+    over_before: datetime,
 ) -> Group:
     """The group ``joining`` founds; if another transaction opened one on the same basis first
-    (``open_basis`` is unique), that one."""
+    (``open_basis`` is unique), that one. A group on the basis whose last member joined before
+    ``over_before`` is over: closed here if the storm job has not closed it yet."""
     g = storm_groups.c
-    # A group over but not yet closed by the storm job must not block its successor.
     connection.execute(
         update(storm_groups)
-        .where(g.open_basis == joining.basis, g.key != joining.key)
+        .where(g.open_basis == joining.basis, g.last_joined_at < over_before)
         .values(open_basis=None, closed_at=now)
     )
     connection.execute(
@@ -135,7 +135,6 @@ def open_group(
             opened_at=now,
             last_joined_at=now,
             changed_at=now,
-            next_signal_at=first_signal,
         )
         .on_conflict_do_nothing()
     )
@@ -254,6 +253,12 @@ def signalled(
     if paged:
         values["paged_at"] = now
     connection.execute(update(storm_groups).where(g.id == group.id).values(**values))
+
+
+def not_yet(connection: Connection, group: Group) -> None:
+    """Too few members to speak for: nothing to say until another joins."""
+    g = storm_groups.c
+    connection.execute(update(storm_groups).where(g.id == group.id).values(next_signal_at=None))
 
 
 def close_over(connection: Connection, before: datetime, now: datetime) -> int:

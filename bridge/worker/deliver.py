@@ -20,10 +20,22 @@ from bridge.store import outbox
 from bridge.store.sentlog import SentLog
 from bridge.worker.integrations import Integrations
 from connectors.actions import Action, ActionKind, ChatAlert, NewAction
-from connectors.base import ConnectorError, Deferred, NotConfigured, Reference, RetryableError
+from connectors.base import (
+    BulkDesk,
+    ConnectorError,
+    Deferred,
+    NotConfigured,
+    Reference,
+    RetryableError,
+)
 
 log = logging.getLogger(__name__)
 CHAT_KINDS = frozenset(kind for kind in ActionKind if kind.value.startswith("chat."))
+BULK_KINDS = (ActionKind.DESK_NOTE, ActionKind.DESK_REPLY, ActionKind.DESK_UPDATE)
+BULK_MAX = 100  # Zendesk's update_many takes 100 tickets
+# Fewer waiting first attempts than this go one by one: a bulk call and its job check cost two
+# calls, as much as a single note.
+BULK_MIN = 3
 
 
 class Delivery:
@@ -45,8 +57,16 @@ class Delivery:
 
     def run_once(self, limit: int = 20) -> int:
         """Claim and deliver one batch; returns how many actions were attempted."""
+        bulk = self._run_bulk()
+        bulk_desks = [n for n, d in self.integrations.desks.items() if isinstance(d, BulkDesk)]
         with self.db.begin() as connection:
-            claimed = outbox.claim(connection, self.worker_id, self.clock(), limit)
+            claimed = outbox.claim(
+                connection,
+                self.worker_id,
+                self.clock(),
+                limit,
+                leave=(bulk_desks, BULK_KINDS),
+            )
         for done, action in enumerate(claimed):
             if self.stopping.is_set():
                 # Claimed but not attempted: hand back at once (the attempt stays counted, so
@@ -54,7 +74,37 @@ class Delivery:
                 self.release()
                 return done
             self.deliver(action)
-        return len(claimed)
+        return bulk + len(claimed)
+
+    def _run_bulk(self) -> int:
+        """Desks that take many tickets in one call get their waiting first attempts in
+        batches (an outage storm's notes); everything else, and every retry, goes one by one."""
+        done = 0
+        for name, desk in self.integrations.desks.items():
+            if not isinstance(desk, BulkDesk) or self.stopping.is_set():
+                continue
+            with self.db.begin() as connection:
+                claimed = outbox.claim(
+                    connection,
+                    self.worker_id,
+                    self.clock(),
+                    BULK_MAX,
+                    provider=name,
+                    kinds=BULK_KINDS,
+                    first_only=True,
+                )
+            if len(claimed) < BULK_MIN:
+                for action in claimed:
+                    self.deliver(action)
+            else:
+                try:
+                    results = desk.deliver_many(claimed)
+                except ConnectorError as error:
+                    results = [error] * len(claimed)
+                for action, result in zip(claimed, results, strict=True):
+                    self._finish(action, result)
+            done += len(claimed)
+        return done
 
     def drain(self, max_batches: int = 50) -> int:
         total = 0
@@ -76,44 +126,50 @@ class Delivery:
             outbox.release(connection, self.worker_id, self.clock())
 
     def deliver(self, action: Action) -> None:
+        try:
+            outcome: Reference | Exception = self._send(action)
+        except Exception as error:  # classified in _finish; a bug must not lose the action
+            outcome = error
+        self._finish(action, outcome)
+
+    def _finish(self, action: Action, outcome: Reference | Exception) -> None:
+        """Record an attempt's outcome: done, wait (a pace), retry later, or dead letter."""
         extra = {
             "action": action.kind.value,
             "key": action.key,
             "ticket": str(action.ticket),
             "attempt": action.attempts,
         }
-        try:
-            reference = self._send(action)
-        except Deferred as error:
+        if isinstance(outcome, Deferred):
             with self.db.begin() as connection:
-                outbox.defer(connection, action, self.clock(), error.retry_after or 1.0)
-        except RetryableError as error:
+                outbox.defer(connection, action, self.clock(), outcome.retry_after or 1.0)
+        elif isinstance(outcome, RetryableError):
             with self.db.begin() as connection:
                 dead = outbox.mark_retry(
-                    connection, action, str(error), self.clock(), error.retry_after, self.rng
+                    connection, action, str(outcome), self.clock(), outcome.retry_after, self.rng
                 )
             if dead:
-                self._dead_letter(action, str(error))
+                self._dead_letter(action, str(outcome))
             else:
-                log.warning("delivery will be retried", extra={**extra, "error": str(error)})
-        except ConnectorError as error:
+                log.warning("delivery will be retried", extra={**extra, "error": str(outcome)})
+        elif isinstance(outcome, ConnectorError):
             with self.db.begin() as connection:
-                outbox.mark_dead(connection, action.id, str(error), self.clock())
-            self._dead_letter(action, str(error))
-        except Exception as error:  # a bug must not lose the action: retry it later
-            log.exception("delivery failed unexpectedly", extra=extra)
+                outbox.mark_dead(connection, action.id, str(outcome), self.clock())
+            self._dead_letter(action, str(outcome))
+        elif isinstance(outcome, Exception):
+            log.error("delivery failed unexpectedly", exc_info=outcome, extra=extra)
             with self.db.begin() as connection:
                 outbox.mark_retry(
                     connection,
                     action,
-                    f"{type(error).__name__}: {error}",
+                    f"{type(outcome).__name__}: {outcome}",
                     self.clock(),
                     None,
                     self.rng,
                 )
         else:
             with self.db.begin() as connection:
-                outbox.mark_done(connection, action.id, reference, self.clock())
+                outbox.mark_done(connection, action.id, outcome, self.clock())
             log.info("delivered", extra=extra)
 
     def _send(self, action: Action) -> Reference:

@@ -32,7 +32,7 @@ from connectors.actions import (
 )
 from connectors.base import TicketKey
 from policies import Evaluation
-from policies.grouping import GroupingRules, join, next_signal
+from policies.grouping import GroupingRules, join, members_needed, next_signal
 from policies.model import DecisionKind, Severity, Ticket, Tier
 
 STORM_SOURCE = "storm"  # the outbox's "desk" of a group's own actions
@@ -45,7 +45,6 @@ PAGE_KINDS = frozenset(
 STATUS_KINDS = frozenset(
     {ActionKind.STATUS_OPEN, ActionKind.STATUS_UPDATE, ActionKind.STATUS_RESOLVE}
 )
-CHAT_KINDS = frozenset(kind for kind in ActionKind if kind.value.startswith("chat."))
 PAGE_DETAIL_TICKETS = 100  # ticket ids listed in the page; PagerDuty caps an event at 512 KB
 _RANK = {Severity.CRITICAL: 0, Severity.HIGH: 1, Severity.MEDIUM: 2, Severity.LOW: 3}
 
@@ -58,8 +57,12 @@ class StormRouter:
     def __init__(self, grouping: GroupingRules, default_channel: str | None) -> None:
         self.grouping = grouping
         self.default_channel = default_channel
-        held = CHAT_KINDS | PAGE_KINDS
-        self.held = held | STATUS_KINDS if grouping.statuspage else held
+        # The ticket's own chat message and pages; a "Publish to Statuspage?" question stays
+        # the ticket's unless the group publishes instead.
+        held = {ActionKind.CHAT_POST, ActionKind.CHAT_THREAD, ActionKind.CHAT_ALERT, *PAGE_KINDS}
+        if grouping.statuspage:
+            held |= {ActionKind.CHAT_PROMPT, *STATUS_KINDS}
+        self.held = frozenset(held)
 
     def route(
         self,
@@ -90,8 +93,13 @@ class StormRouter:
                     tier=int(evaluation.tier),
                     subject=ticket.subject,
                 )
+        group = storms.by_id(connection, group_id)
+        if group is None or group.closed_at is not None:
+            return list(actions)  # the storm is over: the ticket signals on its own again
+        if group.members < members_needed(group.basis):
+            return list(actions)  # not a storm yet: the ticket still signals on its own
         if signals:
-            self._changed(connection, group_id, evaluation, now)
+            self._changed(connection, group, evaluation, now)
         return [a for a in actions if a.kind not in self.held]
 
     def _join(
@@ -108,14 +116,13 @@ class StormRouter:
         if group is None:
             route = next((d.route for d in evaluation.decisions if d.action in SIGNALS), None)
             channel = grouping.route.slack_channel or (route.slack_channel if route else None)
-            first = next_signal(grouping, now.timestamp(), None)
             group = storms.open_group(
                 connection,
                 joining,
                 now,
                 channel=channel or self.default_channel,
                 routing=grouping.route.pagerduty_routing_key_env,
-                first_signal=_at(first),
+                over_before=since,
             )
         storms.add_member(
             connection,
@@ -144,18 +151,15 @@ class StormRouter:
         return group.id
 
     def _changed(
-        self, connection: Connection, group_id: int, evaluation: Evaluation, now: datetime
+        self, connection: Connection, group: storms.Group, evaluation: Evaluation, now: datetime
     ) -> None:
-        group = storms.by_id(connection, group_id)
-        if group is None:
-            return
         signalled = group.signalled_at.timestamp() if group.signalled_at else None
         due = next_signal(self.grouping, group.opened_at.timestamp(), signalled)
         pages = [d for d in evaluation.decisions if d.action is DecisionKind.PAGE]
         routing = pages[0].route.pagerduty_routing_key_env if pages else None
         storms.changed(
             connection,
-            group_id,
+            group.id,
             now,
             _at(due),
             wants_page=bool(pages) and self.grouping.page,
@@ -196,8 +200,8 @@ class StormJob:
     def _signal(self, connection: Connection, group: storms.Group, now: datetime) -> None:
         members = storms.members(connection, group.id)
         again = now + timedelta(seconds=self.grouping.group_interval)
-        if not members:
-            storms.signalled(connection, group, now, again, paged=False)
+        if len(members) < members_needed(group.basis):
+            storms.not_yet(connection, group)
             return
         number = group.signals + 1
         target = TicketKey(STORM_SOURCE, str(group.id))

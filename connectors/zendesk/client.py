@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,6 +22,7 @@ from connectors.base import (
     ChangeBatch,
     Check,
     Clock,
+    ConnectorError,
     PermanentError,
     PolicyNeeds,
     Reference,
@@ -29,7 +30,7 @@ from connectors.base import (
     SentLog,
 )
 from connectors.ratelimit import TokenBucket, plan_budget
-from connectors.zendesk import doctor
+from connectors.zendesk import bulk, doctor
 from connectors.zendesk.changes import SyncSource, export_changes, search_changes, source_for
 from connectors.zendesk.inbound import webhook_actor_id
 from connectors.zendesk.mapping import field_defs_from_api, ticket_from_api_bundle
@@ -317,6 +318,25 @@ class ZendeskDesk:
         """True when the webhook reports a change the bridge's own API user made."""
         actor = webhook_actor_id(body)
         return actor is not None and actor == self.bridge_user_id()
+
+    def deliver_many(self, actions: Sequence[Action]) -> list[Reference | ConnectorError]:
+        """Up to 100 first attempts in one ``update_many`` job (``connectors.zendesk.bulk``)."""
+        entries: dict[int, dict[str, Any] | ConnectorError] = {}
+        for index, action in enumerate(actions[: bulk.BULK_MAX]):
+            try:
+                entries[index] = bulk.ticket_object(
+                    action, self.directory.group_id, self.directory.agent_id
+                )
+            except ConnectorError as error:
+                entries[index] = error
+        sent = [e for e in entries.values() if not isinstance(e, ConnectorError)]
+        job: Any = {"status": "completed", "results": []}
+        if sent:
+            answer = self._api("PUT", "/tickets/update_many.json", json={"tickets": sent})
+            job = answer.json().get("job_status") or {}
+            if job.get("status") in ("queued", "working") and job.get("id"):
+                job = self._api("GET", f"/job_statuses/{job['id']}.json").json().get("job_status")
+        return bulk.outcomes(actions[: bulk.BULK_MAX], entries, job)
 
     def deliver(self, action: Action, log: SentLog) -> Reference:
         return deliver_to_desk(self, action)

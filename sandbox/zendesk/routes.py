@@ -12,6 +12,7 @@ from flask import Response, jsonify, request
 
 from sandbox.common import SandboxService
 from sandbox.desk_html import ticket_page
+from sandbox.zendesk.jobs import register_jobs
 from sandbox.zendesk.search import register_search
 from sandbox.zendesk.state import ZendeskState
 from sandbox.zendesk.wire import (
@@ -88,6 +89,7 @@ def _not_found() -> Response:
 def _register(sb: ZendeskSandbox) -> None:
     app = sb.app
     register_search(app, sb)
+    register_jobs(app, sb)
 
     @app.get("/")
     def index() -> str:

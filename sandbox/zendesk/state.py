@@ -39,6 +39,7 @@ class ZendeskState(AuditTrail):
         self.seq = itertools.count(1)
         self.tickets: dict[int, Json] = {}
         self.comments: dict[int, list[Json]] = {}
+        self.jobs: dict[str, Json] = {}  # update_many jobs by id (``jobs.py``)
         self.reset_trail()
         self.changed: dict[int, int] = {}  # ticket id -> change sequence (incremental export)
         self.users: dict[int, Json] = {}
@@ -111,6 +112,8 @@ class ZendeskState(AuditTrail):
         tags: list[str] | None = None,
         description: str = "",
         custom_fields: dict[int, Any] | None = None,
+        ticket_type: str | None = None,
+        problem_id: int | None = None,
     ) -> int:
         with self.lock:
             ticket_id = next(self.ids)
@@ -136,7 +139,8 @@ class ZendeskState(AuditTrail):
                 "via": {"channel": "web"},
                 "created_at": now,
                 "updated_at": now,
-                "type": None,
+                "type": ticket_type,  # problem, incident, question, task
+                "problem_id": problem_id,  # an incident's problem ticket
             }
             self.comments[ticket_id] = []
             self._comment(ticket_id, requester, description or subject, public=True)
@@ -247,6 +251,16 @@ class ZendeskState(AuditTrail):
                     ticket[key] = fields[key]
             self._touch(ticket_id)
             return self.audit(ticket_id, self.bridge_user_id, events)
+
+    def bulk_update(self, ticket_id: int, fields: dict[str, Any]) -> Json:
+        """One ticket of an ``update_many`` job: as a single update, except that
+        ``additional_tags``/``remove_tags`` add to and remove from the list (D-tickets)."""
+        with self.lock:
+            added, removed = fields.pop("additional_tags", None), fields.pop("remove_tags", None)
+            if added or removed:
+                tags = set(self.tickets[ticket_id]["tags"]) | set(added or ())
+                fields["tags"] = sorted(tags - set(removed or ()))
+            return self.update_ticket(ticket_id, fields)
 
     def change_tags(self, ticket_id: int, tags: list[str], *, add: bool) -> list[str]:
         """The tags API (OAS ``tags``): PUT adds to the list, DELETE removes from it."""

@@ -14,9 +14,10 @@ from sqlalchemy import update
 from bridge.runtime import runtime
 from bridge.store import storms
 from bridge.store.tables import outbox as outbox_table
+from sandbox.common import Fault
 from tests.e2e.conftest import Bridge
 from tests.e2e.test_cli_ops import invoke
-from tests.support.drivers import Desk
+from tests.support.drivers import Desk, ZendeskDriver
 
 ENGINEERING = "#support-engineering"
 GROUPING = """
@@ -85,6 +86,12 @@ def test_a_storm_is_one_message_one_incident_and_a_note_per_ticket(
         assert bridge.world.pagerduty.incidents_for(f"{desk.name}:{ticket}") == []
         notes = desk.notes(ticket)
         assert len(notes) == len(set(notes)) and notes, "one hand-off note, never twice"
+    if desk.name == "zendesk":
+        # Updates, notes and acknowledgements went as update_many jobs, not ticket by ticket.
+        calls = bridge.world.zendesk.calls
+        assert calls["tickets.update_many"] >= 3 and calls["tickets.update"] == 0, str(
+            sorted(calls.items())
+        )[100:250]
 
     # Later members: the same message, edited after group_interval; still one incident.
     late = storm(bridge, desk, 3, "checkout api down again", tags=("outage",))
@@ -146,3 +153,18 @@ def test_a_retried_group_post_after_a_crash_finds_its_message(bridge: Bridge, de
     bridge.run()
     assert len(group_messages(bridge)) == 1
     assert len(bridge.world.pagerduty.incidents) == 1
+
+
+def test_a_bulk_job_whose_outcome_is_lost_posts_no_note_twice(bridge: Bridge) -> None:
+    zendesk = ZendeskDriver(bridge.world)
+    # The job ran, but its status could not be read: every ticket is retried one by one,
+    # and finds its note (by the marker) instead of posting it again.
+    bridge.world.zendesk.faults.inject("job_statuses.show", Fault(status=503), times=3)
+    tickets = storm(bridge, zendesk, 6, "Payments declined", tags=("outage",))
+    bridge.run()
+    assert bridge.world.zendesk.calls["tickets.update_many"] >= 1
+    for ticket in tickets:
+        notes = zendesk.notes(ticket)
+        assert notes and len(notes) == len(set(notes))
+        replies = zendesk.replies(ticket)
+        assert len([r for r in replies if "escalat" in r.lower()]) <= 1

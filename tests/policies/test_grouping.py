@@ -13,10 +13,12 @@ from policies.grouping import (
     group_key,
     jaccard,
     join,
+    members_needed,
     next_signal,
     words,
 )
 from policies.model import Severity
+from policies.render_doc import render_markdown
 from tests.policies.factory import MON, ticket
 
 NOW = MON.timestamp()
@@ -173,3 +175,19 @@ def test_bad_grouping_sections(text: str, message: str) -> None:
     with pytest.raises(PolicyError) as error:
         _rules(text)
     assert message in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("basis", "needed"),
+    [("problem:zendesk:7", 1), ("tag:outage", 1), ("field:component=api", 1), ("subject:z:1", 2)],
+)
+def test_a_subject_alone_is_not_a_storm(basis: str, needed: int) -> None:
+    assert members_needed(basis) == needed
+
+
+def test_the_process_document_describes_the_grouping() -> None:
+    with open("policies/default.yaml", encoding="utf-8") as handle:
+        policy = parse_policy(handle.read() + GROUPING)
+    [text] = [line for line in render_markdown(policy).splitlines() if "Outage storms" in line]
+    assert "(Critical, High)" in text and "the tag outage" in text and "the same Component" in text
+    assert "Jaccard ≥ 0.5 within 30 min" in text and "at most every 1 min" in text

@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import Engine
 
-from bridge.cli.doctor import doctor_command, installation_checks, line
+from bridge.cli.doctor import doctor_command, installation_checks, line, policy_needs
 from bridge.config import Settings
-from bridge.policy_files import load_policy
+from bridge.policy_files import DEFAULT_POLICY_PATH, load_policy
 from bridge.worker.integrations import build_integrations
 from connectors.base import Check, CheckStatus
 from connectors.freshdesk import FreshdeskDesk
@@ -19,6 +19,7 @@ from connectors.freshdesk.setup import setup_freshdesk
 from connectors.provider import BuildContext
 from connectors.zendesk import ZendeskDesk
 from connectors.zendesk.setup import setup_zendesk
+from policies import parse_policy
 from sandbox.world import SandboxWorld
 from tests.conftest import FrozenClock, make_settings
 from tests.connectors.conftest import CONTRACT_START
@@ -226,3 +227,9 @@ def test_the_worker_logs_what_is_not_ok_at_start(caplog: pytest.LogCaptureFixtur
         warn_at_start(integrations, load_policy(None))
     assert "stub: role: agent" in caplog.text and "make it an admin" in caplog.text
     assert "stub: fine" not in caplog.text
+
+
+def test_a_grouping_field_is_one_the_doctor_looks_up() -> None:
+    text = DEFAULT_POLICY_PATH.read_text(encoding="utf-8")
+    policy = parse_policy(text + "grouping:\n  group_by: [{field: Component}, {tag: outage}]\n")
+    assert "Component" in policy_needs(policy.doc).fields
