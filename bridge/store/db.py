@@ -50,8 +50,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def _sqlite_begin_immediate(connection: Connection) -> None:
     # Take the write lock at the start of every transaction. A deferred transaction that reads
     # and then writes can fail at once with "database is locked" when another writer got there
-    # first, and two of them can read the same due rows before either claims them.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # first, and two of them can read the same due rows before either claims them. Sent on the
+    # driver's connection: through exec_driver_sql it cost a sixth of a webhook's intake.
+    driver = connection.connection.driver_connection
+    assert driver is not None  # a connection being begun is checked out and open
+    driver.execute("BEGIN IMMEDIATE")
 
 
 def insert(bind: Connection | Engine, table: Table) -> postgresql.Insert | sqlite.Insert:

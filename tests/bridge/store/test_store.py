@@ -76,3 +76,28 @@ def test_gauges_are_overwritten_and_read_by_prefix(engine: Engine) -> None:
             connection, {"api_budget_remaining:zendesk": 120.0}, T0 + timedelta(minutes=1)
         )
         assert gauges.read(connection, "api_budget_remaining:") == {"zendesk": 120.0}
+
+
+def test_store_now_stores_what_store_stores_once(engine: Engine) -> None:
+    """The intake's driver-level insert writes the same row as ``store`` and dedups the same."""
+    values = {
+        "dedup_key": "evt-1",
+        "kind": "ticket.comment_added",
+        "ticket_id": "7",
+        "body": b'{"id": "evt-1"}',
+        "received_at": T0 + timedelta(microseconds=123456),
+    }
+    assert inbox.store_now(engine, source="zendesk", **values) is True
+    assert inbox.store_now(engine, source="zendesk", **values) is False
+    with engine.begin() as connection:
+        assert inbox.store(connection, source="freshdesk", **values) is True
+    assert inbox.store_now(engine, source="freshdesk", **values) is False
+    with engine.connect() as connection:
+        items = inbox.unprocessed(connection)
+    assert [(i.source, i.dedup_key, i.kind, i.ticket_id, i.body) for i in items] == [
+        ("zendesk", "evt-1", "ticket.comment_added", "7", b'{"id": "evt-1"}'),
+        ("freshdesk", "evt-1", "ticket.comment_added", "7", b'{"id": "evt-1"}'),
+    ]
+    assert items[0].received_at == items[1].received_at == values["received_at"]
+    # The driver-level transaction ended: another writer gets the lock at once.
+    assert store(engine, "after") is True
