@@ -106,12 +106,11 @@ def _by_key(table: Any, keys: Sequence[Key]) -> Iterable[ColumnElement[bool]]:
 
 
 def load(connection: Connection, since: datetime, until: datetime) -> Dataset:
-    decisions, first = _decisions(connection, since, until)
+    decisions = _decisions(connection, since, until)
     cohort = _cohort(connection, since, until)
     for facts in cohort:
         facts.decisions = decisions[facts.key]
-    people = _people(connection, since - REPEAT_WINDOW, until)
-    earlier = {key: (at, *people.get(key, (None, None))) for key, at in first.items()}
+    earlier = _earlier(connection, since - REPEAT_WINDOW, until)
     return Dataset(since, until, cohort, earlier, _others(connection, since, until))
 
 
@@ -131,28 +130,22 @@ def _same_ticket(left: Any, right: Any) -> ColumnElement[bool]:
 
 def _decisions(
     connection: Connection, since: datetime, until: datetime
-) -> tuple[dict[Key, list[DecisionFact]], dict[Key, datetime]]:
-    """The period's decisions by ticket; and the first escalation of every ticket escalated in
-    the period or the 30 days before (for repeats). Served by the covering ix_audit_action_at."""
+) -> dict[Key, list[DecisionFact]]:
+    """The period's decisions by ticket, in time order. Served by the covering
+    ix_audit_action_at."""
     c = audit_log.c
     query = select(c.at, c.source, c.ticket_id, c.action, c.rule, c.tier, c.severity, c.route)
+    where = (c.action.in_(ACTIONS), c.at >= since, c.at < until, c.kind == "decision")
     out: dict[Key, list[DecisionFact]] = defaultdict(list)
-    first: dict[Key, datetime] = {}
-    for actions, start in ((["escalate"], since - REPEAT_WINDOW), (["warn", "request_rca"], since)):
-        where = (c.action.in_(actions), c.at >= start, c.at < until, c.kind == "decision")
-        for at, source, ticket_id, action, rule, tier, severity, route in connection.execute(
-            query.where(*where)
-        ).all():
-            key = (source, ticket_id)
-            if action == "escalate" and (key not in first or at < first[key]):
-                first[key] = at
-            if at >= since:
-                out[key].append(
-                    DecisionFact(at, rule or "", action, tier or "", severity or "", route or "")
-                )
+    for at, source, ticket_id, action, rule, tier, severity, route in connection.execute(
+        query.where(*where)
+    ).all():
+        out[(source, ticket_id)].append(
+            DecisionFact(at, rule or "", action, tier or "", severity or "", route or "")
+        )
     for rows in out.values():
         rows.sort(key=lambda d: d.at)
-    return out, first
+    return out
 
 
 def _cohort(connection: Connection, since: datetime, until: datetime) -> list[TicketFacts]:
@@ -215,16 +208,23 @@ def _cohort(connection: Connection, since: datetime, until: datetime) -> list[Ti
     return out
 
 
-def _people(
+def _earlier(
     connection: Connection, since: datetime, until: datetime
-) -> dict[Key, tuple[str | None, str | None]]:
-    """Requester and organization of the tickets escalated between ``since`` and ``until``."""
-    t = tickets.c
-    escalated = _decided(["escalate"], since, until)
-    query = select(t.source, t.ticket_id, t.requester_id, t.organization_id).select_from(
-        escalated.join(tickets, _same_ticket(escalated, tickets))
+) -> dict[Key, tuple[datetime, str | None, str | None]]:
+    """The first escalation between ``since`` and ``until`` of every ticket escalated then,
+    with its requester and organization (for repeats): one row per ticket, grouped in SQL."""
+    c, t = audit_log.c, tickets.c
+    first = (
+        select(c.source, c.ticket_id, func.min(c.at).label("first"))
+        .where(c.action == "escalate", c.at >= since, c.at < until, c.kind == "decision")
+        .group_by(c.source, c.ticket_id)
+        .subquery()
     )
-    return {(s, i): (requester, org) for s, i, requester, org in connection.execute(query)}
+    query = select(first.c.source, first.c.ticket_id, first.c.first, t.requester_id).add_columns(
+        t.organization_id
+    )
+    query = query.select_from(first.outerjoin(tickets, _same_ticket(first, tickets)))
+    return {(s, i): (at, requester, org) for s, i, at, requester, org in connection.execute(query)}
 
 
 def _others(

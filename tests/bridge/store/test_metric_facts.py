@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import Engine, select
 
-from bridge.store.metric_facts import ACTIONS, RESOLVED, load
+from bridge.store.metric_facts import ACTIONS, REPEAT_WINDOW, RESOLVED, load
 from bridge.store.tables import audit_log, tickets
 from tests.support.sample import Rows, decision_row, generate, insert, state_row, ticket_row
 
@@ -21,7 +21,8 @@ def _edges() -> Rows:
     """Tickets on the period's edges: resolution due before and after the end (solved and not),
     decisions just outside the period, decisions that are not metrics actions."""
     rows = Rows()
-    cases = [
+    Case = tuple[str, float, str, float, float | None, list[tuple[str, float]]]
+    cases: list[Case] = [
         # (id, created days ago, status, updated days ago, resolution due days ago, decisions)
         ("e1", 10, "open", 9, 5, []),  # unresolved, due passed: breached
         ("e2", 10, "open", 9, -5, []),  # unresolved, due ahead: not breached
@@ -78,6 +79,41 @@ def _plain_others(
     return out
 
 
+def _plain_earlier(
+    engine: Engine, since: datetime, until: datetime
+) -> dict[tuple[str, str], tuple[datetime, str | None, str | None]]:
+    """First escalation in the window per ticket, with its people, row by row."""
+    t, a = tickets.c, audit_log.c
+    with engine.connect() as connection:
+        people = {
+            (s, i): (r, o)
+            for s, i, r, o in connection.execute(
+                select(t.source, t.ticket_id, t.requester_id, t.organization_id)
+            )
+        }
+        first: dict[tuple[str, str], datetime] = {}
+        for s, i, action, at, kind in connection.execute(
+            select(a.source, a.ticket_id, a.action, a.at, a.kind)
+        ):
+            if action == "escalate" and kind == "decision" and since <= at < until:
+                first[(s, i)] = min(at, first.get((s, i), at))
+    return {key: (at, *people.get(key, (None, None))) for key, at in first.items()}
+
+
+def _plain_decisions(
+    engine: Engine, since: datetime, until: datetime
+) -> dict[tuple[str, str], list[tuple[datetime, str, str]]]:
+    a = audit_log.c
+    out: dict[tuple[str, str], list[tuple[datetime, str, str]]] = {}
+    with engine.connect() as connection:
+        for s, i, action, at, kind, rule in connection.execute(
+            select(a.source, a.ticket_id, a.action, a.at, a.kind, a.rule)
+        ):
+            if action in ACTIONS and kind == "decision" and since <= at < until:
+                out.setdefault((s, i), []).append((at, action, rule))
+    return {key: sorted(rows) for key, rows in out.items()}
+
+
 @pytest.mark.parametrize("days", [7, 30, 90])
 def test_tickets_without_decisions_are_counted_as_row_by_row(engine: Engine, days: int) -> None:
     with engine.begin() as connection:
@@ -92,3 +128,11 @@ def test_tickets_without_decisions_are_counted_as_row_by_row(engine: Engine, day
     assert sum(expected.values()) > 100  # the comparison saw many tickets
     if days == 30:
         assert expected[("high", True)] >= 3  # e1, e3, e6 at least: breaches were compared
+    earlier = _plain_earlier(engine, since - REPEAT_WINDOW, NOW)
+    assert dataset.earlier == earlier
+    assert len(earlier) > 50
+    decided = _plain_decisions(engine, since, NOW)
+    for facts in dataset.tickets:
+        assert sorted((d.at, d.action, d.rule) for d in facts.decisions) == decided[facts.key]
+        assert [d.at for d in facts.decisions] == sorted(d.at for d in facts.decisions)
+    assert {f.key for f in dataset.tickets} <= set(decided)
