@@ -11,13 +11,12 @@ over-escalations.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from functools import cached_property
-from typing import Any, NamedTuple
+from typing import Any
 
-from sqlalchemy import Connection, Subquery, and_, case, func, literal, select
+from sqlalchemy import Connection, Subquery, and_, case, literal, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from bridge.store.tables import UTCDateTime, audit_log, escalation_state, tickets
@@ -29,9 +28,8 @@ _CHUNK = 400
 Key = tuple[str, str]
 
 
-class DecisionFact(NamedTuple):
-    # A tuple: a 90-day view builds tens of thousands, and a frozen dataclass's __init__ cost a
-    # fifth of the page.
+@dataclass(frozen=True)
+class DecisionFact:
     at: datetime
     rule: str
     action: str
@@ -68,9 +66,8 @@ class TicketFacts:
     def key(self) -> Key:
         return (self.source, self.ticket_id)
 
-    @cached_property
+    @property
     def escalations(self) -> list[DecisionFact]:
-        """Read many times per ticket by the metrics; ``load`` sets ``decisions`` first."""
         return [d for d in self.decisions if d.action == "escalate"]
 
 
@@ -106,12 +103,13 @@ def _by_key(table: Any, keys: Sequence[Key]) -> Iterable[ColumnElement[bool]]:
 
 
 def load(connection: Connection, since: datetime, until: datetime) -> Dataset:
-    decisions = _decisions(connection, since, until)
+    decisions, first = _decisions(connection, since, until)
     cohort = _cohort(connection, since, until)
     for facts in cohort:
         facts.decisions = decisions[facts.key]
-    earlier = _earlier(connection, since - REPEAT_WINDOW, until)
-    return Dataset(since, until, cohort, earlier, _others(connection, since, until))
+    people = _people(connection, since - REPEAT_WINDOW, until)
+    earlier = {key: (at, *people.get(key, (None, None))) for key, at in first.items()}
+    return Dataset(since, until, cohort, earlier, _others(connection, since, until, decisions))
 
 
 def _decided(actions: Sequence[str], since: datetime, until: datetime) -> Subquery:
@@ -130,22 +128,28 @@ def _same_ticket(left: Any, right: Any) -> ColumnElement[bool]:
 
 def _decisions(
     connection: Connection, since: datetime, until: datetime
-) -> dict[Key, list[DecisionFact]]:
-    """The period's decisions by ticket, in time order. Served by the covering
-    ix_audit_action_at."""
+) -> tuple[dict[Key, list[DecisionFact]], dict[Key, datetime]]:
+    """The period's decisions by ticket; and the first escalation of every ticket escalated in
+    the period or the 30 days before (for repeats). Served by the covering ix_audit_action_at."""
     c = audit_log.c
     query = select(c.at, c.source, c.ticket_id, c.action, c.rule, c.tier, c.severity, c.route)
-    where = (c.action.in_(ACTIONS), c.at >= since, c.at < until, c.kind == "decision")
     out: dict[Key, list[DecisionFact]] = defaultdict(list)
-    for at, source, ticket_id, action, rule, tier, severity, route in connection.execute(
-        query.where(*where)
-    ).all():
-        out[(source, ticket_id)].append(
-            DecisionFact(at, rule or "", action, tier or "", severity or "", route or "")
-        )
+    first: dict[Key, datetime] = {}
+    for actions, start in ((["escalate"], since - REPEAT_WINDOW), (["warn", "request_rca"], since)):
+        where = (c.action.in_(actions), c.at >= start, c.at < until, c.kind == "decision")
+        for at, source, ticket_id, action, rule, tier, severity, route in connection.execute(
+            query.where(*where)
+        ):
+            key = (source, ticket_id)
+            if action == "escalate" and (key not in first or at < first[key]):
+                first[key] = at
+            if at >= since:
+                out[key].append(
+                    DecisionFact(at, rule or "", action, tier or "", severity or "", route or "")
+                )
     for rows in out.values():
         rows.sort(key=lambda d: d.at)
-    return out
+    return out, first
 
 
 def _cohort(connection: Connection, since: datetime, until: datetime) -> list[TicketFacts]:
@@ -180,7 +184,7 @@ def _cohort(connection: Connection, since: datetime, until: datetime) -> list[Ti
         .where(t.created_at >= since, t.created_at < until)
     )
     out = []
-    for row in connection.execute(query).all():
+    for row in connection.execute(query):
         (source, ticket_id, created, status, updated, priority, due) = row[:7]
         requester, org_name, org_id, category, csat, reopened = row[7:13]
         tier, history, solved_at, rca = row[13:]
@@ -208,44 +212,33 @@ def _cohort(connection: Connection, since: datetime, until: datetime) -> list[Ti
     return out
 
 
-def _earlier(
+def _people(
     connection: Connection, since: datetime, until: datetime
-) -> dict[Key, tuple[datetime, str | None, str | None]]:
-    """The first escalation between ``since`` and ``until`` of every ticket escalated then,
-    with its requester and organization (for repeats): one row per ticket, grouped in SQL."""
-    c, t = audit_log.c, tickets.c
-    first = (
-        select(c.source, c.ticket_id, func.min(c.at).label("first"))
-        .where(c.action == "escalate", c.at >= since, c.at < until, c.kind == "decision")
-        .group_by(c.source, c.ticket_id)
-        .subquery()
+) -> dict[Key, tuple[str | None, str | None]]:
+    """Requester and organization of the tickets escalated between ``since`` and ``until``."""
+    t = tickets.c
+    escalated = _decided(["escalate"], since, until)
+    query = select(t.source, t.ticket_id, t.requester_id, t.organization_id).select_from(
+        escalated.join(tickets, _same_ticket(escalated, tickets))
     )
-    query = select(first.c.source, first.c.ticket_id, first.c.first, t.requester_id).add_columns(
-        t.organization_id
-    )
-    query = query.select_from(first.outerjoin(tickets, _same_ticket(first, tickets)))
-    return {(s, i): (at, requester, org) for s, i, at, requester, org in connection.execute(query)}
+    return {(s, i): (requester, org) for s, i, requester, org in connection.execute(query)}
 
 
 def _others(
-    connection: Connection, since: datetime, until: datetime
+    connection: Connection, since: datetime, until: datetime, decided: Container[Key]
 ) -> Counter[tuple[str | None, bool]]:
     """The period's tickets without decisions, counted by priority and whether they breached
-    the desk's resolution SLA, counted in SQL (a few rows come back, not the period's
-    tickets). The created-at index holds all it reads of the tickets."""
+    the desk's resolution SLA (decided in SQL: no time is read back). The created-at index
+    holds all it reads."""
     t = tickets.c
     end = case((t.status.in_(RESOLVED), t.updated_at), else_=literal(until, UTCDateTime()))
-    decided = _decided(ACTIONS, since, until)
-    breached = t.resolution_due < end
-    query = (
-        select(t.priority, breached, func.count())
-        .select_from(tickets.outerjoin(decided, _same_ticket(tickets, decided)))
-        .where(t.created_at >= since, t.created_at < until, decided.c.ticket_id.is_(None))
-        .group_by(t.priority, breached)
+    query = select(t.source, t.ticket_id, t.priority, t.resolution_due < end).where(
+        t.created_at >= since, t.created_at < until
     )
     out: Counter[tuple[str | None, bool]] = Counter()
-    for priority, late, count in connection.execute(query).all():
-        out[(priority, bool(late))] += count
+    for source, ticket_id, priority, breached in connection.execute(query):
+        if (source, ticket_id) not in decided:
+            out[(priority, bool(breached))] += 1
     return out
 
 

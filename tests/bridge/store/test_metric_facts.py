@@ -55,7 +55,7 @@ def _edges() -> Rows:
 def _plain_others(
     engine: Engine, since: datetime, until: datetime
 ) -> Counter[tuple[str | None, bool]]:
-    """Row by row, as the dashboard counted before the count moved into SQL."""
+    """Row by row from plain reads of both tables."""
     t, a = tickets.c, audit_log.c
     with engine.connect() as connection:
         decided = {
