@@ -77,7 +77,6 @@ class _Driver:
     sql: str
     order: tuple[str, ...] | None
     convert: dict[str, Callable[[Any], Any]]
-    sqlite: bool
 
 
 _DRIVER: dict[str, _Driver] = {}
@@ -101,7 +100,7 @@ def _driver_statement(engine: Engine) -> _Driver:
             processor = inbox.c[name].type.bind_processor(engine.dialect)
             if processor is not None:
                 convert[name] = processor
-        found = _Driver(compiled.string, order, convert, engine.dialect.name == "sqlite")
+        found = _Driver(compiled.string, order, convert)
         _DRIVER[engine.dialect.name] = found
     return found
 
@@ -135,14 +134,15 @@ def store_now(
     try:
         cursor = raw.cursor()
         try:
-            if driver.sqlite:
-                # As every transaction of the bridge's: the write lock first (see store.db).
-                cursor.execute("BEGIN IMMEDIATE")
+            # On SQLite (autocommit driver, see store.db) the one statement is its own
+            # transaction and takes the write lock when it starts, as BEGIN IMMEDIATE would, but
+            # holds it only while SQLite runs it: under four writing processes, a BEGIN ...
+            # COMMIT around it kept the lock across Python code and made the others wait.
             cursor.execute(driver.sql, params)
-            stored = cursor.fetchone() is not None
+            stored = bool(cursor.fetchall())
         finally:
             cursor.close()
-        raw.commit()
+        raw.commit()  # PostgreSQL's transaction; nothing is open on SQLite by now
     except BaseException:
         raw.rollback()
         raise
