@@ -33,8 +33,8 @@ def main() -> None:
     args = parser.parse_args()
     now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
     with tempfile.TemporaryDirectory() as folder:
-        settings = Settings.validated(
-            {"database_url": f"sqlite:///{folder}/bench.db", "admin_token": TOKEN}
+        settings = Settings.from_env(
+            {"DATABASE_URL": f"sqlite:///{folder}/bench.db", "BRIDGE_ADMIN_TOKEN": TOKEN}
         )
         app = create_app(
             {"TESTING": True, "BRIDGE_SETTINGS": settings, "BRIDGE_CLOCK": lambda: now}

@@ -206,7 +206,12 @@ def reference_round(args: argparse.Namespace, base_env: dict[str, str]) -> dict[
     with tempfile.TemporaryDirectory() as tmp:
         database = Path(tmp) / "reference.db"
         env = {**base_env, "REFERENCE_DB": str(database), "REFERENCE_SECRET": SECRET}
-        (Path(tmp) / "gunicorn.conf.py").write_text((ROOT / "gunicorn.conf.py").read_text())
+        # The production settings, but its post_fork imports wsgi: that would build a whole
+        # bridge app in every reference worker and slow its start (not its requests).
+        (Path(tmp) / "gunicorn.conf.py").write_text(
+            (ROOT / "gunicorn.conf.py").read_text()
+            + "\n\ndef post_fork(server: object, worker: object) -> None:\n    pass\n"
+        )
         command = [
             sys.executable,
             "-m",

@@ -274,8 +274,11 @@ class CompiledCondition:
 
     def match(self, ticket: Ticket, facts: Facts) -> Hit | None:
         """The earliest moment any part of the condition holds (a future moment for timers)."""
+        checks = self.checks
+        if len(checks) == 1:  # most conditions have one part
+            return checks[0](ticket, facts)
         best: Hit | None = None
-        for check in self.checks:
+        for check in checks:
             hit = check(ticket, facts)
             if hit is not None and (best is None or hit[0] < best[0]):
                 best = hit

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 from policies.calendar import INF, Clock, Interval
@@ -15,6 +16,7 @@ UTC = dt.UTC
 TIER_NAMES = ("L0", "L1", "L2", "L3", "L4")
 
 
+@lru_cache(maxsize=4096)  # one evaluation writes ``now`` and the same deadlines many times
 def iso(t: float) -> str:
     if t == INF:
         return "paused (no deadline)"

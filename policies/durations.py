@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 _PART = re.compile(r"(\d+)([smhdw])")
@@ -40,6 +41,7 @@ def parse_duration(text: object) -> Span:
     return Span(sum(int(n) * _UNITS[u] for n, u in parts), days)
 
 
+@lru_cache(maxsize=1024)  # explanations spell the same few limits and ages over and over
 def format_duration(seconds: float, *, days: bool = True) -> str:
     """The shortest exact reading of ``seconds``: 900 -> ``15m``, 5400 -> ``1h30m``
     (``days=False``: hours at most, for business time where a day is not 24 hours)."""

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from functools import cached_property
+from typing import Any
 
 from policies.compiled import OutageRule
 from policies.context import Context
@@ -65,24 +67,34 @@ def decide(
 
 
 class _Emitter:
-    """Emits one rule's decisions, each carrying what the status page will show."""
+    """Emits one rule's decisions, each carrying what the status page will show. The route and
+    the inputs are built at the first decision: most tickets are no outage and get none."""
 
     def __init__(self, ctx: Context, rule: OutageRule, ticket: Ticket, tier: Tier) -> None:
-        self.ctx, self.rule, self.tier = ctx, rule, tier
+        self.ctx, self.rule, self.ticket, self.tier = ctx, rule, ticket, tier
         self.base = f"statuspage:{rule.id}"
-        self.route = _route(rule, ctx.policy.tiers[tier].route)
-        self.inputs = {
+        self.opened = ctx.key(self.base, None, DecisionKind.STATUS_OPEN) in ctx.fired
+        self.asked = ctx.key(self.base, None, DecisionKind.STATUS_PROPOSE) in ctx.fired
+
+    @cached_property
+    def route(self) -> Route:
+        return _route(self.rule, self.ctx.policy.tiers[self.tier].route)
+
+    @cached_property
+    def inputs(self) -> dict[str, Any]:
+        rule = self.rule
+        return {
             "statuspage_rule": rule.id,
-            "components": list(components(rule, ticket)),
+            "components": list(components(rule, self.ticket)),
             "component_status": rule.component_status,
             "impact": rule.impact,
             **rule.messages.model_dump(),
         }
-        self.opened = ctx.key(self.base, None, DecisionKind.STATUS_OPEN) in ctx.fired
-        self.asked = ctx.key(self.base, None, DecisionKind.STATUS_PROPOSE) in ctx.fired
 
     def __call__(self, action: DecisionKind, text: str, at: Tier | None = None) -> None:
         key = self.ctx.key(self.base, at, action)
+        if key in self.ctx.fired:
+            return
         self.ctx.emit(
             key, self.base, action, self.tier, self.route, text, self.rule.source, self.inputs
         )
