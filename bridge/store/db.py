@@ -80,18 +80,16 @@ def _sqlite_begin(connection: Connection) -> None:
     if busy is not None and connection.info.get(BUSY_MS) != busy:
         connection.exec_driver_sql(f"PRAGMA busy_timeout={int(busy)}")
         connection.info[BUSY_MS] = busy
-    # Sent on the driver's connection: through exec_driver_sql a BEGIN cost a sixth of a
-    # webhook's intake.
-    driver = connection.connection.driver_connection
-    assert driver is not None  # a connection being begun is checked out and open
     if options.get(READ_ONLY):
         # A reader in WAL mode sees a snapshot and never blocks the writer (nor waits for it).
-        driver.execute("BEGIN")
+        connection.exec_driver_sql("BEGIN")
         return
     # Writers take the write lock at the start of the transaction. A deferred transaction that
     # reads and then writes can fail at once with "database is locked" when another writer got
     # there first, and two of them can read the same due rows before either claims them.
-    driver.execute("BEGIN IMMEDIATE")
+    # Through SQLAlchemy, not the driver's connection (faster): a lock timeout must arrive as
+    # SQLAlchemy's OperationalError, which the web's outage path turns into a 503.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _postgres_begin(connection: Connection) -> None:

@@ -58,7 +58,15 @@ def _pagerduty(now: datetime) -> Request:
 
 
 def _command(now: datetime) -> Request:
-    body = fixture_json("slack/slash_command_form.signing_test_vector.json")["raw_body"].encode()
+    # One of the bridge's own commands: a command it does not know is answered with its usage
+    # without the database (nothing to store).
+    fields = dict(
+        urllib.parse.parse_qsl(
+            fixture_json("slack/slash_command_form.signing_test_vector.json")["raw_body"]
+        )
+    )
+    fields.update(command="/escalate", text="zendesk:1001 customer is blocked")
+    body = urllib.parse.urlencode(fields).encode()
     return "/slack/commands", body, slack_headers(SECRETS["SLACK_SIGNING_SECRET"], body, now)
 
 
