@@ -76,9 +76,11 @@ def test_completing_the_task_in_clickup_records_the_rca_on_the_ticket(
     notes = [n for n in desk.notes(ticket) if "Root-cause task completed in ClickUp" in n]
     assert len(notes) == 1 and "by Ana Ruiz" in notes[0] and task["url"] in notes[0]
     # Recorded: the RCA deadline passes without an overdue reminder.
+    requests_before = [n for n in desk.notes(ticket) if n.startswith("[RCA]")]
     bridge.clock.advance(hours=49)
     bridge.run()
-    assert not [n for n in desk.notes(ticket) if "overdue" in n.lower()]
+    assert [n for n in desk.notes(ticket) if n.startswith("[RCA]")] == requests_before
+    assert not [n for n in desk.notes(ticket) if "Root-cause write-up is overdue" in n]
 
 
 def test_an_rca_written_on_the_ticket_completes_the_task(bridge: Bridge, desk: Desk) -> None:
