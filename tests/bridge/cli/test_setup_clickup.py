@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from flask import Flask
@@ -22,13 +22,24 @@ def clickup() -> Iterator[ClickUpSandbox]:
         yield sandbox
 
 
-def app_with(database_url: str, clock: FrozenClock, **environment: str | None) -> Flask:
-    settings = make_settings(database_url, **environment)
-    return create_app({"TESTING": True, "BRIDGE_SETTINGS": settings, "BRIDGE_CLOCK": clock})
+@pytest.fixture
+def app_with(database_url: str, clock: FrozenClock) -> Iterator[Callable[..., Flask]]:
+    """Apps with these settings; their database connections closed afterwards."""
+    apps: list[Flask] = []
+
+    def make(**environment: str | None) -> Flask:
+        settings = make_settings(database_url, **environment)
+        app = create_app({"TESTING": True, "BRIDGE_SETTINGS": settings, "BRIDGE_CLOCK": clock})
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        app.extensions["bridge"].db.dispose()
 
 
 def test_setup_creates_the_webhook_prints_its_secret_once_asked_then_finds_it(
-    clickup: ClickUpSandbox, database_url: str, clock: FrozenClock
+    clickup: ClickUpSandbox, app_with: Callable[..., Flask]
 ) -> None:
     clickup.reset()
     environment = {
@@ -38,28 +49,22 @@ def test_setup_creates_the_webhook_prints_its_secret_once_asked_then_finds_it(
         "CLICKUP_WEBHOOK_SECRET": None,
     }
     command = ["bridge", "setup", "clickup", "--url", "https://bridge.example.com"]
-    first = (
-        app_with(database_url, clock, **environment)
-        .test_cli_runner()
-        .invoke(args=[*command, "--show-secret"])
-    )
+    first = app_with(**environment).test_cli_runner().invoke(args=[*command, "--show-secret"])
     assert first.exit_code == 0, first.output
     [hook] = clickup.state.webhooks
     assert f"created webhook: {hook.id}" in first.output
     assert f"CLICKUP_WEBHOOK_SECRET={hook.secret}" in first.output
     configured = {**environment, "CLICKUP_WEBHOOK_SECRET": hook.secret}
-    again = app_with(database_url, clock, **configured).test_cli_runner().invoke(args=command)
+    again = app_with(**configured).test_cli_runner().invoke(args=command)
     assert again.exit_code == 0, again.output
     assert "webhook exists" in again.output and "matches" in again.output
     assert hook.secret not in again.output
     assert len(clickup.state.webhooks) == 1
 
 
-def test_setup_without_clickup_configured_says_what_to_set(
-    database_url: str, clock: FrozenClock
-) -> None:
+def test_setup_without_clickup_configured_says_what_to_set(app_with: Callable[..., Flask]) -> None:
     result = (
-        app_with(database_url, clock)
+        app_with()
         .test_cli_runner()
         .invoke(args=["bridge", "setup", "clickup", "--url", "https://bridge.example.com"])
     )
@@ -67,7 +72,7 @@ def test_setup_without_clickup_configured_says_what_to_set(
 
 
 def test_a_refused_token_is_a_clean_error(
-    clickup: ClickUpSandbox, database_url: str, clock: FrozenClock
+    clickup: ClickUpSandbox, app_with: Callable[..., Flask]
 ) -> None:
     environment = {
         "CLICKUP_API_TOKEN": "pk_wrong",
@@ -75,7 +80,7 @@ def test_a_refused_token_is_a_clean_error(
         "CLICKUP_API_URL": f"{clickup.base_url}/api/v2",
     }
     result = (
-        app_with(database_url, clock, **environment)
+        app_with(**environment)
         .test_cli_runner()
         .invoke(args=["bridge", "setup", "clickup", "--url", "https://bridge.example.com"])
     )

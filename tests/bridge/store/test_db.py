@@ -34,9 +34,11 @@ def test_a_reader_does_not_block_a_writer(engine: Engine, clock: FrozenClock) ->
         # The reader's transaction is open; a writer that waits at most 50 ms still gets in.
         with db.writing(engine, busy_ms=50) as writer:
             assert _store(writer, "a", clock)
-        # The reader keeps its snapshot until its transaction ends.
-        again = reader.execute(select(func.count()).select_from(inbox_table)).scalar_one()
-        assert again == before
+        if engine.dialect.name == "sqlite":
+            # SQLite's reader keeps its snapshot until its transaction ends (PostgreSQL's read
+            # committed sees each committed row).
+            again = reader.execute(select(func.count()).select_from(inbox_table)).scalar_one()
+            assert again == before
     assert _count(engine) == 1
 
 
