@@ -3,12 +3,13 @@ line here (see CONTRIBUTING.md)."""
 
 from __future__ import annotations
 
-from connectors import freshdesk, pagerduty, slack, statuspage, teams, zendesk
+from connectors import freshdesk, intercom, pagerduty, slack, statuspage, teams, zendesk
 from connectors.provider import ProviderSpec, Role
 
 PROVIDERS: tuple[ProviderSpec, ...] = (
     zendesk.SPEC,
     freshdesk.SPEC,
+    intercom.SPEC,
     slack.SPEC,
     teams.SPEC,
     pagerduty.SPEC,

@@ -17,6 +17,7 @@ from typing import Any
 class Source(StrEnum):
     ZENDESK = "zendesk"
     FRESHDESK = "freshdesk"
+    INTERCOM = "intercom"
 
 
 class Status(StrEnum):

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from sandbox.common import Served, start, stop
 from sandbox.freshdesk import FreshdeskSandbox
+from sandbox.intercom import IntercomSandbox
+from sandbox.intercom.state import BRIDGE_ADMIN_ID
 from sandbox.pagerduty import PagerDutySandbox, local_tls
 from sandbox.slack import SlackSandbox
 from sandbox.statuspage import StatuspageSandbox
@@ -36,6 +38,7 @@ PAGERDUTY_ROUTING_KEY = "R0SANDBOX0ROUTING0KEY00000000000"  # 32 characters, as 
 TEAMS_LINK_SECRET = "sandbox-teams-link-secret"
 TEAMS_CHANNEL = "support-escalations"
 STATUSPAGE_API_KEY = "sandbox-statuspage-api-key"
+INTERCOM_CLIENT_SECRET = "sandbox-intercom-client-secret"
 
 
 @dataclass
@@ -46,6 +49,7 @@ class SandboxWorld:
     pagerduty: PagerDutySandbox
     teams: TeamsSandbox
     statuspage: StatuspageSandbox
+    intercom: IntercomSandbox
     ca_file: str
     bridge_url: str = ""  # where Teams card links point (the bridge's public URL)
     served: list[Served] = field(default_factory=list)
@@ -57,7 +61,7 @@ class SandboxWorld:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         bridge_url: str | None = None,
         directory: Path | None = None,
-        ports: tuple[int, ...] = (0, 0, 0, 0, 0, 0),
+        ports: tuple[int, ...] = (0, 0, 0, 0, 0, 0, 0),
     ) -> SandboxWorld:
         folder = directory or Path(tempfile.mkdtemp(prefix="bridge-sandbox-"))
         tls = local_tls(folder)
@@ -79,6 +83,7 @@ class SandboxWorld:
             statuspage=StatuspageSandbox(
                 api_key=STATUSPAGE_API_KEY, clock=lambda: clock().timestamp()
             ),
+            intercom=IntercomSandbox(clock=clock),
             ca_file=tls.ca_file,
             bridge_url=bridge,
         )
@@ -89,6 +94,7 @@ class SandboxWorld:
             world.pagerduty,
             world.teams,
             world.statuspage,
+            world.intercom,
         )
         for service, port in zip(services, ports, strict=True):
             context = tls.server_context if service is world.pagerduty else None
@@ -128,4 +134,8 @@ class SandboxWorld:
             "STATUSPAGE_API_KEY": STATUSPAGE_API_KEY,
             "STATUSPAGE_PAGE_ID": self.statuspage.page_id,
             "STATUSPAGE_API_URL": f"{self.statuspage.base_url}/v1",
+            "INTERCOM_ACCESS_TOKEN": self.intercom.token,
+            "INTERCOM_CLIENT_SECRET": INTERCOM_CLIENT_SECRET,
+            "INTERCOM_ADMIN_ID": BRIDGE_ADMIN_ID,
+            "INTERCOM_URL": self.intercom.base_url,
         }
