@@ -138,4 +138,6 @@ class SandboxWorld:
             "INTERCOM_CLIENT_SECRET": INTERCOM_CLIENT_SECRET,
             "INTERCOM_ADMIN_ID": BRIDGE_ADMIN_ID,
             "INTERCOM_URL": self.intercom.base_url,
+            # The stand-in's team keeps the priority flag for emergencies (urgent).
+            "INTERCOM_PRIORITY_FLAG": "urgent",
         }

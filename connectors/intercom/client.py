@@ -132,6 +132,7 @@ class IntercomDesk:
             company=company,
             attributes=self.ticket_fields(),
             web_url=self.web_url,
+            flagged=self.settings.flagged,
         )
 
     def _conversation(self, ticket_id: str) -> Mapping[str, Any]:
@@ -196,7 +197,12 @@ class IntercomDesk:
                 latest = set()
             latest |= {i for i, r in rows.items() if int(r.get("updated_at") or 0) == watermark}
         tickets = tuple(
-            conversation_to_ticket(row, bridge_admin_id=self.admin_id, web_url=self.web_url)
+            conversation_to_ticket(
+                row,
+                bridge_admin_id=self.admin_id,
+                web_url=self.web_url,
+                flagged=self.settings.flagged,
+            )
             for row in rows.values()
         )
         return ChangeBatch(

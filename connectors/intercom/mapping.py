@@ -33,8 +33,9 @@ STATES: dict[str, Status] = {
     "snoozed": Status.PENDING,
     "closed": Status.SOLVED,
 }
-# ``priority`` is a flag, not a scale: flagged conversations are High, the rest Normal.
-PRIORITIES: dict[str, Priority] = {"priority": Priority.HIGH, "not_priority": Priority.NORMAL}
+# ``priority`` is a flag, not a scale: flagged conversations are High (or Urgent, where the team
+# keeps the flag for emergencies: ``INTERCOM_PRIORITY_FLAG``), the rest Normal.
+FLAG = "priority"
 # Parts that change the state, and the state they leave the conversation in.
 STATE_PARTS: dict[str, Status] = {
     "open": Status.OPEN,
@@ -59,6 +60,7 @@ def conversation_to_ticket(
     company: Mapping[str, Any] | None = None,
     attributes: Iterable[FieldDef] = (),
     web_url: str = "",
+    flagged: Priority = Priority.HIGH,
 ) -> Ticket:
     """A conversation, with the full ``contact`` and ``company`` records where read, and the
     conversation data attributes (``GET /data_attributes?model=conversation``) as fields."""
@@ -76,7 +78,7 @@ def conversation_to_ticket(
         url=f"{web_url.rstrip('/')}/{ticket_id}" if web_url else "",
         subject=text_of(str(data.get("title") or source.get("subject") or "")),
         status=status,
-        priority=PRIORITIES.get(str(data.get("priority") or "")),
+        priority=flagged if data.get("priority") == FLAG else Priority.NORMAL,
         created_at=from_unix(data.get("created_at")) or _EPOCH,
         updated_at=from_unix(data.get("updated_at")) or _EPOCH,
         requester=requester_party(contact, data),

@@ -3,11 +3,12 @@ admin the bridge writes as, the base URL and the rate limit."""
 
 from __future__ import annotations
 
-from typing import Self
+from typing import Literal, Self
 
 from pydantic import Field, SecretStr, model_validator
 
 from connectors.provider import HttpUrl, ProviderSettings
+from policies.model import Priority
 
 DEFAULT_URL = "https://api.intercom.io"
 # A private app may make 10,000 calls a minute (Intercom "Rate limiting"; FACTS.md I-ratelimit).
@@ -25,6 +26,8 @@ class IntercomSettings(ProviderSettings):
     admin_id: str | None = Field(None, alias="INTERCOM_ADMIN_ID", pattern=r"^\d+$")
     url: HttpUrl | None = Field(None, alias="INTERCOM_URL")
     rate_limit: int = Field(DEFAULT_RATE_LIMIT, alias="INTERCOM_RATE_LIMIT", ge=1)
+    # Intercom's priority is one flag: what a flagged conversation means to this team.
+    priority_flag: Literal["urgent", "high"] = Field("high", alias="INTERCOM_PRIORITY_FLAG")
 
     @model_validator(mode="after")
     def _admin_with_token(self) -> Self:
@@ -46,6 +49,10 @@ class IntercomSettings(ProviderSettings):
     @property
     def base_url(self) -> str:
         return (self.url or DEFAULT_URL).rstrip("/")
+
+    @property
+    def flagged(self) -> Priority:
+        return Priority(self.priority_flag)
 
     def detail(self) -> str:
         return self.base_url

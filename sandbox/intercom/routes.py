@@ -214,7 +214,7 @@ def _register(sb: IntercomSandbox) -> None:
 
     @app.get("/conversations/<conversation_id>")
     def show(conversation_id: str) -> Any:
-        if (stop := sb._enter("conversations.show") or sb._find(conversation_id)) is not None:
+        if (stop := sb._enter("tickets.show") or sb._find(conversation_id)) is not None:
             return stop
         return jsonify(sb.view(conversation_id))
 

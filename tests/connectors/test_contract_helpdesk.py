@@ -54,9 +54,7 @@ def test_fetch_maps_the_ticket(desk: HelpDesk, driver: Desk) -> None:
     driver.comment(ticket_id, "Still failing for every card.")
     ticket = desk.fetch_ticket(ticket_id)
     assert (ticket.id, ticket.subject) == (ticket_id, "Checkout is down")
-    # Intercom's priority is one flag, read as High (its highest); the others have urgent.
-    top = Priority.HIGH if driver.name == "intercom" else Priority.URGENT
-    assert ticket.status is Status.OPEN and ticket.priority is top
+    assert ticket.status is Status.OPEN and ticket.priority is Priority.URGENT
     assert "billing" in ticket.tags
     assert ticket.url
     assert ticket.comments[-1].author_role is AuthorRole.CUSTOMER

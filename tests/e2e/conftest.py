@@ -4,7 +4,7 @@ one frozen clock for all, and the worker's jobs run step by step."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -22,7 +22,13 @@ from bridge.store.tables import outbox as outbox_table
 from bridge.worker.jobs import Jobs, build_jobs
 from sandbox.scenario import ShiftableClock
 from sandbox.world import SandboxWorld
-from tests.support.drivers import Desk, FreshdeskDriver, TravelClock, ZendeskDriver
+from tests.support.drivers import (
+    Desk,
+    FreshdeskDriver,
+    IntercomDriver,
+    TravelClock,
+    ZendeskDriver,
+)
 
 MONDAY_9AM = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -83,6 +89,7 @@ def bridge(
 ) -> Iterator[Bridge]:
     shared_clock.now = MONDAY_9AM
     services = (world.zendesk, world.freshdesk, world.slack, world.pagerduty, world.teams)
+    world.intercom.reset()
     for service in (*services, world.statuspage):
         service.reset()
     environment = world.environment()
@@ -103,10 +110,16 @@ def bridge(
     app.extensions["bridge"].db.dispose()
 
 
-@pytest.fixture(params=["zendesk", "freshdesk"])
+DRIVERS: dict[str, Callable[[SandboxWorld], Desk]] = {
+    "zendesk": ZendeskDriver,
+    "freshdesk": FreshdeskDriver,
+    "intercom": IntercomDriver,
+}
+
+
+@pytest.fixture(params=sorted(DRIVERS))
 def desk(request: pytest.FixtureRequest, bridge: Bridge) -> Desk:
-    driver: Desk = (ZendeskDriver if request.param == "zendesk" else FreshdeskDriver)(bridge.world)
-    return driver
+    return DRIVERS[request.param](bridge.world)
 
 
 @pytest.fixture

@@ -258,12 +258,11 @@ class IntercomDriver:
         contact = self.sandbox.add_contact(
             "Peter Gibbons", "peter@initech.example", company_id=company
         )
-        # Intercom's priority is a flag: urgent and high conversations are the flagged ones.
         return self.sandbox.create_conversation(
             text or subject,
             title=subject,
             contact_id=contact,
-            priority=priority in ("urgent", "high"),
+            priority=priority == "urgent",  # the world keeps the flag for emergencies
             state=INTERCOM_STATE[status],
             tags=list(tags),
         )
