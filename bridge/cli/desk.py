@@ -1,4 +1,5 @@
-"""``bridge sync`` and ``bridge setup zendesk|freshdesk``: the commands that talk to a desk."""
+"""``bridge sync`` and ``bridge setup zendesk|freshdesk|intercom``: the commands that talk to a
+desk."""
 
 from __future__ import annotations
 
@@ -10,7 +11,10 @@ from bridge.worker.integrations import Integrations, build_integrations
 from bridge.worker.sync import sync
 from connectors.freshdesk import FreshdeskDesk
 from connectors.freshdesk.setup import setup_freshdesk
-from connectors.provider import BuildContext
+from connectors.intercom import IntercomDesk
+from connectors.intercom.setup import setup_lines as setup_intercom
+from connectors.provider import BuildContext, Role
+from connectors.registry import names
 from connectors.zendesk import ZendeskDesk
 from connectors.zendesk.setup import setup_zendesk
 
@@ -25,7 +29,7 @@ def integrations_of(state: Runtime) -> Integrations:
 
 
 @click.command("sync")
-@click.option("--desk", type=click.Choice(["zendesk", "freshdesk"]), default=None)
+@click.option("--desk", type=click.Choice(names(Role.DESK)), default=None)
 @with_appcontext
 def sync_command(desk: str | None) -> None:
     """One incremental pass over the help desks; queues what changed for the worker."""
@@ -75,6 +79,24 @@ def setup_freshdesk_command(url: str, dry_run: bool) -> None:
         if not isinstance(desk, FreshdeskDesk):
             raise click.ClickException("Freshdesk is not configured: set FRESHDESK_DOMAIN, ...")
         for line in setup_freshdesk(desk, url=url, dry_run=dry_run):
+            click.echo(line)
+    finally:
+        integrations.close()
+
+
+@setup_group.command("intercom")
+@click.option("--url", required=True, help="Public base URL of this bridge.")
+@with_appcontext
+def setup_intercom_command(url: str) -> None:
+    """Check the token and admin; print the webhook to configure (Intercom has no API for it)."""
+    integrations = integrations_of(runtime())
+    try:
+        desk = integrations.desks.get("intercom")
+        if not isinstance(desk, IntercomDesk):
+            raise click.ClickException(
+                "Intercom is not configured: set INTERCOM_ACCESS_TOKEN and INTERCOM_ADMIN_ID"
+            )
+        for line in setup_intercom(desk, url=url):
             click.echo(line)
     finally:
         integrations.close()

@@ -20,7 +20,17 @@ from connectors._desk.deliver import deliver_to_desk
 from connectors._desk.directory import DeskDirectory
 from connectors._desk.session import DeskAdapter, desk_session
 from connectors.actions import Action
-from connectors.base import ChangeBatch, Clock, PermanentError, Reference, RetryableError, SentLog
+from connectors.base import (
+    ChangeBatch,
+    Check,
+    Clock,
+    PermanentError,
+    PolicyNeeds,
+    Reference,
+    RetryableError,
+    SentLog,
+)
+from connectors.intercom import doctor
 from connectors.intercom.inbound import conversation_item
 from connectors.intercom.mapping import attributes_to_fields, conversation_to_ticket, text_of
 from connectors.intercom.settings import API_VERSION, DEFAULT_URL, IntercomSettings
@@ -166,10 +176,23 @@ class IntercomDesk:
         """``GET /data_attributes?model=conversation``, cached for ``CACHE_TTL``."""
         found = self._attributes.get("conversation")
         if found is None:
-            rows = self._call("GET", "/data_attributes", params={"model": "conversation"})
-            found = attributes_to_fields(rows.get("data"))
+            found = attributes_to_fields(self.attribute_rows())
             self._attributes.put("conversation", found)
         return found
+
+    def attribute_rows(self) -> list[Mapping[str, Any]]:
+        rows = self._call("GET", "/data_attributes", params={"model": "conversation"})
+        return [row for row in rows.get("data") or () if isinstance(row, dict)]
+
+    def whoami(self) -> dict[str, Any]:
+        """``GET /me``: the admin the token belongs to, with its workspace (``app``)."""
+        return dict(self._call("GET", "/me"))
+
+    def admin(self, admin_id: str) -> dict[str, Any] | None:
+        for row in self._call("GET", "/admins").get("admins") or ():
+            if str(row.get("id")) == admin_id:
+                return dict(row)
+        return None
 
     def changes(self, cursor: str | None, now: datetime) -> ChangeBatch:
         """``POST /conversations/search`` on ``updated_at``. The search's ``>`` includes the
@@ -363,6 +386,10 @@ class IntercomDesk:
 
     def deliver(self, action: Action, log: SentLog) -> Reference:
         return deliver_to_desk(self, action)
+
+    def diagnose(self, needs: PolicyNeeds, *, send_test: bool = False) -> Iterator[Check]:
+        """``bridge doctor``'s checks (``connectors.intercom.doctor``)."""
+        return doctor.diagnose(self, needs)
 
     def close(self) -> None:
         self.session.close()
