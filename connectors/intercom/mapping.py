@@ -46,6 +46,7 @@ STATE_PARTS: dict[str, Status] = {
 CUSTOMER_AUTHORS = frozenset({"user", "lead", "contact"})
 # Bots (Fin, workflows) answer instantly; they are neither the customer nor an agent's reply.
 SKIPPED_AUTHORS = frozenset({"bot"})
+SUBJECT_CHARS = 120
 COMPANY_SIGNALS = ("plan", "monthly_spend", "user_count", "size", "industry")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _TAG = re.compile(r"<[^>]+>")
@@ -76,7 +77,7 @@ def conversation_to_ticket(
         source=Source.INTERCOM,
         id=ticket_id,
         url=f"{web_url.rstrip('/')}/{ticket_id}" if web_url else "",
-        subject=text_of(str(data.get("title") or source.get("subject") or "")),
+        subject=subject(data, source),
         status=status,
         priority=flagged if data.get("priority") == FLAG else Priority.NORMAL,
         created_at=from_unix(data.get("created_at")) or _EPOCH,
@@ -97,6 +98,16 @@ def conversation_to_ticket(
         field_names=names,
         field_labels=labels,
     )
+
+
+def subject(data: Mapping[str, Any], source: Mapping[str, Any]) -> str:
+    """The title, else the e-mail subject, else the opening message's first line (what the
+    inbox shows for a chat, which has neither)."""
+    for text in (data.get("title"), source.get("subject"), source.get("body")):
+        line = text_of(str(text or "")).split("\n", 1)[0].strip()
+        if line:
+            return line if len(line) <= SUBJECT_CHARS else line[: SUBJECT_CHARS - 1] + "…"
+    return ""
 
 
 def opening_message(

@@ -123,6 +123,22 @@ def test_a_history_that_does_not_end_in_the_current_state_is_not_trusted() -> No
 
 
 @pytest.mark.parametrize(
+    ("title", "source", "subject"),
+    [
+        ("Refund", {"subject": "Mail subject", "body": "<p>Hi</p>"}, "Refund"),
+        (None, {"subject": "Mail subject", "body": "<p>Hi</p>"}, "Mail subject"),
+        (None, {"subject": "", "body": "<p>Locked out</p><p>since 9</p>"}, "Locked out"),
+        (None, {"body": "<p>" + "x" * 200 + "</p>"}, "x" * 119 + "…"),
+        (None, {}, ""),
+    ],
+)
+def test_a_chat_without_a_title_is_named_by_its_first_line(
+    title: str | None, source: dict[str, str], subject: str
+) -> None:
+    assert ticket(title=title, source=source).subject == subject
+
+
+@pytest.mark.parametrize(
     ("body", "text"),
     [
         ("<p>a</p><p>b</p>", "a\nb"),
