@@ -318,9 +318,9 @@ class IntercomDesk:
             self._retag(ticket_id, data, added, removed)
 
     def _manage(self, ticket_id: str, **fields: Any) -> None:
-        """``POST /conversations/{id}/parts``; ``type`` is the assignee's kind for an assignment
-        (admin or team), "admin" otherwise."""
-        body = {"type": "admin", "admin_id": self.admin_id, **fields}
+        """``POST /conversations/{id}/parts``: an assignment's ``type`` is the assignee's kind
+        (admin or team); a close is made by ``type: admin``; an open takes no ``type``."""
+        body = {"admin_id": self.admin_id, **fields}
         self._call("POST", f"/conversations/{ticket_id}/parts", json=body)
 
     def _set_state(self, ticket_id: str, status: Status) -> None:
@@ -329,7 +329,10 @@ class IntercomDesk:
             raise PermanentError(
                 f"Intercom has no state for {status.value}: snoozing needs a time to wake up"
             )
-        self._manage(ticket_id, message_type=message_type)
+        if message_type == "close":
+            self._manage(ticket_id, message_type=message_type, type="admin")
+        else:
+            self._manage(ticket_id, message_type=message_type)
 
     def _retag(
         self, ticket_id: str, data: Mapping[str, Any], added: set[str], removed: set[str]
