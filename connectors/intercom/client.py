@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import json
 import logging
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -54,6 +54,27 @@ STATE_CHANGES: dict[Status, str] = {
 }
 
 
+class IntercomAdapter(DeskAdapter):
+    """Intercom answers 429 with ``X-RateLimit-Reset`` (Unix time the window ends), not
+    ``Retry-After`` (FACTS.md I-ratelimit): the wait is read from it."""
+
+    def __init__(self, *, seconds: Callable[[], float], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.seconds = seconds
+
+    def build_response(self, req: Any, resp: Any) -> requests.Response:
+        response = super().build_response(req, resp)
+        reset = response.headers.get("X-RateLimit-Reset", "")
+        if not reset.isdigit():
+            return response
+        wait = max(1, int(reset) - int(self.seconds()))
+        if response.status_code == 429 and "Retry-After" not in response.headers:
+            response.headers["Retry-After"] = str(wait)
+        elif response.headers.get("X-RateLimit-Remaining") == "0":
+            self.bucket.drain(wait)  # the window is spent: the next call would be a 429
+        return response
+
+
 class IntercomDesk:
     """The ``HelpDesk`` for Intercom conversations, through requests."""
 
@@ -87,7 +108,8 @@ class IntercomDesk:
         self.bucket = TokenBucket(
             plan_budget(settings.rate_limit, budget_share), clock=seconds, name="intercom"
         )
-        self.adapter = DeskAdapter(
+        self.adapter = IntercomAdapter(
+            seconds=seconds,
             service="Intercom",
             credential_hint="INTERCOM_ACCESS_TOKEN",
             bucket=self.bucket,

@@ -9,7 +9,7 @@ import pytest
 
 from bridge.config import Settings
 from bridge.worker.integrations import build_integrations
-from connectors.base import PermanentError
+from connectors.base import PermanentError, RetryableError
 from connectors.intercom import IntercomDesk
 from connectors.intercom import client as intercom_client
 from connectors.provider import BuildContext
@@ -124,3 +124,25 @@ def test_sync_follows_every_page_and_keeps_the_second_it_ended_on(
 def test_a_bad_cursor_is_refused(desk: IntercomDesk, world_clock: FrozenClock) -> None:
     with pytest.raises(ValueError, match="cursor"):
         desk.changes("2026-03-02T09:00:00Z|1", world_clock())
+
+
+@pytest.mark.parametrize(("window", "status"), [(0, 429), (1, None)])
+def test_the_wait_is_read_from_the_window_reset(
+    desk: IntercomDesk,
+    world: SandboxWorld,
+    world_clock: FrozenClock,
+    window: int,
+    status: int | None,
+) -> None:
+    """Past the window: Intercom's 429 names no Retry-After, its reset time says how long.
+    At the window's last call: the bridge waits without spending a 429."""
+    conversation = world.intercom.create_conversation("Busy")
+    world_clock.advance(seconds=3)  # 3 s into a 10-second window
+    limit = world.intercom.window_limit
+    world.intercom.window_limit = window
+    try:
+        with pytest.raises(RetryableError) as raised:
+            desk.fetch_ticket(conversation)  # the conversation, then the contact
+    finally:
+        world.intercom.window_limit = limit
+    assert (raised.value.status, raised.value.retry_after) == (status, 7)
