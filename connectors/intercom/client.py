@@ -128,6 +128,7 @@ class IntercomDesk:
         self._companies: TTLCache[str, dict[str, Any]] = TTLCache(CACHE_TTL, clock)
         self._attributes: TTLCache[str, tuple[FieldDef, ...]] = TTLCache(CACHE_TTL, clock)
         self._tags: TTLCache[str, str] = TTLCache(CACHE_TTL, clock)
+        self._tag_names: TTLCache[str, dict[str, str]] = TTLCache(CACHE_TTL, clock)
         self.directory = DeskDirectory(
             "intercom",
             list_groups=self._teams,
@@ -179,9 +180,23 @@ class IntercomDesk:
             return None
         found = self._contacts.get(contact_id)
         if found is None:
-            found = dict(self._call("GET", f"/contacts/{contact_id}"))
+            found = self._named_tags(dict(self._call("GET", f"/contacts/{contact_id}")))
             self._contacts.put(contact_id, found)
         return found
+
+    def _named_tags(self, contact: dict[str, Any]) -> dict[str, Any]:
+        """A contact lists its tags by reference only (``{type, id, url}``): the names, which
+        a policy's VIP tags are, come from the workspace's tag list (``GET /tags``, cached)."""
+        refs = (contact.get("tags") or {}).get("data") or []
+        if not refs:
+            return contact
+        names = self._tag_names.get("all")
+        if names is None:
+            rows = self._call("GET", "/tags").get("data") or ()
+            names = {str(row["id"]): str(row["name"]) for row in rows}
+            self._tag_names.put("all", names)
+        named = [{**ref, "name": ref.get("name") or names.get(str(ref.get("id")))} for ref in refs]
+        return {**contact, "tags": {**contact["tags"], "data": named}}
 
     def _company(self, contact: Mapping[str, Any] | None) -> dict[str, Any] | None:
         companies = ((contact or {}).get("companies") or {}).get("data") or []

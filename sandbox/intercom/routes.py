@@ -282,6 +282,13 @@ def _register(sb: IntercomSandbox) -> None:
             return _answer(404, error_list("not_found", "Tag Not Found"))
         return jsonify(tag)
 
+    @app.get("/tags")
+    def list_tags() -> Any:
+        if (stop := sb._enter("tags.list")) is not None:
+            return stop
+        with sb.lock:
+            return jsonify({"type": "list", "data": list(sb.tags.values())})
+
     @app.post("/tags")
     def create_tag() -> Any:
         if (stop := sb._enter("tags.create")) is not None:

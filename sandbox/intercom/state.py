@@ -102,7 +102,13 @@ class IntercomState:
             return company_id
 
     def add_contact(
-        self, name: str, email: str, *, company_id: str | None = None, **attributes: Any
+        self,
+        name: str,
+        email: str,
+        *,
+        company_id: str | None = None,
+        tags: Sequence[str] = (),
+        **attributes: Any,
     ) -> str:
         with self.lock:
             contact_id = self._hex_id()
@@ -114,7 +120,14 @@ class IntercomState:
                 "email": email,
                 "name": name,
                 "custom_attributes": dict(attributes),
-                "tags": {"type": "list", "data": []},
+                # A contact's tags are references only: no names (I-contacts).
+                "tags": {
+                    "type": "list",
+                    "data": [
+                        {"type": "tag", "id": t["id"], "url": f"/tags/{t['id']}"}
+                        for t in (self._tag(n) for n in tags)
+                    ],
+                },
                 "companies": {"type": "list", "data": companies},
                 "created_at": unix(self.clock()),
                 "updated_at": unix(self.clock()),

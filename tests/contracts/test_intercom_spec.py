@@ -49,7 +49,9 @@ def test_every_intercom_request_is_in_the_spec(
     desk = integrations.desks["intercom"]
     assert isinstance(desk, IntercomDesk)
     company = world.intercom.add_company("Initech", tags=["vip"])
-    contact = world.intercom.add_contact("Peter", "peter@initech.example", company_id=company)
+    contact = world.intercom.add_contact(
+        "Peter", "peter@initech.example", company_id=company, tags=["vip"]
+    )
     conversation = world.intercom.create_conversation("Checkout down", contact_id=contact)
     world.intercom.add_customer_reply(conversation, "Still broken")
     desk.fetch_ticket(conversation)

@@ -146,3 +146,15 @@ def test_the_wait_is_read_from_the_window_reset(
     finally:
         world.intercom.window_limit = limit
     assert (raised.value.status, raised.value.retry_after) == (status, 7)
+
+
+def test_a_contacts_tags_are_named_from_the_workspace_list(
+    desk: IntercomDesk, world: SandboxWorld
+) -> None:
+    contact = world.intercom.add_contact("Vera", "vera@example.com", tags=["vip"])
+    assert "name" not in world.intercom.contacts[contact]["tags"]["data"][0]
+    conversation = world.intercom.create_conversation("Hello", contact_id=contact)
+    requester = desk.fetch_ticket(conversation).requester
+    assert requester is not None and requester.tags == frozenset({"vip"})
+    desk.fetch_ticket(world.intercom.create_conversation("Again", contact_id=contact))
+    assert world.intercom.calls["tags.list"] == 1  # cached with the contact
