@@ -50,3 +50,35 @@ def test_doctor_checks_the_admin_teams_and_attributes(desk: IntercomDesk) -> Non
     assert found["intercom: agent lead@example.com"] is CheckStatus.OK
     assert found["intercom: field refund_amount"] is CheckStatus.OK
     assert found["intercom: field Priority reason"] is CheckStatus.FAIL
+
+
+@pytest.mark.parametrize(
+    ("override", "check", "says"),
+    [
+        (
+            {"INTERCOM_ACCESS_TOKEN": "wrong-token"},
+            "intercom: credentials",
+            "INTERCOM_ACCESS_TOKEN",
+        ),
+        ({"INTERCOM_CLIENT_SECRET": ""}, "intercom: webhook secret", "answers 404"),
+        ({"INTERCOM_ADMIN_ID": "424242"}, "intercom: admin", "not an admin"),
+    ],
+)
+def test_each_misconfiguration_gives_its_line(
+    world: SandboxWorld,
+    world_clock: FrozenClock,
+    override: dict[str, str],
+    check: str,
+    says: str,
+) -> None:
+    built = build_integrations(
+        Settings.from_env({**world.environment(), **override}), BuildContext(clock=world_clock)
+    )
+    try:
+        found = {c.name: c for c in built.desks["intercom"].diagnose(PolicyNeeds())}  # type: ignore[attr-defined]
+    finally:
+        built.close()
+    assert (
+        found[check].status is CheckStatus.FAIL and says in found[check].detail + found[check].fix
+    )
+    assert "wrong-token" not in " ".join(c.detail + c.fix for c in found.values())
