@@ -6,10 +6,8 @@ sources. Writes are made as the bridge's admin (``INTERCOM_ADMIN_ID``).
 
 from __future__ import annotations
 
-import html
-import json
 import logging
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,7 +16,7 @@ import requests
 from connectors._desk.common import TTLCache, has_marker, str_id, with_marker
 from connectors._desk.deliver import deliver_to_desk
 from connectors._desk.directory import DeskDirectory
-from connectors._desk.session import DeskAdapter, desk_session
+from connectors._desk.session import desk_session
 from connectors.actions import Action
 from connectors.base import (
     ChangeBatch,
@@ -31,9 +29,17 @@ from connectors.base import (
     SentLog,
 )
 from connectors.intercom import doctor
-from connectors.intercom.inbound import conversation_item
-from connectors.intercom.mapping import attributes_to_fields, conversation_to_ticket, text_of
+from connectors.intercom.inbound import made_by_admin
+from connectors.intercom.mapping import (
+    attributes_to_fields,
+    conversation_to_ticket,
+    html_body,
+    part_with_marker,
+    text_of,
+)
+from connectors.intercom.session import IntercomAdapter
 from connectors.intercom.settings import API_VERSION, DEFAULT_URL, IntercomSettings
+from connectors.intercom.sync import fresh, next_cursor, parse_cursor, search_pages
 from connectors.ratelimit import TokenBucket, plan_budget
 from policies.fields import FieldDef
 from policies.model import Priority, Status, Ticket
@@ -42,7 +48,6 @@ log = logging.getLogger(__name__)
 CACHE_TTL = timedelta(minutes=15)
 DEFAULT_TIMEOUT = 10.0
 FIRST_SYNC_LOOKBACK = timedelta(days=1)
-PER_PAGE = 150  # the search API's maximum page
 # Where people open a conversation; ``_`` stands for the workspace of the signed-in teammate.
 INBOX_PATH = "/a/inbox/_/inbox/conversation"
 INBOX_URL = "https://app.intercom.com" + INBOX_PATH
@@ -52,27 +57,6 @@ STATE_CHANGES: dict[Status, str] = {
     Status.SOLVED: "close",
     Status.CLOSED: "close",
 }
-
-
-class IntercomAdapter(DeskAdapter):
-    """Intercom answers 429 with ``X-RateLimit-Reset`` (Unix time the window ends), not
-    ``Retry-After`` (FACTS.md I-ratelimit): the wait is read from it."""
-
-    def __init__(self, *, seconds: Callable[[], float], **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.seconds = seconds
-
-    def build_response(self, req: Any, resp: Any) -> requests.Response:
-        response = super().build_response(req, resp)
-        reset = response.headers.get("X-RateLimit-Reset", "")
-        if not reset.isdigit():
-            return response
-        wait = max(1, int(reset) - int(self.seconds()))
-        if response.status_code == 429 and "Retry-After" not in response.headers:
-            response.headers["Retry-After"] = str(wait)
-        elif response.headers.get("X-RateLimit-Remaining") == "0":
-            self.bucket.drain(wait)  # the window is spent: the next call would be a 429
-        return response
 
 
 class IntercomDesk:
@@ -232,30 +216,18 @@ class IntercomDesk:
         return None
 
     def changes(self, cursor: str | None, now: datetime) -> ChangeBatch:
-        """``POST /conversations/search`` on ``updated_at``. The search's ``>`` includes the
-        second itself, so the cursor keeps the ids already seen at the watermark's second."""
+        """``POST /conversations/search`` on ``updated_at`` (``connectors.intercom.sync``)."""
         start = self.calls
-        since, seen = (
-            _parse_cursor(cursor) if cursor else (int((now - self.lookback).timestamp()), set())
-        )
+        first = int((now - self.lookback).timestamp())
+        since, seen = parse_cursor(cursor) if cursor else (first, set())
         rows: dict[str, Mapping[str, Any]] = {}
         complete = True
         try:
-            for row in self._search(since):
-                key = (str(row["id"]), int(row.get("updated_at") or 0))
-                if key[1] == since and key[0] in seen:
-                    continue
-                rows[key[0]] = row
+            rows = fresh(search_pages(self._call, since), since, seen)
         except RetryableError as exc:
             # Search results come in no promised order: keep the watermark, read again later.
             log.info("intercom sync paused: %s (retry in %ss)", exc, exc.retry_after)
             complete = False
-        watermark, latest = since, set(seen)
-        if complete and rows:
-            watermark = max(int(r.get("updated_at") or 0) for r in rows.values())
-            if watermark != since:
-                latest = set()
-            latest |= {i for i, r in rows.items() if int(r.get("updated_at") or 0) == watermark}
         tickets = tuple(
             conversation_to_ticket(
                 row,
@@ -267,26 +239,11 @@ class IntercomDesk:
         )
         return ChangeBatch(
             ticket_ids=tuple(rows),
-            next_cursor=_format_cursor(watermark, latest),
+            next_cursor=next_cursor(rows if complete else {}, since, seen),
             tickets=tickets,
             calls=self.calls - start,
             complete=complete,
         )
-
-    def _search(self, since: int) -> Iterator[Mapping[str, Any]]:
-        """Every page, following ``pages.next.starting_after`` by hand (FACTS.md I-search)."""
-        pagination: dict[str, Any] = {"per_page": PER_PAGE}
-        while True:
-            body = {
-                "query": {"field": "updated_at", "operator": ">", "value": since},
-                "pagination": pagination,
-            }
-            page = self._call("POST", "/conversations/search", json=body)
-            yield from page.get("conversations") or ()
-            after = ((page.get("pages") or {}).get("next") or {}).get("starting_after")
-            if not after:
-                return
-            pagination = {"per_page": PER_PAGE, "starting_after": after}
 
     # -- writing -----------------------------------------------------------------------------
     def add_note(self, ticket_id: str, body: str, *, idempotency_key: str) -> str:
@@ -307,10 +264,10 @@ class IntercomDesk:
                 "message_type": message_type,
                 "type": "admin",
                 "admin_id": self.admin_id,
-                "body": _html(with_marker(body, key)),
+                "body": html_body(with_marker(body, key)),
             },
         )
-        return _newest_part_id(answer, key)
+        return part_with_marker(answer, key)
 
     def find_marked_part(self, ticket_id: str, idempotency_key: str) -> str | None:
         data = self._conversation(ticket_id)
@@ -412,17 +369,7 @@ class IntercomDesk:
 
     # -- loop guard and delivery --------------------------------------------------------------
     def webhook_from_bridge(self, body: bytes) -> bool:
-        """A notification about the bridge's own admin's note, reply or assignment: the newest
-        part of the conversation it carries is by that admin."""
-        try:
-            item = conversation_item(_json_object(body))
-        except ValueError:
-            return False
-        parts = (item.get("conversation_parts") or {}).get("conversation_parts") or []
-        if not parts:
-            return False
-        author = parts[-1].get("author") or {}
-        return author.get("type") == "admin" and str(author.get("id")) == self.admin_id
+        return made_by_admin(body, self.admin_id)
 
     def deliver(self, action: Action, log: SentLog) -> Reference:
         return deliver_to_desk(self, action)
@@ -433,35 +380,3 @@ class IntercomDesk:
 
     def close(self) -> None:
         self.session.close()
-
-
-def _json_object(body: bytes) -> Mapping[str, Any]:
-    payload = json.loads(body)
-    if not isinstance(payload, dict):
-        raise ValueError("not an object")
-    return payload
-
-
-def _newest_part_id(answer: Mapping[str, Any], key: str) -> str:
-    """The reply answers with the conversation; our part is the one carrying the marker."""
-    parts = (answer.get("conversation_parts") or {}).get("conversation_parts") or []
-    for part in reversed(parts):
-        if has_marker(text_of(str(part.get("body") or "")), key):
-            return str(part["id"])
-    return str(parts[-1]["id"]) if parts else str(answer.get("id") or "")
-
-
-def _html(text: str) -> str:
-    return "".join(f"<p>{html.escape(line)}</p>" for line in text.split("\n") if line.strip())
-
-
-def _format_cursor(watermark: int, seen: set[str]) -> str:
-    return f"{watermark}|{','.join(sorted(seen))}"
-
-
-def _parse_cursor(cursor: str) -> tuple[int, set[str]]:
-    """``<unix watermark>|<ids already seen at exactly that second>``."""
-    stamp, _, ids = cursor.partition("|")
-    if not stamp.isdigit():
-        raise ValueError(f"not an Intercom sync cursor: {cursor!r}")
-    return int(stamp), {i for i in ids.split(",") if i}

@@ -87,3 +87,17 @@ def _notification(body: bytes) -> Mapping[str, Any]:
     if payload.get("type") != "notification_event":
         raise WebhookParseError("not an Intercom notification_event")
     return payload
+
+
+def made_by_admin(body: bytes, admin_id: str) -> bool:
+    """The loop guard: a notification whose conversation's newest part is by ``admin_id`` (the
+    bridge's own note, reply or assignment). Anything unreadable is not the bridge's."""
+    try:
+        item = conversation_item(_notification(body))
+    except WebhookParseError:
+        return False
+    parts = (item.get("conversation_parts") or {}).get("conversation_parts") or []
+    if not parts or not isinstance(parts[-1], Mapping):
+        return False
+    author = parts[-1].get("author") or {}
+    return author.get("type") == "admin" and str(author.get("id")) == admin_id

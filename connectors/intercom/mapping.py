@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from connectors._desk.common import author_role, csat_label, str_id
+from connectors._desk.common import author_role, csat_label, has_marker, str_id
 from policies.fields import FieldDef, index_fields
 from policies.model import (
     AuthorRole,
@@ -246,6 +246,22 @@ def attributes_to_fields(rows: object) -> tuple[FieldDef, ...]:
 def text_of(body: str) -> str:
     """Intercom bodies are HTML: paragraphs become lines, tags go, entities are decoded."""
     return html.unescape(_TAG.sub("", _BREAK.sub("\n", body))).strip()
+
+
+def html_body(text: str) -> str:
+    """What the bridge posts: each line a paragraph, every character of it escaped (ticket
+    text is hostile), so Intercom shows the text as written."""
+    return "".join(f"<p>{html.escape(line)}</p>" for line in text.split("\n") if line.strip())
+
+
+def part_with_marker(conversation: Mapping[str, Any], key: str) -> str:
+    """A reply answers with the conversation: the bridge's part is the one carrying the marker
+    (the newest part, failing that)."""
+    parts = _list(conversation.get("conversation_parts"), "conversation_parts")
+    for part in reversed(parts):
+        if has_marker(text_of(str(part.get("body") or "")), key):
+            return str(part["id"])
+    return str(parts[-1]["id"]) if parts else str(conversation.get("id") or "")
 
 
 def from_unix(value: object) -> datetime | None:

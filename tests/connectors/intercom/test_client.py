@@ -11,7 +11,7 @@ from bridge.config import Settings
 from bridge.worker.integrations import build_integrations
 from connectors.base import PermanentError, RetryableError
 from connectors.intercom import IntercomDesk
-from connectors.intercom import client as intercom_client
+from connectors.intercom import sync as intercom_sync
 from connectors.provider import BuildContext
 from policies.model import Priority, Status
 from sandbox.world import SandboxWorld
@@ -106,7 +106,7 @@ def test_sync_follows_every_page_and_keeps_the_second_it_ended_on(
     world_clock: FrozenClock,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(intercom_client, "PER_PAGE", 2)
+    monkeypatch.setattr(intercom_sync, "PER_PAGE", 2)
     made = {world.intercom.create_conversation(f"n{i}") for i in range(5)}
     first = desk.changes(None, world_clock())
     assert set(first.ticket_ids) == made and first.calls == 3 and first.complete
