@@ -3,7 +3,6 @@ checks them), the overview page, rate-limit headers, and the signed webhook noti
 
 from __future__ import annotations
 
-import base64
 import json
 import threading
 from collections.abc import Callable
@@ -15,11 +14,10 @@ from flask import Response, jsonify, request
 
 from sandbox.common import SandboxService
 from sandbox.desk_html import ticket_page
+from sandbox.intercom.search import search_page
 from sandbox.intercom.state import BRIDGE_ADMIN_ID, IntercomState
 from sandbox.intercom.wire import (
     MANAGE_TYPES,
-    PER_PAGE_DEFAULT,
-    PER_PAGE_MAX,
     RATE_PER_MINUTE,
     REPLY_TYPES,
     SIGNATURE_HEADER,
@@ -124,21 +122,6 @@ def _json() -> Json:
     return body if isinstance(body, dict) else {}
 
 
-def _matches(row: Json, query: Json) -> bool:
-    """The search DSL's parts the stand-in knows: AND/OR of ``field``/``operator``/``value``
-    on numbers (``>`` and ``<`` include the value itself, I-search)."""
-    operator = query.get("operator")
-    if operator in ("AND", "OR"):
-        results = [_matches(row, q) for q in query.get("value") or []]
-        return all(results) if operator == "AND" else any(results)
-    value, actual = query.get("value"), row.get(str(query.get("field")))
-    if operator == "=":
-        return str(actual) == str(value)
-    if not isinstance(actual, int) or not isinstance(value, int):
-        return False
-    return actual >= value if operator == ">" else actual <= value if operator == "<" else False
-
-
 def _register(sb: IntercomSandbox) -> None:
     app = sb.app
 
@@ -180,37 +163,11 @@ def _register(sb: IntercomSandbox) -> None:
         if (stop := sb._enter("conversations.search")) is not None:
             return stop
         body = _json()
-        query = body.get("query")
-        if not isinstance(query, dict):
+        if not isinstance(body.get("query"), dict):
             return _answer(400, error_list("parameter_invalid", "query is required"))
-        pagination = body.get("pagination") or {}
-        per_page = min(PER_PAGE_MAX, int(pagination.get("per_page") or PER_PAGE_DEFAULT))
-        after = pagination.get("starting_after")
-        offset = int(base64.b64decode(after).decode()) if after else 0
         with sb.lock:
-            rows = sorted(
-                (sb.view(i, with_parts=False) for i in sb.conversations),
-                key=lambda c: (-c["updated_at"], c["id"]),  # no order is promised: newest first
-            )
-        found = [r for r in rows if _matches(r, query)]
-        page = found[offset : offset + per_page]
-        pages: Json = {
-            "type": "pages",
-            "page": offset // per_page + 1,
-            "per_page": per_page,
-            "total_pages": max(1, -(-len(found) // per_page)),
-        }
-        if offset + per_page < len(found):
-            cursor = base64.b64encode(str(offset + per_page).encode()).decode()
-            pages["next"] = {"page": pages["page"] + 1, "starting_after": cursor}
-        return jsonify(
-            {
-                "type": "conversation.list",
-                "conversations": page,
-                "total_count": len(found),
-                "pages": pages,
-            }
-        )
+            rows = [sb.view(i, with_parts=False) for i in sb.conversations]
+        return jsonify(search_page(rows, body["query"], body.get("pagination") or {}))
 
     @app.get("/conversations/<conversation_id>")
     def show(conversation_id: str) -> Any:
