@@ -6,6 +6,7 @@ from __future__ import annotations
 from connectors import (
     clickup,
     freshdesk,
+    intercom,
     opsgenie,
     pagerduty,
     slack,
@@ -18,6 +19,7 @@ from connectors.provider import ProviderSpec, Role
 PROVIDERS: tuple[ProviderSpec, ...] = (
     zendesk.SPEC,
     freshdesk.SPEC,
+    intercom.SPEC,
     slack.SPEC,
     teams.SPEC,
     pagerduty.SPEC,

@@ -21,6 +21,7 @@ OWNERSHIP_GRACE_MINUTES = 15
 class Source(StrEnum):
     ZENDESK = "zendesk"
     FRESHDESK = "freshdesk"
+    INTERCOM = "intercom"
 
 
 class Status(StrEnum):

@@ -10,7 +10,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sandbox.world import FRESHDESK_WEBHOOK_SECRET, ZENDESK_WEBHOOK_SECRET, SandboxWorld
+from sandbox.world import (
+    FRESHDESK_WEBHOOK_SECRET,
+    INTERCOM_CLIENT_SECRET,
+    ZENDESK_WEBHOOK_SECRET,
+    SandboxWorld,
+)
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +57,22 @@ def _freshdesk_hook(world: SandboxWorld, bridge: str, ticket_id: int) -> None:
     world.freshdesk.deliver_webhook(
         f"{bridge}/webhooks/freshdesk", ticket_id, FRESHDESK_WEBHOOK_SECRET
     )
+
+
+def intercom_priority(world: SandboxWorld, clock: ShiftableClock, bridge: str) -> str:
+    """A conversation marked priority (urgent in the demo world) from a VIP company."""
+    company = world.intercom.add_company("Umbrella Corp", tags=["vip"], plan="Enterprise")
+    contact = world.intercom.add_contact(
+        "Alice Abernathy", "alice@umbrella.example", company_id=company
+    )
+    with clock.ago(minutes=20):
+        conversation = world.intercom.create_conversation(
+            "Our whole team is locked out of the admin console", contact_id=contact, priority=True
+        )
+    world.intercom.deliver_webhook(
+        f"{bridge}/webhooks/intercom", conversation, INTERCOM_CLIENT_SECRET
+    )
+    return f"intercom #{conversation}"
 
 
 def critical_unanswered(world: SandboxWorld, clock: ShiftableClock, bridge: str) -> str:
@@ -258,6 +279,11 @@ SCENARIOS = (
         "Critical ticket unanswered for 20 minutes", "L2, management told", critical_unanswered
     ),
     Scenario("Critical ticket open for 2 h 10 min", "L3 and a PagerDuty page", critical_two_hours),
+    Scenario(
+        "Intercom priority conversation, VIP company, 20 minutes unanswered",
+        "L2, management told",
+        intercom_priority,
+    ),
     Scenario("VIP customer, low priority", "L2, Customer Success told", vip_low_priority),
     Scenario("Customer replied three times", "L2", three_customer_replies),
     Scenario("Angry customer comment", "L2 (negative sentiment)", angry_comment),

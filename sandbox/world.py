@@ -14,6 +14,8 @@ from pathlib import Path
 from sandbox.clickup import ClickUpSandbox
 from sandbox.common import Served, start, stop
 from sandbox.freshdesk import FreshdeskSandbox
+from sandbox.intercom import IntercomSandbox
+from sandbox.intercom.state import BRIDGE_ADMIN_ID
 from sandbox.opsgenie import OpsgenieSandbox
 from sandbox.pagerduty import PagerDutySandbox, local_tls
 from sandbox.slack import SlackSandbox
@@ -42,6 +44,7 @@ OPSGENIE_API_KEY = "5e81c312-0000-4f49-ad4b-5a4db0c0ffee"  # a UUID, as Opsgenie
 OPSGENIE_WEBHOOK_SECRET = "sandbox-opsgenie-webhook-secret"
 CLICKUP_API_TOKEN = "pk_sandbox_clickup_token"
 CLICKUP_WEBHOOK_SECRET = "sandbox-clickup-webhook-secret"
+INTERCOM_CLIENT_SECRET = "sandbox-intercom-client-secret"
 
 
 @dataclass
@@ -54,6 +57,7 @@ class SandboxWorld:
     statuspage: StatuspageSandbox
     opsgenie: OpsgenieSandbox
     clickup: ClickUpSandbox
+    intercom: IntercomSandbox
     ca_file: str
     bridge_url: str = ""  # where Teams card links point (the bridge's public URL)
     served: list[Served] = field(default_factory=list)
@@ -65,7 +69,7 @@ class SandboxWorld:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         bridge_url: str | None = None,
         directory: Path | None = None,
-        ports: tuple[int, ...] = (0, 0, 0, 0, 0, 0, 0, 0),
+        ports: tuple[int, ...] = (0, 0, 0, 0, 0, 0, 0, 0, 0),
     ) -> SandboxWorld:
         folder = directory or Path(tempfile.mkdtemp(prefix="bridge-sandbox-"))
         tls = local_tls(folder)
@@ -99,6 +103,7 @@ class SandboxWorld:
                 webhook_secret=CLICKUP_WEBHOOK_SECRET,
                 clock=lambda: clock().timestamp(),
             ),
+            intercom=IntercomSandbox(clock=clock),
             ca_file=tls.ca_file,
             bridge_url=bridge,
         )
@@ -111,6 +116,7 @@ class SandboxWorld:
             world.statuspage,
             world.opsgenie,
             world.clickup,
+            world.intercom,
         )
         for service, port in zip(services, ports, strict=True):
             context = tls.server_context if service is world.pagerduty else None
@@ -155,6 +161,12 @@ class SandboxWorld:
             "CLICKUP_WEBHOOK_SECRET": CLICKUP_WEBHOOK_SECRET,
             "CLICKUP_ASSIGNEES": "L3 engineering=184",
             "CLICKUP_API_URL": f"{self.clickup.base_url}/api/v2",
+            "INTERCOM_ACCESS_TOKEN": self.intercom.token,
+            "INTERCOM_CLIENT_SECRET": INTERCOM_CLIENT_SECRET,
+            "INTERCOM_ADMIN_ID": BRIDGE_ADMIN_ID,
+            "INTERCOM_URL": self.intercom.base_url,
+            # The stand-in's team keeps the priority flag for emergencies (urgent).
+            "INTERCOM_PRIORITY_FLAG": "urgent",
         }
 
     def opsgenie_environment(self) -> dict[str, str]:

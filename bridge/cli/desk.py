@@ -1,5 +1,5 @@
-"""``bridge sync`` and ``bridge setup zendesk|freshdesk|clickup``: the commands that talk to a
-desk, and the webhook wiring of the services that call the bridge back."""
+"""``bridge sync`` and ``bridge setup zendesk|freshdesk|intercom|clickup``: the commands that
+talk to a desk, and the webhook wiring of the services that call the bridge back."""
 
 from __future__ import annotations
 
@@ -14,7 +14,10 @@ from connectors.clickup import ClickUpNotifier, ClickUpSettings
 from connectors.clickup.setup import setup_clickup
 from connectors.freshdesk import FreshdeskDesk
 from connectors.freshdesk.setup import setup_freshdesk
-from connectors.provider import BuildContext
+from connectors.intercom import IntercomDesk
+from connectors.intercom.setup import setup_lines as setup_intercom
+from connectors.provider import BuildContext, Role
+from connectors.registry import names
 from connectors.zendesk import ZendeskDesk
 from connectors.zendesk.setup import setup_zendesk
 
@@ -29,7 +32,7 @@ def integrations_of(state: Runtime) -> Integrations:
 
 
 @click.command("sync")
-@click.option("--desk", type=click.Choice(["zendesk", "freshdesk"]), default=None)
+@click.option("--desk", type=click.Choice(names(Role.DESK)), default=None)
 @with_appcontext
 def sync_command(desk: str | None) -> None:
     """One incremental pass over the help desks; queues what changed for the worker."""
@@ -115,3 +118,21 @@ def setup_clickup_command(url: str, dry_run: bool, show_secret: bool) -> None:
         integrations.close()
     for found in lines:
         click.echo(found)
+
+
+@setup_group.command("intercom")
+@click.option("--url", required=True, help="Public base URL of this bridge.")
+@with_appcontext
+def setup_intercom_command(url: str) -> None:
+    """Check the token and admin; print the webhook to configure (Intercom has no API for it)."""
+    integrations = integrations_of(runtime())
+    try:
+        desk = integrations.desks.get("intercom")
+        if not isinstance(desk, IntercomDesk):
+            raise click.ClickException(
+                "Intercom is not configured: set INTERCOM_ACCESS_TOKEN and INTERCOM_ADMIN_ID"
+            )
+        for line in setup_intercom(desk, url=url):
+            click.echo(line)
+    finally:
+        integrations.close()

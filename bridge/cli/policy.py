@@ -130,6 +130,14 @@ def _ticket(data: dict[str, Any], source: str) -> Ticket:
         from connectors.freshdesk.mapping import ticket_from_api_bundle as freshdesk_bundle
 
         return freshdesk_bundle(data)
+    if source == "intercom":
+        from connectors.intercom.mapping import conversation_to_ticket
+
+        # ``GET /conversations/{id}``, with the contact and company records under
+        # ``contact`` and ``company`` if wanted; a flagged conversation reads as High.
+        return conversation_to_ticket(
+            data, contact=data.get("contact"), company=data.get("company")
+        )
     return ticket_from_json(data)
 
 
@@ -154,10 +162,11 @@ def _iso(value: dt.datetime | None) -> str | None:
 @click.option("--policy", "policy_file", type=click.Path(dir_okay=False), default=None)
 @click.option(
     "--source",
-    type=click.Choice(["model", "zendesk", "freshdesk"]),
+    type=click.Choice(["model", "zendesk", "freshdesk", "intercom"]),
     default="model",
     show_default=True,
-    help="model: the bridge's ticket JSON; zendesk/freshdesk: a recorded API bundle",
+    help="model: the bridge's ticket JSON; zendesk/freshdesk: a recorded API bundle; "
+    "intercom: a conversation as GET /conversations/{id} answers it",
 )
 def test_command(
     ticket_file: str,

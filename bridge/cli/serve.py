@@ -18,6 +18,8 @@ from bridge.cli.doctor import warn_at_start
 from bridge.config import load_settings
 from bridge.runtime import runtime
 from bridge.worker.scheduler import Worker, build_worker
+from connectors.provider import Role
+from connectors.registry import names
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +105,7 @@ def worker_command() -> None:
 def serve_command(host: str, port: int, threads: int, demo: bool | None) -> None:
     """Web and worker in one process, for small deployments."""
     settings = load_settings()
-    desks = any(settings.enabled(name) for name in ("zendesk", "freshdesk"))
+    desks = any(settings.enabled(name) for name in names(Role.DESK))
     if demo or (demo is None and not desks):
         if settings.environment == "production":
             raise click.ClickException(REFUSED_IN_PRODUCTION)

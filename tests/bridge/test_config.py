@@ -17,6 +17,7 @@ def test_empty_environment_starts_with_everything_off() -> None:
     assert settings.describe() == [
         "Zendesk: off",
         "Freshdesk: off",
+        "Intercom: off",
         "Slack: off",
         "Microsoft Teams: off",
         "PagerDuty: off",
@@ -40,7 +41,7 @@ def test_configured_integrations_are_described_without_secrets() -> None:
         }
     )
     assert settings.describe()[0] == "Zendesk: configured (http://127.0.0.1:8001)"
-    assert settings.describe()[2] == "Slack: configured (#escalations)"
+    assert "Slack: configured (#escalations)" in settings.describe()
     assert settings.provider(ZendeskSettings).base_url == "http://127.0.0.1:8001"
     assert SECRET not in repr(settings) and SECRET not in str(settings)
     assert "xoxb-secret-value" not in repr(settings)

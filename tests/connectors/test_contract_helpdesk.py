@@ -20,11 +20,12 @@ from sandbox.common import Fault
 from sandbox.world import SandboxWorld
 from tests.conftest import FrozenClock
 from tests.connectors.conftest import CONTRACT_START as START
-from tests.support.drivers import Desk, FreshdeskDriver, ZendeskDriver
+from tests.support.drivers import Desk, FreshdeskDriver, IntercomDriver, ZendeskDriver
 
 DESKS: dict[str, Callable[[SandboxWorld], Desk]] = {
     "zendesk": ZendeskDriver,
     "freshdesk": FreshdeskDriver,
+    "intercom": IntercomDriver,
 }
 
 
@@ -135,7 +136,11 @@ def test_errors_are_typed(
 def test_bad_credentials_are_an_auth_error_naming_the_variable(
     driver: Desk, world: SandboxWorld, world_clock: FrozenClock
 ) -> None:
-    names = {"zendesk": "ZENDESK_API_TOKEN", "freshdesk": "FRESHDESK_API_KEY"}
+    names = {
+        "zendesk": "ZENDESK_API_TOKEN",
+        "freshdesk": "FRESHDESK_API_KEY",
+        "intercom": "INTERCOM_ACCESS_TOKEN",
+    }
     integrations = integrations_for(world, world_clock, **{names[driver.name]: "wrong-secret-1"})
     try:
         with pytest.raises(AuthError) as raised:
@@ -148,7 +153,11 @@ def test_bad_credentials_are_an_auth_error_naming_the_variable(
 def test_budget_refuses_before_the_desk_does(
     driver: Desk, world: SandboxWorld, world_clock: FrozenClock
 ) -> None:
-    limits = {"zendesk": "ZENDESK_RATE_LIMIT", "freshdesk": "FRESHDESK_RATE_LIMIT"}
+    limits = {
+        "zendesk": "ZENDESK_RATE_LIMIT",
+        "freshdesk": "FRESHDESK_RATE_LIMIT",
+        "intercom": "INTERCOM_RATE_LIMIT",
+    }
     integrations = integrations_for(world, world_clock, **{limits[driver.name]: "2"})
     desk = integrations.desks[driver.name]
     try:

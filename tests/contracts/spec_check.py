@@ -167,3 +167,44 @@ def clickup_problems(seen: Seen) -> list[str]:
     strict = {**schema, "additionalProperties": False}
     validator = jsonschema.Draft202012Validator(strict)
     return problems + [f"{name}: {error.message}" for error in validator.iter_errors(body)]
+
+
+def intercom_operation(method: str, path: str) -> dict[str, Any] | None:
+    """The vendored Intercom 2.11 operation a request is, matching ``{param}`` segments."""
+    for template, methods in _load("intercom_2.11_operations.json")["operations"].items():
+        pattern = re.sub(r"\\{[^}]+\\}", "[^/]+", re.escape(template))
+        if re.fullmatch(pattern, path) and method.lower() in methods:
+            found: dict[str, Any] = methods[method.lower()]
+            return found
+    return None
+
+
+def intercom_problems(seen: Seen) -> list[str]:
+    """The operation exists, its version header is one Intercom knows, required query
+    parameters are there, and the JSON body validates (``oneOf``: exactly one request kind)."""
+    spec = _load("intercom_2.11_operations.json")
+    operation = intercom_operation(seen.method, seen.path)
+    if operation is None:
+        return [f"{seen.method} {seen.path}: no such operation in the Intercom 2.11 spec"]
+    name = operation["operationId"]
+    problems = [
+        f"{name}: required query parameter {q} missing"
+        for q in operation["required_query"]
+        if q not in seen.query
+    ]
+    for key, value in seen.query.items():
+        allowed = operation["query"].get(key)
+        if allowed is None:
+            problems.append(f"{name}: unknown query parameter {key}")
+        elif "enum" in allowed and value not in allowed["enum"]:
+            problems.append(f"{name}: {key}={value!r} is not one of {allowed['enum']}")
+    version = {k.casefold(): v for k, v in seen.headers.items()}.get("intercom-version")
+    if version not in spec["intercom_version_enum"]:
+        problems.append(f"{name}: Intercom-Version {version!r} is not a version")
+    if operation["body"] is not None:
+        validator = jsonschema.Draft7Validator(operation["body"])
+        body = json.loads(seen.body or b"null")
+        problems += [f"{name}: {e.message}" for e in validator.iter_errors(body)]
+    elif seen.body and seen.method in ("GET", "PUT", "POST"):
+        problems.append(f"{name}: sends a body the operation does not take")
+    return problems

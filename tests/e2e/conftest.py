@@ -4,7 +4,7 @@ one frozen clock for all, and the worker's jobs run step by step."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -23,7 +23,13 @@ from bridge.store.tables import outbox as outbox_table
 from bridge.worker.jobs import Jobs, build_jobs
 from sandbox.scenario import ShiftableClock
 from sandbox.world import SandboxWorld
-from tests.support.drivers import Desk, FreshdeskDriver, TravelClock, ZendeskDriver
+from tests.support.drivers import (
+    Desk,
+    FreshdeskDriver,
+    IntercomDriver,
+    TravelClock,
+    ZendeskDriver,
+)
 
 MONDAY_9AM = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -104,6 +110,7 @@ def served_bridge(
     """A bridge with ``environment`` (e.g. the world's, with Opsgenie's added) on loopback."""
     shared_clock.now = MONDAY_9AM
     services = (world.zendesk, world.freshdesk, world.slack, world.pagerduty, world.teams)
+    world.intercom.reset()
     for service in (*services, world.statuspage, world.opsgenie, world.clickup):
         service.reset()
     settings = Settings.from_env({**environment, "DATABASE_URL": database_url})
@@ -125,10 +132,16 @@ def served_bridge(
     app.extensions["bridge"].db.dispose()
 
 
-@pytest.fixture(params=["zendesk", "freshdesk"])
+DRIVERS: dict[str, Callable[[SandboxWorld], Desk]] = {
+    "zendesk": ZendeskDriver,
+    "freshdesk": FreshdeskDriver,
+    "intercom": IntercomDriver,
+}
+
+
+@pytest.fixture(params=sorted(DRIVERS))
 def desk(request: pytest.FixtureRequest, bridge: Bridge) -> Desk:
-    driver: Desk = (ZendeskDriver if request.param == "zendesk" else FreshdeskDriver)(bridge.world)
-    return driver
+    return DRIVERS[request.param](bridge.world)
 
 
 @pytest.fixture

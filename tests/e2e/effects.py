@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import Any
 
@@ -37,7 +38,7 @@ def teams_keys(world: SandboxWorld) -> Counter[str]:
 
 
 def desk_markers(world: SandboxWorld) -> Counter[str]:
-    """How many comments carry each bridge marker, over both desks."""
+    """How many comments carry each bridge marker, over every desk."""
     bodies: list[str] = []
     with world.zendesk.lock:
         bodies += [c["body"] for comments in world.zendesk.comments.values() for c in comments]
@@ -46,6 +47,13 @@ def desk_markers(world: SandboxWorld) -> Counter[str]:
             c["body_text"]
             for conversations in world.freshdesk.conversations.values()
             for c in conversations
+        ]
+    with world.intercom.lock:
+        # Intercom keeps HTML: one paragraph a line.
+        bodies += [
+            re.sub(r"<[^>]+>", "", (p["body"] or "").replace("</p>", "\n"))
+            for parts in world.intercom.parts.values()
+            for p in parts
         ]
     found: Counter[str] = Counter()
     for body in bodies:

@@ -53,7 +53,8 @@ def test_worker_killed_mid_delivery_leaves_every_effect_exactly_once(
     live_world: tuple[SandboxWorld, ShiftableClock], database_url: str, tmp_path: Path
 ) -> None:
     world, clock = live_world
-    for service in (world.zendesk, world.freshdesk, world.slack, world.pagerduty, world.teams):
+    services = (world.zendesk, world.freshdesk, world.intercom, world.slack, world.pagerduty)
+    for service in (*services, world.teams):
         service.latency = 0.02  # slow enough that kills land in the middle of sending
     engine = db.make_engine(database_url)
     db.upgrade(engine)
@@ -95,13 +96,17 @@ def test_worker_killed_mid_delivery_leaves_every_effect_exactly_once(
 
     def add_tickets(round_number: int) -> None:
         for n in range(TICKETS_PER_ROUND):
+            # Every other one an Intercom conversation (flagged: urgent in the sandbox world).
+            source = "intercom" if n % 2 else "zendesk"
+            title = f"Outage {round_number}.{n}"
             with clock.ago(minutes=20):
-                ticket = str(
-                    world.zendesk.create_ticket(f"Outage {round_number}.{n}", priority="urgent")
-                )
+                if source == "intercom":
+                    ticket = world.intercom.create_conversation(title, priority=True)
+                else:
+                    ticket = str(world.zendesk.create_ticket(title, priority="urgent"))
             store_inbound(
                 engine,
-                source="zendesk",
+                source=source,
                 dedup_key=f"round{round_number}:{ticket}",
                 kind="ticket.changed",
                 ticket_id=ticket,

@@ -8,7 +8,12 @@ from datetime import timedelta
 from typing import Protocol
 
 from sandbox.common import SandboxService
-from sandbox.world import FRESHDESK_WEBHOOK_SECRET, ZENDESK_WEBHOOK_SECRET, SandboxWorld
+from sandbox.world import (
+    FRESHDESK_WEBHOOK_SECRET,
+    INTERCOM_CLIENT_SECRET,
+    ZENDESK_WEBHOOK_SECRET,
+    SandboxWorld,
+)
 from tests.conftest import FrozenClock
 
 
@@ -235,3 +240,80 @@ class FreshdeskDriver:
 
     def tags_of(self, ticket_id: str) -> list[str]:
         return list(self.sandbox.tickets[int(ticket_id)]["tags"])
+
+
+INTERCOM_STATE = {"open": "open", "pending": "snoozed", "hold": "snoozed", "solved": "closed"}
+
+
+class IntercomDriver:
+    name = "intercom"
+    list_endpoint = "conversations.search"
+
+    def __init__(self, world: SandboxWorld) -> None:
+        self.sandbox = world.intercom
+
+    def create(
+        self,
+        subject: str,
+        *,
+        priority: str = "normal",
+        status: str = "open",
+        tags: tuple[str, ...] = (),
+        vip: bool = False,
+        text: str = "",
+    ) -> str:
+        company = self.sandbox.add_company("Initech", tags=["vip"]) if vip else None
+        contact = self.sandbox.add_contact(
+            "Peter Gibbons", "peter@initech.example", company_id=company
+        )
+        return self.sandbox.create_conversation(
+            text or subject,
+            title=subject,
+            contact_id=contact,
+            priority=priority == "urgent",  # the world keeps the flag for emergencies
+            state=INTERCOM_STATE[status],
+            tags=list(tags),
+        )
+
+    def comment(self, ticket_id: str, text: str) -> None:
+        self.sandbox.add_customer_reply(ticket_id, text)
+
+    def set(
+        self, ticket_id: str, *, status: str | None = None, tags: tuple[str, ...] | None = None
+    ) -> None:
+        if status is not None:
+            self.sandbox.set_state(ticket_id, INTERCOM_STATE[status])
+        if tags is not None:
+            self.sandbox.retag(ticket_id, list(tags))
+
+    def csat(self, ticket_id: str, score: int) -> None:
+        self.sandbox.rate(ticket_id, score)
+
+    def field(self, ticket_id: str, title: str, value: object) -> None:
+        self.sandbox.set_attribute(ticket_id, title, value)
+
+    def status_of(self, ticket_id: str) -> str:
+        state = self.sandbox.conversations[ticket_id]["state"]
+        return {"open": "open", "snoozed": "pending", "closed": "solved"}[state]
+
+    def notify(self, bridge_url: str, ticket_id: str) -> int:
+        response = self.sandbox.deliver_webhook(
+            f"{bridge_url}/webhooks/intercom", ticket_id, INTERCOM_CLIENT_SECRET
+        )
+        return response.status_code
+
+    def _parts(self, ticket_id: str, kind: str) -> list[str]:
+        return [p["body"] or "" for p in self.sandbox.parts[ticket_id] if p["part_type"] == kind]
+
+    def notes(self, ticket_id: str) -> list[str]:
+        return self._parts(ticket_id, "note")
+
+    def replies(self, ticket_id: str) -> list[str]:
+        return [body for body in self._parts(ticket_id, "comment") if "[bridge:" in body]
+
+    def group_of(self, ticket_id: str) -> str | None:
+        team = self.sandbox.conversations[ticket_id]["team_assignee_id"]
+        return self.sandbox.teams[team]["name"] if team else None
+
+    def tags_of(self, ticket_id: str) -> list[str]:
+        return [t["name"] for t in self.sandbox.conversations[ticket_id]["tags"]["tags"]]

@@ -33,12 +33,16 @@ from tests.support.store import assert_fits_columns, count_inbound, db_of, unpro
 
 TEAMS_SECRET = "fuzz-teams-link-secret-0123456789"
 OPSGENIE_SECRET = "fuzz-opsgenie-webhook-secret-0123"
+INTERCOM_SECRET = "fuzz-intercom-client-secret-01234"
 # What the app under fuzzing is configured with, besides tests.conftest.SECRETS.
 SETTINGS = {
     "TEAMS_LINK_SECRET": TEAMS_SECRET,
     "BRIDGE_PUBLIC_URL": "http://127.0.0.1:8000",
     "OPSGENIE_API_KEY": "5e81c312-0000-4f49-ad4b-5a4db0c0ffee",
     "OPSGENIE_WEBHOOK_SECRET": OPSGENIE_SECRET,
+    "INTERCOM_ACCESS_TOKEN": "fuzz-intercom-token",
+    "INTERCOM_CLIENT_SECRET": INTERCOM_SECRET,
+    "INTERCOM_ADMIN_ID": "1",
 }
 
 Signer = Callable[[bytes, datetime], dict[str, str]]
@@ -74,6 +78,11 @@ SIGNERS: dict[str, Signer] = {
         "Content-Type": "application/json",
         "X-Bridge-Webhook-Secret": OPSGENIE_SECRET,
     },
+    "/webhooks/intercom": lambda body, now: {
+        "Content-Type": "application/json",
+        "X-Hub-Signature": "sha1="
+        + hmac.new(INTERCOM_SECRET.encode(), body, hashlib.sha1).hexdigest(),
+    },
     "/webhooks/clickup": lambda body, now: {
         "Content-Type": "application/json",
         "X-Signature": hmac.new(
@@ -96,6 +105,7 @@ HEADER_NAMES = (
     "X-Slack-Request-Timestamp",
     "X-Bridge-Webhook-Secret",
     "X-Signature",
+    "X-Hub-Signature",
 )
 HOSTILE_TEXT = (
     "99999999999999",
