@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bridge.config import Settings
 from connectors.base import ChatNotifier, HelpDesk, Notifier
@@ -41,6 +41,8 @@ class Integrations:
 
 def build_integrations(settings: Settings, context: BuildContext) -> Integrations:
     integrations = Integrations()
+    enabled = [s for s in settings.providers.values() if s.enabled]
+    context = replace(context, people_restricted=any(s.restricts_people for s in enabled))
     for spec in PROVIDERS:
         provider_settings = settings.providers.get(spec.name)
         if provider_settings is None or not provider_settings.enabled:

@@ -78,15 +78,25 @@ class Bridge:
 
 
 @pytest.fixture
+def bridge_env() -> dict[str, str]:
+    """More environment for the bridge under test: a test module overrides this fixture."""
+    return {}
+
+
+@pytest.fixture
 def bridge(
-    world: SandboxWorld, shared_clock: TravelClock, database_url: str, tmp_path: Path
+    world: SandboxWorld,
+    shared_clock: TravelClock,
+    database_url: str,
+    tmp_path: Path,
+    bridge_env: dict[str, str],
 ) -> Iterator[Bridge]:
     shared_clock.now = MONDAY_9AM
     services = (world.zendesk, world.freshdesk, world.slack, world.pagerduty, world.teams)
     for service in (*services, world.statuspage):
         service.reset()
     environment = world.environment()
-    settings = Settings.from_env({**environment, "DATABASE_URL": database_url})
+    settings = Settings.from_env({**environment, **bridge_env, "DATABASE_URL": database_url})
     app = create_app({"TESTING": True, "BRIDGE_SETTINGS": settings, "BRIDGE_CLOCK": shared_clock})
     server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
