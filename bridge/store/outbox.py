@@ -222,15 +222,17 @@ def retry_dead(connection: Connection, action_id: int | None, now: datetime) -> 
 
 
 def reference_of(
-    connection: Connection, ticket: TicketKey, kind: ActionKind
+    connection: Connection, provider: str, ticket: TicketKey, kind: ActionKind
 ) -> dict[str, Any] | None:
-    """The provider reference of the latest finished action of a kind for a ticket."""
+    """The provider's reference of its latest finished action of a kind for a ticket (another
+    provider's, e.g. the Teams copy of a Slack prompt, is not its business)."""
     row = connection.execute(
         select(outbox.c.provider_ref)
         .where(
             outbox.c.source == ticket.source,
             outbox.c.ticket_id == ticket.ticket_id,
             outbox.c.action == kind.value,
+            outbox.c.provider == provider,
             outbox.c.status == DONE,
         )
         .order_by(outbox.c.id.desc())

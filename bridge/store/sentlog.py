@@ -115,4 +115,4 @@ class SentLog:
 
     def reference(self, ticket: TicketKey, kind: ActionKind) -> Mapping[str, Any] | None:
         with self.db.connect() as connection:
-            return outbox.reference_of(connection, ticket, kind)
+            return outbox.reference_of(connection, self.provider, ticket, kind)
