@@ -60,6 +60,9 @@ class Worker:
         self.renew_every = renew_every
         self.wall_clock = wall_clock
         self._leader = threading.Event()
+        self._stopping = threading.Event()
+        self._running = 0
+        self._idle = threading.Condition()
         self.scheduler = BackgroundScheduler(
             executors={"default": ThreadPoolExecutor(max_workers=6)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30},
@@ -101,6 +104,23 @@ class Worker:
             self._leader.clear()
         return held
 
+    def _counted(self, work: Callable[[], object]) -> Callable[[], None]:
+        """Runs ``work`` unless stopping, counted so that ``stop`` can wait for it to end."""
+
+        def run() -> None:
+            with self._idle:
+                if self._stopping.is_set():
+                    return
+                self._running += 1
+            try:
+                work()
+            finally:
+                with self._idle:
+                    self._running -= 1
+                    self._idle.notify_all()
+
+        return run
+
     def _guarded(self, job: Job) -> Callable[[], None]:
         def run() -> None:
             if not self.is_leader:
@@ -110,12 +130,15 @@ class Worker:
             except Exception:
                 log.exception("job failed", extra={"job": job.name})
 
-        return run
+        return self._counted(run)
 
     def start(self) -> None:
         self.renew()
         self.scheduler.add_job(
-            self.renew, "interval", seconds=self.renew_every.total_seconds(), id="lease"
+            self._counted(self.renew),
+            "interval",
+            seconds=self.renew_every.total_seconds(),
+            id="lease",
         )
         started = self.wall_clock()
         for job in self.jobs:
@@ -141,6 +164,8 @@ class Worker:
 
     def wake(self, job_name: str, at: datetime) -> None:
         """Run a job once at wall-clock ``at`` as well, when that is before its next run."""
+        if self._stopping.is_set():
+            return
         job = next((j for j in self.jobs if j.name == job_name), None)
         periodic = self.scheduler.get_job(job_name)
         if job is None or periodic is None:
@@ -158,9 +183,15 @@ class Worker:
 
     def stop(self) -> None:
         """Let running jobs finish, then hand the lease over at once rather than at expiry."""
+        with self._idle:
+            self._stopping.set()
         if self.on_stopping is not None:
             self.on_stopping()
-        self.scheduler.shutdown(wait=True)
+        # Not shutdown(wait=True): it holds the scheduler's job-store lock while it waits, and a
+        # running job that asks for a wake-up (get_job/add_job) needs that lock: a deadlock.
+        self.scheduler.shutdown(wait=False)
+        with self._idle:
+            self._idle.wait_for(lambda: self._running == 0)
         if self.on_stop is not None:
             try:
                 self.on_stop()

@@ -98,3 +98,36 @@ def test_a_failing_job_does_not_stop_the_worker(engine: Engine) -> None:
         assert wait_until(lambda: len(calls) >= 3)
     finally:
         worker.stop()
+
+
+def test_stop_while_a_running_job_asks_for_a_wake_up_does_not_deadlock(engine: Engine) -> None:
+    """A job that wakes another (as the inbox wakes the sweep) while the worker is stopping: the
+    scheduler's shutdown once held the lock that the wake-up needed while waiting for the job."""
+    in_job = threading.Event()
+    stopping = threading.Event()
+
+    worker = Worker(
+        runtime_of(engine), holder="waker", lease_ttl=timedelta(seconds=5), renew_every=timedelta(1)
+    )
+
+    def wakes_during_stop() -> None:
+        in_job.set()
+        stopping.wait(5)
+        time.sleep(0.2)  # let stop() reach the scheduler's shutdown
+        worker.wake("sweep", utc_now())
+
+    worker.schedule(
+        [
+            Job("inbox", timedelta(hours=1), wakes_during_stop),
+            Job("sweep", timedelta(hours=1), lambda: None),
+        ],
+        on_stopping=stopping.set,
+    )
+    worker.start()
+    assert wait_until(in_job.is_set)
+    stopper = threading.Thread(target=worker.stop, daemon=True)
+    stopper.start()
+    stopper.join(timeout=10)
+    assert not stopper.is_alive(), "stop() deadlocked with a job asking for a wake-up"
+    with engine.connect() as connection:
+        assert leases.holder(connection, "worker", utc_now()) is None
