@@ -41,8 +41,7 @@ class Integrations:
 
 def build_integrations(settings: Settings, context: BuildContext) -> Integrations:
     integrations = Integrations()
-    enabled = [s for s in settings.providers.values() if s.enabled]
-    context = replace(context, people_restricted=any(s.restricts_people for s in enabled))
+    context = replace(context, people_restricted=settings.people_restricted)
     for spec in PROVIDERS:
         provider_settings = settings.providers.get(spec.name)
         if provider_settings is None or not provider_settings.enabled:
