@@ -120,27 +120,31 @@ def signed_click(bridge: Bridge, payload: dict[str, Any]) -> None:
     assert response.status_code == 200
 
 
-@pytest.mark.parametrize("change", ["workspace", "message", "channel"])
+@pytest.mark.parametrize("change", ["nothing", "workspace", "app", "message", "channel"])
 def test_a_click_counts_only_from_this_workspace_on_the_tickets_message(
     bridge: Bridge, desk: Desk, change: str
 ) -> None:
     ticket, parent_ts = paged_ticket(bridge, desk)
+    restrict(bridge, allowed_users=frozenset({LEAD}))
+    bridge.jobs.integrations.chats["slack"].app_id = APP_ID  # as with SLACK_APP_ID set
     channel = bridge.world.slack.channel_id(ENGINEERING)
     payload = block_actions(
         action_id=ACTION_ESCALATE,
         value=f"{desk.name}:{ticket}",
         channel=channel,
         message_ts=parent_ts,
-        user_id=CLICKER,
-        user_name="cy",
+        user_id=LEAD,  # allowed: only where the click comes from decides
+        user_name="lee",
     )
     if change == "workspace":
         payload["team"] = {"id": "T0ELSEWHERE", "domain": "elsewhere"}
+    elif change == "app":
+        payload["api_app_id"] = "A0OTHER"
     elif change == "message":  # another message (e.g. another ticket's) carrying this value
         payload["message"]["ts"] = payload["container"]["message_ts"] = "1.000001"
-    else:
+    elif change == "channel":
         payload["channel"]["id"] = payload["container"]["channel_id"] = "C0OTHER"
     signed_click(bridge, payload)
     bridge.run()
-    assert tier_of(bridge, desk, ticket).name == "L3"
-    assert not any("Asked to escalate" in n for n in desk.notes(ticket))
+    assert tier_of(bridge, desk, ticket).name == ("L4" if change == "nothing" else "L3")
+    assert bridge.world.slack.ephemeral == []  # nothing to tell someone elsewhere
