@@ -160,6 +160,11 @@ class Settings(BaseModel):
         found = self.providers.get(name)
         return found is not None and found.enabled
 
+    @property
+    def people_restricted(self) -> bool:
+        """Whether an enabled provider restricts who may act (SLACK_ALLOWED_ESCALATORS)."""
+        return any(s.restricts_people for s in self.providers.values() if s.enabled)
+
     def describe(self) -> list[str]:
         """One line per provider saying whether it is configured (no secret values)."""
         return [found.describe() for found in self.providers.values()]

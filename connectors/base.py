@@ -178,6 +178,18 @@ class PersonRequestKind(StrEnum):
     PUBLISH_STATUSPAGE = "publish_statuspage"  # the answer to "Publish to Statuspage?"
 
 
+# What an allow-list restricts: everything that moves, takes or closes a ticket or publishes.
+# Acknowledging only says "someone is looking" and stays open to everyone.
+RESTRICTED_REQUESTS = frozenset(
+    {
+        PersonRequestKind.TAKE_OWNERSHIP,
+        PersonRequestKind.ESCALATE,
+        PersonRequestKind.RESOLVE_PAGE,
+        PersonRequestKind.PUBLISH_STATUSPAGE,
+    }
+)
+
+
 @dataclass(frozen=True)
 class PersonRequest:
     """Someone asked for something from where they work (a button, a slash command)."""
@@ -190,6 +202,17 @@ class PersonRequest:
     reason: str = ""
     channel_id: str = ""  # where it was asked, for an answer only the person sees
     reply_to: MessageRef | None = None  # the message the request was made on, if any
+    workspace: str = ""  # the chat workspace (Slack team id) the request says it came from
+    app: str = ""  # the chat app (Slack app id) it was sent to
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a person's request is not carried out, and what they are told (only them); no
+    answer for a request that is not from this bridge's own workspace or message."""
+
+    reason: str
+    answer: str | None = None
 
 
 @dataclass(frozen=True)
@@ -301,8 +324,9 @@ class Notifier(Protocol):
 class ChatNotifier(Notifier, Protocol):
     default_channel: str | None
 
-    def permits(self, request: PersonRequest) -> bool:
-        """May this person do this from the chat tool?"""
+    def refusal(self, request: PersonRequest, ticket: TicketKey, log: SentLog) -> Refusal | None:
+        """None when this person may do this, here; otherwise why not. ``log`` is what this
+        provider sent for ``ticket`` (a click must come from one of those messages)."""
 
 
 @dataclass(frozen=True)

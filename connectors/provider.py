@@ -91,6 +91,11 @@ class ProviderSettings(BaseModel):
         """What start-up says about the provider when it is on (never a secret)."""
         return ""
 
+    @property
+    def restricts_people(self) -> bool:
+        """Whether only some people may act on escalations through this provider."""
+        return False
+
     def describe(self) -> str:
         if not self.enabled:
             return f"{self.title}: off"
@@ -165,6 +170,9 @@ class BuildContext:
     clock: Clock
     budget_share: float = 0.5  # of a help desk's plan limit the bridge may use
     public_url: str | None = None  # where people reach this bridge (BRIDGE_PUBLIC_URL)
+    # Some provider restricts who may act (an allow-list): providers that cannot tell who acts
+    # must then refuse the restricted requests.
+    people_restricted: bool = False
 
 
 @dataclass(frozen=True)

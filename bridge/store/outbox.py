@@ -249,19 +249,22 @@ def retry_dead(connection: Connection, action_id: int | None, now: datetime) -> 
 
 
 def reference_of(
-    connection: Connection, ticket: TicketKey, kind: ActionKind, provider: str | None = None
+    connection: Connection, provider: str, ticket: TicketKey, kind: ActionKind
 ) -> dict[str, Any] | None:
-    """The provider reference of the latest finished action of a kind for a ticket, through
-    ``provider`` if given (two pagers each keep their own)."""
-    query = select(outbox.c.provider_ref).where(
-        outbox.c.source == ticket.source,
-        outbox.c.ticket_id == ticket.ticket_id,
-        outbox.c.action == kind.value,
-        outbox.c.status == DONE,
-    )
-    if provider is not None:
-        query = query.where(outbox.c.provider == provider)
-    row = connection.execute(query.order_by(outbox.c.id.desc()).limit(1)).first()
+    """The provider's reference of its latest finished action of a kind for a ticket (another
+    provider's, e.g. the Teams copy of a Slack prompt, is not its business)."""
+    row = connection.execute(
+        select(outbox.c.provider_ref)
+        .where(
+            outbox.c.source == ticket.source,
+            outbox.c.ticket_id == ticket.ticket_id,
+            outbox.c.action == kind.value,
+            outbox.c.provider == provider,
+            outbox.c.status == DONE,
+        )
+        .order_by(outbox.c.id.desc())
+        .limit(1)
+    ).first()
     return row.provider_ref if row else None
 
 

@@ -120,4 +120,4 @@ class SentLog:
 
     def reference(self, ticket: TicketKey, kind: ActionKind) -> Mapping[str, Any] | None:
         with self.db.connect() as connection:
-            return outbox.reference_of(connection, ticket, kind, self.provider)
+            return outbox.reference_of(connection, self.provider, ticket, kind)

@@ -6,11 +6,17 @@ from __future__ import annotations
 from bridge.runtime import runtime
 from bridge.store import db
 from bridge.store.tickets import load_state, load_ticket
-from connectors.base import resolve_ticket
+from connectors.base import PersonRequestKind, resolve_ticket
 from connectors.provider import Role
 from connectors.registry import names
-from connectors.slack.inbound import COMMAND_USAGE, CommandKind, parse_command
+from connectors.slack.inbound import (
+    COMMAND_USAGE,
+    CommandKind,
+    SlackAuthorization,
+    parse_command,
+)
 from connectors.slack.messages import TicketStanding, status_line
+from connectors.slack.settings import SlackSettings
 
 
 def command_answer(body: bytes) -> str:
@@ -23,6 +29,13 @@ def command_answer(body: bytes) -> str:
     except ValueError as error:
         return str(error) if str(error) == COMMAND_USAGE else f"{error}\n{COMMAND_USAGE}"
     if command.kind is CommandKind.ESCALATE:
+        slack = state.settings.providers.get("slack")
+        if isinstance(slack, SlackSettings):
+            allowed = SlackAuthorization(slack.allowed_users, slack.allowed_groups)
+            if allowed.decided(PersonRequestKind.ESCALATE, command.user_id) is False:
+                # The worker refuses it too (and also checks user groups, which this reply
+                # cannot: the web process never calls out).
+                return "You are not allowed to escalate; ask a lead."
         return (
             f"Escalation of {ticket} requested. The bridge re-reads the ticket "
             "and posts in the tier's channel."

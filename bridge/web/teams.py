@@ -16,7 +16,7 @@ from flask import Blueprint, Response, request
 from bridge.runtime import runtime
 from bridge.store import db
 from bridge.store.tickets import load_ticket
-from connectors.base import SignatureError
+from connectors.base import RESTRICTED_REQUESTS, SignatureError
 from connectors.teams.inbound import CSRF_COOKIE, NAME_MAX
 from connectors.teams.links import LinkExpired, csrf_token, verify
 from connectors.teams.notifier import ACTIONS_PATH
@@ -31,6 +31,10 @@ TITLES = {
     "publish_statuspage": "Publish on Statuspage the outage of",
 }
 NAME_COOKIE = "bridge_teams_name"
+RESTRICTED_HERE = (
+    "On this bridge only some people may take ownership, escalate, resolve or publish, and a "
+    "Teams link cannot tell who opens it: do it in Slack. Acknowledge works from Teams."
+)
 
 
 def page(title: str, body: str, status: int = 200) -> Response:
@@ -67,6 +71,9 @@ def confirm() -> Response:
         return page("Link expired", f"<p>{escape(str(error))}.</p>", 410)
     except SignatureError:
         return page("Not a valid link", "<p>This link was not made by this bridge.</p>", 401)
+    if state.settings.people_restricted and link.kind in RESTRICTED_REQUESTS:
+        # A link cannot tell who opens it; the worker would refuse the request as well.
+        return page("Not from Teams", f"<p>{RESTRICTED_HERE}</p>", 403)
     source, _, ticket_id = link.ticket.partition(":")
     with db.reading(state.db) as connection:
         ticket = load_ticket(connection, source, ticket_id)

@@ -181,19 +181,26 @@ class InboxJob:
         who = request.user_name or request.user_id
         key = f"{item.source}-click:{item.id}"
         chat = self.integrations.chats.get(item.source)
-        if chat is not None and not chat.permits(request):
-            refusal = ChatPrivate(
-                channel=request.channel_id,
-                user=request.user_id,
-                text="You are not allowed to do that on escalations; ask a lead.",
+        log_of_chat = sentlog.SentLog(self.db, item.source, self.clock)
+        refusal = chat.refusal(request, ticket, log_of_chat) if chat is not None else None
+        if refusal is not None:
+            log.warning(
+                "person request refused",
+                extra={"source": item.source, "kind": request.kind.value, "why": refusal.reason},
             )
+            answers: tuple[NewAction, ...] = ()
+            if refusal.answer and request.channel_id:
+                answer = ChatPrivate(
+                    channel=request.channel_id, user=request.user_id, text=refusal.answer
+                )
+                answers = (NewAction(key, ticket, item.source, answer),)
             return [
                 TicketEvent(
                     ticket,
                     item.source,
                     refresh=False,
-                    actions=(NewAction(key, ticket, item.source, refusal),),
-                    note={"refused": request.kind.value, "by": who},
+                    actions=answers,
+                    note={"refused": request.kind.value, "by": who, "why": refusal.reason},
                 )
             ]
         manual = ManualRequest(kind=request.kind.value, by=who, at=now, reason=request.reason)
@@ -282,7 +289,7 @@ class InboxJob:
             if ticket is None:
                 return []
             state = tickets.load_state(connection, ticket.source, ticket.ticket_id)
-            made = outbox.reference_of(connection, ticket, ActionKind.TASK_CREATE)
+            made = outbox.reference_of(connection, item.source, ticket, ActionKind.TASK_CREATE)
         if state is not None and state.rca_recorded:
             return []
         tracker = spec(item.source).settings.title

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bridge.config import Settings
 from connectors.base import ChatNotifier, HelpDesk, Notifier
@@ -40,6 +40,7 @@ class Integrations:
 
 def build_integrations(settings: Settings, context: BuildContext) -> Integrations:
     integrations = Integrations()
+    context = replace(context, people_restricted=settings.people_restricted)
     for spec in PROVIDERS:
         provider_settings = settings.providers.get(spec.name)
         if provider_settings is None or not provider_settings.enabled:

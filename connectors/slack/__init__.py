@@ -21,7 +21,7 @@ def build(settings: SlackSettings, context: BuildContext) -> SlackNotifier:
         clock=lambda: context.clock().timestamp(),
         max_wait=0.0,
     )
-    return SlackNotifier(settings, client)
+    return SlackNotifier(settings, client, context.clock)
 
 
 SPEC = ProviderSpec(

@@ -143,6 +143,16 @@ class SlackClient:
         granted = frozenset(s.strip() for s in scopes.split(",") if s.strip())
         return dict(response.data) if isinstance(response.data, dict) else {}, granted
 
+    def usergroup_members(self, group_id: str) -> frozenset[str]:
+        """The user ids of a user group (``usergroups.users.list``, scope ``usergroups:read``)."""
+        response = self._call(
+            "usergroups.users.list",
+            "",
+            lambda: self._client.usergroups_users_list(usergroup=group_id),
+        )
+        users = response.get("users")
+        return frozenset(str(u) for u in users) if isinstance(users, list) else frozenset()
+
     def post_message(
         self,
         channel: str,
@@ -277,6 +287,10 @@ def _classify(method: str, response: SlackResponse) -> PermanentError | Retryabl
         )
     if status >= 500 or error in _TRANSIENT:
         return RetryableError(message, status=status)
+    if error == "missing_scope":
+        # Slack names the scope in "needed": add it to the app (README manifest), reinstall.
+        needed = response.get("needed") or "a scope"
+        return AuthError(f"{message}: the app needs {needed} (add it, reinstall)", status=status)
     if error in _AUTH or status in (401, 403):
         return AuthError(f"{message} (check {TOKEN_VARIABLE})", status=status)
     hint = _HINTS.get(error)

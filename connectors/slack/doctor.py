@@ -38,6 +38,16 @@ def diagnose(notifier: SlackNotifier, needs: PolicyNeeds) -> Iterator[Check]:
             yield Check(label, CheckStatus.OK, purpose)
         else:
             yield Check(label, CheckStatus.FAIL, f"missing: needed for {purpose}", MANIFEST)
+    groups = sorted(notifier.authorization.allowed_groups)
+    if groups and "usergroups:read" not in granted:
+        yield Check(
+            "slack: scope usergroups:read",
+            CheckStatus.FAIL,
+            f"missing: SLACK_ALLOWED_ESCALATORS names user groups ({', '.join(groups)})",
+            MANIFEST,
+        )
+    elif groups:
+        yield Check("slack: scope usergroups:read", CheckStatus.OK, "reading allowed user groups")
     channels = set(needs.channels) | (
         {notifier.default_channel} if notifier.default_channel else set()
     )

@@ -20,6 +20,7 @@ from connectors._forms import FORM, form_fields
 from connectors._json import json_document
 from connectors._signatures import check_age
 from connectors.base import (
+    RESTRICTED_REQUESTS,
     Ignored,
     MessageRef,
     NotStored,
@@ -81,6 +82,8 @@ class SlackAction:
     channel_id: str
     message_ts: str
     response_url: str
+    team_id: str = ""
+    app_id: str = ""
 
 
 def parse_action(form_body: bytes) -> SlackAction:
@@ -112,6 +115,8 @@ def parse_action(form_body: bytes) -> SlackAction:
         channel_id=str(channel_id),
         message_ts=str(message_ts),
         response_url=str(payload.get("response_url", "")),
+        team_id=str(_dict(payload, "team").get("id") or user.get("team_id") or ""),
+        app_id=str(payload.get("api_app_id") or ""),
     )
 
 
@@ -138,6 +143,8 @@ class SlashCommand:
     user_name: str
     channel_id: str
     response_url: str
+    team_id: str = ""
+    app_id: str = ""
 
 
 def parse_command(form_body: bytes) -> SlashCommand:
@@ -161,23 +168,32 @@ def parse_command(form_body: bytes) -> SlashCommand:
         user_name=form.get("user_name", ""),
         channel_id=form.get("channel_id", ""),
         response_url=form.get("response_url", ""),
+        team_id=form.get("team_id", ""),
+        app_id=form.get("api_app_id", ""),
     )
 
 
 @dataclass(frozen=True)
 class SlackAuthorization:
-    """Who may escalate or resolve from Slack. Empty lists mean every workspace member may."""
+    """Who may take ownership, escalate, resolve or publish from Slack
+    (``RESTRICTED_REQUESTS``). Empty lists mean every workspace member may."""
 
     allowed_users: frozenset[str] = frozenset()
     allowed_groups: frozenset[str] = frozenset()
 
-    def permits(self, kind: PersonRequestKind, user_id: str, group_ids: Iterable[str] = ()) -> bool:
-        """Acknowledging and taking ownership are open to all; escalate/resolve are checked."""
-        if kind in (PersonRequestKind.ACKNOWLEDGE, PersonRequestKind.TAKE_OWNERSHIP):
+    def decided(self, kind: PersonRequestKind, user_id: str) -> bool | None:
+        """True or False when the user ids alone decide; None when the user groups' members
+        must be looked up (``permits``)."""
+        if kind not in RESTRICTED_REQUESTS or not (self.allowed_users or self.allowed_groups):
             return True
-        if not self.allowed_users and not self.allowed_groups:
+        if user_id in self.allowed_users:
             return True
-        return user_id in self.allowed_users or not self.allowed_groups.isdisjoint(group_ids)
+        return None if self.allowed_groups else False
+
+    def permits(self, kind: PersonRequestKind, user_id: str, members: Iterable[str] = ()) -> bool:
+        """``members``: the users of the allowed groups (``usergroups.users.list``)."""
+        decided = self.decided(kind, user_id)
+        return decided if decided is not None else user_id in set(members)
 
 
 def _looks_like_ticket(ref: str) -> bool:
@@ -254,6 +270,8 @@ class SlackActions:
             reason="Slack button",
             channel_id=click.channel_id,
             reply_to=MessageRef(click.channel_id, click.message_ts),
+            workspace=click.team_id,
+            app=click.app_id,
         )
 
 
@@ -287,4 +305,6 @@ class SlackCommands:
             via="Slack",
             reason=command.reason,
             channel_id=command.channel_id,
+            workspace=command.team_id,
+            app=command.app_id,
         )

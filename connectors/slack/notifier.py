@@ -9,11 +9,12 @@ for by the idempotency key it carries as metadata before posting again.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import timedelta
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
 
 from connectors.actions import (
     Action,
+    ActionKind,
     ChatAlert,
     ChatGroup,
     ChatPost,
@@ -30,8 +31,10 @@ from connectors.base import (
     PersonRequest,
     PolicyNeeds,
     Reference,
+    Refusal,
     RetryableError,
     SentLog,
+    TicketKey,
 )
 from connectors.slack import doctor
 from connectors.slack.blocks import (
@@ -48,19 +51,69 @@ from connectors.slack.settings import SlackSettings
 
 # How far back to look for a message we may have posted before a crash.
 LOOKBACK = timedelta(minutes=5)
+# How long a user group's members are trusted before they are read again.
+GROUP_TTL = timedelta(minutes=5)
+REFUSED = "You are not allowed to do that on escalations; ask a lead."
+
+
+def _on_ticket_message(clicked: MessageRef, ticket: TicketKey, log: SentLog) -> bool:
+    """Is ``clicked`` one of the ticket's messages, or its latest prompt (whose reference
+    names the channel as the policy does, so only its ts is compared)?"""
+    if clicked in log.messages(ticket):
+        return True
+    prompt = log.reference(ticket, ActionKind.CHAT_PROMPT)
+    return prompt is not None and prompt.get("ts") == clicked.ts
 
 
 class SlackNotifier:
     name = "slack"
 
-    def __init__(self, settings: SlackSettings, client: SlackClient) -> None:
+    def __init__(
+        self, settings: SlackSettings, client: SlackClient, clock: Callable[[], datetime]
+    ) -> None:
         self.client = client
         self.default_channel = settings.channel
-        allowed = settings.allowed_ids
-        self.authorization = SlackAuthorization(allowed_users=allowed, allowed_groups=allowed)
+        self.authorization = SlackAuthorization(
+            allowed_users=settings.allowed_users, allowed_groups=settings.allowed_groups
+        )
+        self.team_id = settings.team_id  # learned from auth.test when not configured
+        self.app_id = settings.app_id
+        self._clock = clock
+        self._members: dict[str, tuple[datetime, frozenset[str]]] = {}
 
-    def permits(self, request: PersonRequest) -> bool:
-        return self.authorization.permits(request.kind, request.user_id)
+    def refusal(self, request: PersonRequest, ticket: TicketKey, log: SentLog) -> Refusal | None:
+        """A request counts only from this bridge's workspace and app, on one of the messages
+        the bridge posted for that ticket, and (for ``RESTRICTED_REQUESTS``) from someone on
+        ``SLACK_ALLOWED_ESCALATORS`` or in one of its user groups."""
+        if request.workspace != self._team():
+            return Refusal(f"from Slack workspace {request.workspace!r}, not this bridge's")
+        if self.app_id and request.app != self.app_id:
+            return Refusal(f"sent to Slack app {request.app!r}, not this bridge's")
+        if request.reply_to is not None and not _on_ticket_message(request.reply_to, ticket, log):
+            return Refusal("a click on a message that is not this ticket's")
+        decided = self.authorization.decided(request.kind, request.user_id)
+        if decided is None:
+            members = [m for g in sorted(self.authorization.allowed_groups) for m in self._of(g)]
+            decided = self.authorization.permits(request.kind, request.user_id, members)
+        if decided:
+            return None
+        # A typed command was already answered when the ids alone decide (bridge.web.slack).
+        typed_and_told = request.reply_to is None and not self.authorization.allowed_groups
+        return Refusal("not on SLACK_ALLOWED_ESCALATORS", None if typed_and_told else REFUSED)
+
+    def _team(self) -> str:
+        if self.team_id is None:
+            self.team_id = str(self.client.auth_test()[0].get("team_id") or "")
+        return self.team_id
+
+    def _of(self, group: str) -> frozenset[str]:
+        """A user group's members, read again after ``GROUP_TTL`` (people join and leave)."""
+        now = self._clock()
+        cached = self._members.get(group)
+        if cached is None or now - cached[0] >= GROUP_TTL:
+            cached = (now, self.client.usergroup_members(group))
+            self._members[group] = cached
+        return cached[1]
 
     def close(self) -> None:
         """Nothing to close: slack_sdk opens a connection per call."""

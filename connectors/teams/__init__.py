@@ -12,7 +12,9 @@ from connectors.teams.settings import TeamsSettings
 
 def build(settings: TeamsSettings, context: BuildContext) -> TeamsNotifier:
     client = TeamsClient(settings.webhook_url_for, clock=lambda: context.clock().timestamp())
-    return TeamsNotifier(settings, client, context.clock)
+    return TeamsNotifier(
+        settings, client, context.clock, people_restricted=context.people_restricted
+    )
 
 
 SPEC = ProviderSpec(

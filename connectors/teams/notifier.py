@@ -30,11 +30,13 @@ from connectors.actions import (
     TicketCard,
 )
 from connectors.base import (
+    RESTRICTED_REQUESTS,
     MessageRef,
     PermanentError,
     PersonRequest,
     PersonRequestKind,
     Reference,
+    Refusal,
     SentLog,
     TicketKey,
 )
@@ -56,16 +58,26 @@ class TeamsNotifier:
     name = "teams"
 
     def __init__(
-        self, settings: TeamsSettings, client: TeamsClient, clock: Callable[[], datetime]
+        self,
+        settings: TeamsSettings,
+        client: TeamsClient,
+        clock: Callable[[], datetime],
+        *,
+        people_restricted: bool = False,
     ) -> None:
         self.client = client
         self.default_channel: str | None = WEBHOOK_URL
         self._settings = settings
         self._clock = clock
+        # A webhook card cannot know who opens its links: where the bridge restricts who may
+        # act (SLACK_ALLOWED_ESCALATORS), its cards offer and accept only Acknowledge.
+        self.people_restricted = people_restricted
 
-    def permits(self, request: PersonRequest) -> bool:
-        """Everyone with the link: a webhook card cannot know who opens it (README)."""
-        return True
+    def refusal(self, request: PersonRequest, ticket: TicketKey, log: SentLog) -> Refusal | None:
+        """Everyone with a (signed) link, unless people are restricted (README)."""
+        if self.people_restricted and request.kind in RESTRICTED_REQUESTS:
+            return Refusal("Teams cannot tell who confirms, and people are restricted")
+        return None
 
     def close(self) -> None:
         self.client.close()
@@ -131,7 +143,9 @@ class TeamsNotifier:
         secret, base = settings.link_secret.get_secret_value(), settings.public_url
         expires = int((self._clock() + timedelta(hours=settings.link_hours)).timestamp())
 
-        def link(kind: PersonRequestKind) -> str:
+        def link(kind: PersonRequestKind) -> str | None:
+            if self.people_restricted and kind in RESTRICTED_REQUESTS:
+                return None
             token = sign(ActionLink(kind, str(ticket), channel, card, expires), secret)
             return f"{base}{ACTIONS_PATH}?link={quote(token)}"
 

@@ -1,8 +1,8 @@
 """The Slack stand-in's HTTP surface: the Web API methods the bridge calls (auth.test,
 chat.postMessage, chat.update, chat.postEphemeral, conversations.list, conversations.history,
-conversations.replies) answered the way Slack answers (ids vs names, scopes, membership), a
-page of the channels whose buttons click through to the bridge,
-and signed ``block_actions`` clicks as Slack interactivity sends them."""
+conversations.replies, usergroups.users.list) answered the way Slack answers (ids vs names,
+scopes, membership), a page of the channels whose buttons click through to the bridge, and
+signed ``block_actions`` clicks as Slack interactivity sends them."""
 
 from __future__ import annotations
 
@@ -45,6 +45,7 @@ class SlackSandbox(SlackState, SandboxService):
         clock: Callable[[], float] = time.time,
         not_member: Iterable[str] = (),
         scopes: Iterable[str] = BRIDGE_SCOPES,
+        usergroups: Mapping[str, Iterable[str]] | None = None,
     ) -> None:
         SandboxService.__init__(self)  # first: the state shares its lock
         SlackState.__init__(
@@ -58,6 +59,8 @@ class SlackSandbox(SlackState, SandboxService):
             not_member=not_member,
             scopes=scopes,
         )
+        # User groups (S…) and their members' user ids, as the workspace admin set them.
+        self.usergroups = {g: tuple(users) for g, users in (usergroups or {}).items()}
         app = self.app
         app.add_url_rule("/api/<method>", view_func=self._api, methods=["POST", "GET"])
         app.add_url_rule("/", view_func=self._page)
@@ -95,6 +98,7 @@ class SlackSandbox(SlackState, SandboxService):
             "conversations.list": self._list,
             "conversations.history": self._history,
             "conversations.replies": self._replies,
+            "usergroups.users.list": self._usergroup_users,
         }.get(method)
         if handler is None:
             return self._scoped(_error("unknown_method"))
@@ -112,6 +116,13 @@ class SlackSandbox(SlackState, SandboxService):
         # SCOPES: every Web API answer lists the token's scopes in X-OAuth-Scopes.
         response.headers["X-OAuth-Scopes"] = self._granted()
         return response
+
+    def _usergroup_users(self, args: Mapping[str, Any]) -> Response:
+        """M-ugusers: ``usergroup`` (required) names the group; its members' user ids."""
+        members = self.usergroups.get(str(args.get("usergroup") or ""))
+        if members is None:
+            return _error("no_such_subteam")
+        return jsonify(ok=True, users=list(members))
 
     def _auth_test(self, _: Mapping[str, Any]) -> Response:
         return jsonify(auth_test(self.request_base_url() + "/"))

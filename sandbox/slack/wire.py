@@ -57,6 +57,7 @@ SCOPES_NEEDED: dict[str, tuple[str, ...]] = {
     "conversations.list": ("channels:read", "groups:read"),
     "conversations.history": ("channels:history", "groups:history"),
     "conversations.replies": ("channels:history", "groups:history"),
+    "usergroups.users.list": ("usergroups:read",),
 }
 # The scopes the bridge's manifest asks for (README, Slack set-up).
 BRIDGE_SCOPES = (
@@ -66,6 +67,7 @@ BRIDGE_SCOPES = (
     "groups:history",
     "channels:read",
     "groups:read",
+    "usergroups:read",
 )
 # The body the official SDK's mock server answers a rate-limited call with (with Retry-After).
 RATE_LIMITED: Json = {"ok": False, "error": "ratelimited"}

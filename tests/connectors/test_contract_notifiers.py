@@ -209,7 +209,7 @@ def test_pager_opens_one_incident_per_ticket_and_follows_up_through_it(
     box.deliver(pager, box.action("t2", trigger("zendesk:4821", spec.routing)))
     assert spec.count(world, "zendesk:4821") == 1
     with engine.connect() as connection:
-        assert outbox.reference_of(connection, TICKET, ActionKind.PAGE_TRIGGER)
+        assert outbox.reference_of(connection, name, TICKET, ActionKind.PAGE_TRIGGER)
     acknowledged = box.deliver(pager, box.action("a1", PageAcknowledge(dedup_key="zendesk:4821")))
     assert acknowledged["dedup_key"] == "zendesk:4821"
 

@@ -201,7 +201,7 @@ def strings(value: Any) -> Iterator[str]:
 def slack_sent(payload: Payload, parent: MessageRef | None) -> list[SlackMessage]:
     recorder = SlackRecorder()
     settings = SlackSettings.model_validate({"SLACK_BOT_TOKEN": "xoxb-test"})
-    notifier = SlackNotifier(settings, recorder)  # type: ignore[arg-type]
+    notifier = SlackNotifier(settings, recorder, lambda: NOW)  # type: ignore[arg-type]
     notifier.deliver(action(payload), Log(parent))
     return recorder.sent
 

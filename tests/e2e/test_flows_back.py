@@ -12,6 +12,7 @@ from connectors.slack import SlackNotifier
 from connectors.slack.blocks import ACTION_ACK, ACTION_ESCALATE, ACTION_OWN
 from connectors.slack.inbound import SlackAuthorization
 from sandbox.slack import send_click
+from sandbox.slack.wire import APP_ID, TEAM_ID
 from sandbox.world import SLACK_SIGNING_SECRET
 from tests.e2e.conftest import Bridge
 from tests.e2e.test_triggers import critical_two_hours, critical_unanswered, tier_of
@@ -45,7 +46,7 @@ def click(bridge: Bridge, desk: Desk, ticket: str, action: str, ts: str, user: s
         signing_secret=SLACK_SIGNING_SECRET,
         action_id=action,
         value=f"{desk.name}:{ticket}",
-        channel=ENGINEERING,
+        channel=bridge.world.slack.channel_id(ENGINEERING),  # Slack sends the id
         message_ts=ts,
         user_name=user,
         timestamp=int(bridge.clock().timestamp()),
@@ -148,6 +149,8 @@ def test_slash_commands(bridge: Bridge, desk: Desk) -> None:
                 "user_name": "cy",
                 "channel_id": "C1",
                 "response_url": "https://hooks.slack.com/x",
+                "team_id": TEAM_ID,
+                "api_app_id": APP_ID,
             }
         )
         headers = slack_headers(SLACK_SIGNING_SECRET, body.encode(), bridge.clock())

@@ -49,12 +49,13 @@ def test_only_the_oldest_action_per_ticket_and_provider_is_claimable(engine: Eng
     parent = next(a for a in claimed if a.key == "parent")
     with engine.begin() as connection:
         outbox.mark_done(connection, parent.id, {"channel": "C1", "ts": "1.2"}, T0)
-        assert outbox.reference_of(
-            connection, TicketKey("zendesk", "1"), ActionKind.CHAT_ALERT
-        ) == {
+        ticket = TicketKey("zendesk", "1")
+        assert outbox.reference_of(connection, "slack", ticket, ActionKind.CHAT_ALERT) == {
             "channel": "C1",
             "ts": "1.2",
         }
+        # Only the provider's own: another provider's reference is not its business.
+        assert outbox.reference_of(connection, "teams", ticket, ActionKind.CHAT_ALERT) is None
     assert [a.key for a in claim(engine)] == ["thread"]
 
 
@@ -68,9 +69,9 @@ def test_each_provider_reads_its_own_reference(engine: Engine) -> None:
             outbox.mark_done(connection, done.id, {"by": done.provider}, T0)
     ticket, kind = TicketKey("zendesk", "1"), ActionKind.CHAT_ALERT
     with engine.connect() as connection:
-        assert outbox.reference_of(connection, ticket, kind, "pagerduty") == {"by": "pagerduty"}
-        assert outbox.reference_of(connection, ticket, kind, "opsgenie") == {"by": "opsgenie"}
-        assert outbox.reference_of(connection, ticket, kind, "slack") is None
+        assert outbox.reference_of(connection, "pagerduty", ticket, kind) == {"by": "pagerduty"}
+        assert outbox.reference_of(connection, "opsgenie", ticket, kind) == {"by": "opsgenie"}
+        assert outbox.reference_of(connection, "slack", ticket, kind) is None
 
 
 def test_an_expired_claim_is_claimed_again_with_the_attempt_counted(engine: Engine) -> None:

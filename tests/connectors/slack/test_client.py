@@ -178,3 +178,16 @@ def test_connection_refused_is_retryable() -> None:
     sender = SlackClient(TOKEN, base_url="http://127.0.0.1:9/api/", timeout=2)
     with pytest.raises(RetryableError, match="connection failed"):
         sender.post_message(CHANNEL, {"text": "hi"})
+
+
+def test_usergroup_members(
+    slack: tuple[SlackSandbox, Served], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sandbox, served = slack
+    monkeypatch.setattr(sandbox, "usergroups", {"S0LEADS": ("U0ANA", "U0BO")})
+    assert notifier(served).usergroup_members("S0LEADS") == {"U0ANA", "U0BO"}
+    with pytest.raises(PermanentError, match="no_such_subteam"):
+        notifier(served).usergroup_members("S0NONE")
+    monkeypatch.setattr(sandbox, "scopes", sandbox.scopes - {"usergroups:read"})
+    with pytest.raises((PermanentError, AuthError), match="usergroups:read"):
+        notifier(served).usergroup_members("S0LEADS")

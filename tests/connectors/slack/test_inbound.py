@@ -160,18 +160,24 @@ GROUP = frozenset({"S1"})
 K = PersonRequestKind
 
 
+USERS = SlackAuthorization(frozenset({"U1"}))
+
+
 @pytest.mark.parametrize(
-    ("auth", "kind", "user", "groups", "allowed"),
+    ("auth", "kind", "user", "members", "allowed"),
     [
         (SlackAuthorization(), K.RESOLVE_PAGE, "U1", (), True),
-        (SlackAuthorization(frozenset({"U1"})), K.RESOLVE_PAGE, "U1", (), True),
-        (SlackAuthorization(frozenset({"U1"})), K.ESCALATE, "U2", (), False),
-        (SlackAuthorization(frozenset({"U1"})), K.ACKNOWLEDGE, "U2", (), True),
-        (SlackAuthorization(allowed_groups=GROUP), K.ESCALATE, "U2", ("S1",), True),
-        (SlackAuthorization(allowed_groups=GROUP), K.RESOLVE_PAGE, "U2", ("S2",), False),
+        (USERS, K.RESOLVE_PAGE, "U1", (), True),
+        (USERS, K.ESCALATE, "U2", (), False),
+        (USERS, K.TAKE_OWNERSHIP, "U2", (), False),
+        (USERS, K.PUBLISH_STATUSPAGE, "U2", (), False),
+        (USERS, K.ACKNOWLEDGE, "U2", (), True),
+        (SlackAuthorization(allowed_groups=GROUP), K.ESCALATE, "U2", ("U2", "U3"), True),
+        (SlackAuthorization(allowed_groups=GROUP), K.RESOLVE_PAGE, "U2", ("U3",), False),
+        (SlackAuthorization(allowed_groups=GROUP), K.TAKE_OWNERSHIP, "U2", (), False),
     ],
 )
 def test_authorization(
-    auth: SlackAuthorization, kind: K, user: str, groups: tuple[str, ...], allowed: bool
+    auth: SlackAuthorization, kind: K, user: str, members: tuple[str, ...], allowed: bool
 ) -> None:
-    assert auth.permits(kind, user, groups) is allowed
+    assert auth.permits(kind, user, members) is allowed
