@@ -41,9 +41,11 @@ def test_a_hostile_subject_pings_and_links_nothing(bridge: Bridge, desk: Desk) -
     for channel in slack.channels:
         for message in slack.channels[channel]:
             texts += [message["text"], str(message.get("blocks", ""))]
-    assert any("&lt;!channel&gt;" in text for text in texts[1:])  # the ticket was posted
+    # The ticket was posted. The Intercom connector reads a title as HTML, so its tag-like
+    # parts are dropped as markup: nothing of them is left to escape there.
+    assert desk.name == "intercom" or any("&lt;!channel&gt;" in text for text in texts[1:])
     assert any("Ownership gap" in text for text in texts)
-    assert "&lt;!channel&gt;" in texts[0]
+    assert desk.name == "intercom" or "&lt;!channel&gt;" in texts[0]
     for text in texts:
         assert "<!channel>" not in text and "<!here>" not in text and "<@U0BRIDGE>" not in text
         assert "<https://evil.example" not in text

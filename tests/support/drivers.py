@@ -7,7 +7,9 @@ from contextlib import contextmanager
 from datetime import timedelta
 from typing import Protocol
 
+from connectors.intercom.mapping import html_body, text_of
 from sandbox.common import SandboxService
+from sandbox.intercom.state import LEAD_ADMIN_ID
 from sandbox.world import (
     FRESHDESK_WEBHOOK_SECRET,
     INTERCOM_CLIENT_SECRET,
@@ -278,6 +280,9 @@ class IntercomDriver:
     def comment(self, ticket_id: str, text: str) -> None:
         self.sandbox.add_customer_reply(ticket_id, text)
 
+    def agent_note(self, ticket_id: str, text: str) -> None:
+        self.sandbox.admin_post(ticket_id, "note", html_body(text), LEAD_ADMIN_ID)
+
     def set(
         self, ticket_id: str, *, status: str | None = None, tags: tuple[str, ...] | None = None
     ) -> None:
@@ -303,7 +308,9 @@ class IntercomDriver:
         return response.status_code
 
     def _parts(self, ticket_id: str, kind: str) -> list[str]:
-        return [p["body"] or "" for p in self.sandbox.parts[ticket_id] if p["part_type"] == kind]
+        """The parts' text as an agent reads it (Intercom keeps HTML)."""
+        parts = self.sandbox.parts[ticket_id]
+        return [text_of(p["body"] or "") for p in parts if p["part_type"] == kind]
 
     def notes(self, ticket_id: str) -> list[str]:
         return self._parts(ticket_id, "note")
