@@ -139,13 +139,23 @@ def _register(sb: IntercomSandbox) -> None:
                         "tags": [t["name"] for t in c["tags"]["tags"]],
                     },
                     [
+                        # The opening message (``source``) has no part type or time of its own.
                         {
-                            "author": f"{p['author']['type']} {p['author']['id']}",
-                            "public": p["part_type"] == "comment",
-                            "text": p["body"] or p["part_type"],
-                            "created_at": p["created_at"],
-                        }
-                        for p in [c["source"], *sb.parts[i]]
+                            "author": f"{c['source']['author']['type']} "
+                            f"{c['source']['author']['id']}",
+                            "public": True,
+                            "text": c["source"]["body"] or "",
+                            "created_at": c["created_at"],
+                        },
+                        *(
+                            {
+                                "author": f"{p['author']['type']} {p['author']['id']}",
+                                "public": p["part_type"] == "comment",
+                                "text": p["body"] or p["part_type"],
+                                "created_at": p["created_at"],
+                            }
+                            for p in sb.parts[i]
+                        ),
                     ],
                 )
                 for i, c in sorted(sb.conversations.items(), key=lambda kv: int(kv[0]))

@@ -129,3 +129,15 @@ def test_notifications_are_signed_as_intercom_signs_them() -> None:
     body = b'{"type": "notification_event"}'
     assert signature(body, "s3cret").startswith("sha1=") and len(signature(body, "s3cret")) == 45
     IntercomInbound().verify({"X-Hub-Signature": signature(body, "s3cret")}, body, "s3cret", NOW)
+
+
+def test_the_inbox_page_shows_each_conversation_with_its_parts_escaped(
+    sandbox: IntercomSandbox, client: FlaskClient
+) -> None:
+    conversation = sandbox.create_conversation("<script>alert(1)</script> checkout down")
+    sandbox.add_customer_reply(conversation, "Still down")
+    sandbox.admin_post(conversation, "note", "<p>Looking</p>", BRIDGE_ADMIN_ID)
+    page = client.get("/")
+    assert page.status_code == 200
+    assert "Still down" in page.text and "Looking" in page.text
+    assert "<script>alert(1)</script>" not in page.text
