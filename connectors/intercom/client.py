@@ -13,7 +13,7 @@ from typing import Any
 
 import requests
 
-from connectors._desk.common import TTLCache, has_marker, str_id, with_marker
+from connectors._desk.common import TTLCache, str_id, with_marker
 from connectors._desk.deliver import deliver_to_desk
 from connectors._desk.directory import DeskDirectory
 from connectors._desk.session import desk_session
@@ -34,8 +34,8 @@ from connectors.intercom.mapping import (
     attributes_to_fields,
     conversation_to_ticket,
     html_body,
+    marked_part,
     part_with_marker,
-    text_of,
 )
 from connectors.intercom.session import IntercomAdapter
 from connectors.intercom.settings import API_VERSION, DEFAULT_URL, IntercomSettings
@@ -270,11 +270,7 @@ class IntercomDesk:
         return part_with_marker(answer, key)
 
     def find_marked_part(self, ticket_id: str, idempotency_key: str) -> str | None:
-        data = self._conversation(ticket_id)
-        for part in (data.get("conversation_parts") or {}).get("conversation_parts") or ():
-            if has_marker(text_of(str(part.get("body") or "")), idempotency_key):
-                return str(part["id"])
-        return None
+        return marked_part(self._conversation(ticket_id), idempotency_key)
 
     def update(
         self,

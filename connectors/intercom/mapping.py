@@ -254,13 +254,22 @@ def html_body(text: str) -> str:
     return "".join(f"<p>{html.escape(line)}</p>" for line in text.split("\n") if line.strip())
 
 
-def part_with_marker(conversation: Mapping[str, Any], key: str) -> str:
-    """A reply answers with the conversation: the bridge's part is the one carrying the marker
-    (the newest part, failing that)."""
+def marked_part(conversation: Mapping[str, Any], key: str) -> str | None:
+    """The id of the conversation's part that carries the bridge's marker for ``key``."""
     parts = _list(conversation.get("conversation_parts"), "conversation_parts")
     for part in reversed(parts):
         if has_marker(text_of(str(part.get("body") or "")), key):
             return str(part["id"])
+    return None
+
+
+def part_with_marker(conversation: Mapping[str, Any], key: str) -> str:
+    """A reply answers with the conversation: the bridge's part is the one carrying the marker
+    (the newest part, failing that)."""
+    marked = marked_part(conversation, key)
+    if marked is not None:
+        return marked
+    parts = _list(conversation.get("conversation_parts"), "conversation_parts")
     return str(parts[-1]["id"]) if parts else str(conversation.get("id") or "")
 
 
