@@ -60,11 +60,14 @@ class DeskReply(Payload):
 
 
 class DeskUpdate(Payload):
-    """``group``/``assignee`` as the policy names them: desk ids, a group name or an e-mail."""
+    """``group``/``assignee`` as the policy names them: desk ids, a group name or an e-mail.
+    ``clear_assignee`` removes the individual assignee and keeps (or sets) the group: a hand-over
+    to a group leaves the ticket nobody's in the desk, so an ownership gap shows there too."""
 
     kind = ActionKind.DESK_UPDATE
     group: str | None = None
     assignee: str | None = None
+    clear_assignee: bool = False
     priority: Priority | None = None
     add_tags: tuple[str, ...] = ()
     remove_tags: tuple[str, ...] = ()

@@ -369,7 +369,10 @@ class HelpDesk(Notifier, Protocol):
         add_tags: Iterable[str] = (),
         remove_tags: Iterable[str] = (),
         status: Status | None = None,
-    ) -> None: ...
+        clear_assignee: bool = False,
+    ) -> None:
+        """Change what is given; ``clear_assignee`` removes the individual assignee and keeps
+        the group (``DeskUpdate``), where the desk's API documents a way to."""
 
     def ticket_fields(self) -> tuple[FieldDef, ...]:
         """The desk's ticket fields (id, title, key, drop-down options), so a policy can name a

@@ -103,6 +103,7 @@ class RouteRule:
     immediate: bool  # the team takes the ticket as soon as the condition holds
     source: str
     display_name: str | None = None
+    keep_assignee: bool | None = None  # None: as the tier says
 
     def first_tier(self) -> Tier:
         """The tier an immediate route moves a ticket to: the lowest it names, else L2."""
@@ -253,6 +254,7 @@ def compile_policy(doc: PolicyDoc, file: str, lines: Lines) -> CompiledPolicy:
                 assignee=t.assignee,
                 customer_ack=t.customer_ack,
                 display_name=t.display_name or t.name,
+                keep_assignee=t.keep_assignee,
             ),
             page=frozenset(Severity(s) for s in t.page),
             templates=t.templates,
@@ -353,6 +355,7 @@ def compile_policy(doc: PolicyDoc, file: str, lines: Lines) -> CompiledPolicy:
                 immediate=r.escalate == "immediately",
                 source=src("routes", i),
                 display_name=r.display_name,
+                keep_assignee=r.keep_assignee,
             )
             for i, r in enumerate(doc.routes)
         ),

@@ -195,6 +195,9 @@ class Route:
     assignee: str | None = None
     customer_ack: bool = False
     display_name: str = ""  # how messages name the team; never a group slug
+    # At a hand-over to a group, leave the previous tier's agent assigned in the desk (by default
+    # the agent is removed, so the group's queue shows the ticket as nobody's).
+    keep_assignee: bool = False
 
     def pagers(self) -> tuple[tuple[str, str], ...]:
         """The pagers this route pages through, with the variable of each one's key."""

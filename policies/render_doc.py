@@ -9,6 +9,7 @@ from policies.doc_process import process_sections
 from policies.doc_text import condition, grouping_text, limit, trigger_notes
 from policies.durations import human_duration
 from policies.loader import Policy
+from policies.routing import previous_assignee
 
 
 def sections(policy: Policy) -> list[Section]:
@@ -24,6 +25,7 @@ def sections(policy: Policy) -> list[Section]:
             doc.channels.get(t.channel or "", ""),
             ", ".join(t.page) or "no",
             "yes" if t.customer_ack else "no",
+            previous_assignee(t.group, t.assignee, t.keep_assignee) if name != "L1" else "",
         )
         for name, t in doc.tiers.items()
     ]
@@ -43,6 +45,7 @@ def sections(policy: Policy) -> list[Section]:
                             "Slack",
                             "Pages for",
                             "Customer told",
+                            "Previous assignee",
                         ),
                         tiers,
                     ),
@@ -199,6 +202,10 @@ def sections(policy: Policy) -> list[Section]:
             condition(r.when),
             ", ".join(r.tiers or []) or "all",
             r.group or "",
+            # A route naming no group or assignee hands to the tier's.
+            previous_assignee(r.group, r.assignee, r.keep_assignee)
+            if r.group or r.assignee
+            else "as the tier says",
             r.escalate.replace("_", " "),
             "yes" if r.continue_ else "no",
         )
@@ -215,12 +222,24 @@ def sections(policy: Policy) -> list[Section]:
                     "immediately takes the ticket as soon as its condition holds (at the first "
                     "tier it lists, L2 when it lists none). At L4 management owns the ticket "
                     "and a matching route is told. Fields are named by the help desk's id, "
-                    "their title or key.",
+                    "their title or key. At a hand-over to a group, the previous tier's agent "
+                    "is removed in the help desk (the ticket waits unassigned in the group) "
+                    "unless the route or tier says `keep_assignee: true`; a route naming an "
+                    "assignee replaces the agent.",
                 ),
                 (
                     "table",
                     (
-                        ("Route", "Type", "When", "Tiers", "Group", "Escalate", "Continue"),
+                        (
+                            "Route",
+                            "Type",
+                            "When",
+                            "Tiers",
+                            "Group",
+                            "Previous assignee",
+                            "Escalate",
+                            "Continue",
+                        ),
                         routes,
                     ),
                 ),

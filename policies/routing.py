@@ -33,6 +33,7 @@ def _route(rule: RouteRule, tier: TierRule) -> Route:
         # A route that hands to the tier's own group is the tier's team.
         display_name=rule.display_name
         or (words(rule.name) if rule.group or rule.assignee else base.display_name),
+        keep_assignee=base.keep_assignee if rule.keep_assignee is None else rule.keep_assignee,
     )
 
 
@@ -70,3 +71,21 @@ def route_for(
     also = tuple((_route(rule, tier_rule), rule.source) for rule, _ in matches[1:])
     page = page and bool(owner.pagers())
     return Routed(owner, page, also, first.source, what)
+
+
+def clears_assignee(route: Route) -> bool:
+    """Whether handing a ticket to ``route`` removes the previous tier's agent in the desk: the
+    route names a group and no assignee, and does not keep the agent (``keep_assignee``)."""
+    return bool(route.group) and not route.assignee and not route.keep_assignee
+
+
+def previous_assignee(group: str | None, assignee: str | None, keep: bool | None) -> str:
+    """What a hand-over does with the previous tier's agent, in words (the process document and
+    ``bridge explain``); ``keep`` None: a route that leaves it to the tier."""
+    if assignee:
+        return f"replaced by {assignee}"
+    if not group:
+        return "kept (no group to hand to)"
+    if keep is None:
+        return "as the tier says"
+    return "kept (keep_assignee)" if keep else "removed: unassigned in the group"

@@ -214,6 +214,8 @@ class TierConfig(_Strict):
     opsgenie: str | None = None  # a name from ``opsgenie_keys``
     page: list[SeverityName] = Field(default_factory=list)  # severities that page at this tier
     customer_ack: bool = False
+    # At a hand-over to this tier's group, leave the previous tier's agent assigned in the desk.
+    keep_assignee: bool = False
     templates: Templates = Field(default_factory=Templates)
 
 
@@ -340,6 +342,7 @@ class RouteConfig(_Strict):
     pagerduty: str | None = None
     opsgenie: str | None = None
     page: bool | None = None  # None: as the tier says
+    keep_assignee: bool | None = None  # None: as the tier says
     continue_: bool = Field(default=False, alias="continue")
     # immediately: the team takes the ticket as soon as the condition holds; with_tier: only
     # when the ticket escalates for another reason.

@@ -39,6 +39,7 @@ from connectors.actions import (
 from connectors.base import TicketKey
 from connectors.registry import spec
 from policies.model import Decision, DecisionKind, EscalationState, Route, Status, Ticket
+from policies.routing import clears_assignee
 from policies.templates import TemplateRenderer
 
 DEFAULT_PAGERDUTY_ENV = "PAGERDUTY_ROUTING_KEY"
@@ -206,9 +207,15 @@ class Planner:
 
     def _escalate(self, decision: Decision, plan: Plan) -> list[NewAction]:
         route = decision.route
+        assignee = plan.ticket.assignee_id
         update = DeskUpdate(
             group=route.group,
             assignee=route.assignee,
+            # Only the agent assigned when the ticket moved up a tier: someone who took it since
+            # is the new owner and stays.
+            clear_assignee=bool(assignee)
+            and assignee == plan.state.handed_from
+            and clears_assignee(route),
             add_tags=(BRIDGE_TAG, "escalated", f"escalation_{decision.tier.name.lower()}"),
         )
         actions = [

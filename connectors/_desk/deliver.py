@@ -21,6 +21,7 @@ def deliver_to_desk(desk: HelpDesk, action: Action) -> Reference:
             ticket_id,
             group_id=payload.group,
             assignee_id=payload.assignee,
+            clear_assignee=payload.clear_assignee,
             priority=payload.priority,
             add_tags=payload.add_tags,
             remove_tags=payload.remove_tags,

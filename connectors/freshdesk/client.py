@@ -279,10 +279,18 @@ class FreshdeskDesk:
         add_tags: Iterable[str] = (),
         remove_tags: Iterable[str] = (),
         status: Status | None = None,
+        clear_assignee: bool = False,
     ) -> None:
         """``tags`` replaces the list on Freshdesk, so tags are read, merged and written back.
 
-        Group and assignee may be ids, a group name or an agent e-mail (``DeskDirectory``)."""
+        Group and assignee may be ids, a group name or an agent e-mail (``DeskDirectory``).
+        ``clear_assignee`` is not sent: Freshdesk documents ``responder_id`` as an agent's id and
+        no way to unassign a ticket (FACTS.md, F-unassign), so the previous agent stays assigned
+        and the bridge's ownership check does not count them as the new owner."""
+        if clear_assignee and not assignee_id:
+            log.info(
+                "freshdesk: ticket %s keeps its agent (no documented way to unassign)", ticket_id
+            )
         payload: dict[str, Any] = {}
         if group_id:
             payload["group_id"] = int(self.directory.group_id(group_id))

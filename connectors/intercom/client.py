@@ -282,13 +282,15 @@ class IntercomDesk:
         add_tags: Iterable[str] = (),
         remove_tags: Iterable[str] = (),
         status: Status | None = None,
+        clear_assignee: bool = False,
     ) -> None:
         """Assignments, state and tags are separate calls on Intercom, each made only when the
-        conversation is not already so (which keeps a repeated delivery harmless)."""
+        conversation is not already so (which keeps a repeated delivery harmless).
+        ``clear_assignee`` assigns the admin ``0`` (unassigned) and leaves the team."""
         added, removed = set(add_tags), set(remove_tags)
-        data = (
-            self._conversation(ticket_id) if (added or removed or group_id or assignee_id) else {}
-        )
+        clear = clear_assignee and not assignee_id
+        reads = added or removed or group_id or assignee_id or clear
+        data = self._conversation(ticket_id) if reads else {}
         if group_id:
             team = self.directory.group_id(group_id)
             if str_id(data.get("team_assignee_id")) != team:
@@ -297,6 +299,9 @@ class IntercomDesk:
             admin = self.directory.agent_id(assignee_id)
             if str_id(data.get("admin_assignee_id")) != admin:
                 self._manage(ticket_id, message_type="assignment", type="admin", assignee_id=admin)
+        if clear and data.get("admin_assignee_id") is not None:
+            # "Set 0 if you want this assign to no admin or team" (FACTS.md, I-manage).
+            self._manage(ticket_id, message_type="assignment", type="admin", assignee_id="0")
         if priority is not None:
             # The priority flag cannot be set through the REST API (FACTS.md I-priority).
             log.info(

@@ -46,7 +46,10 @@ def ticket_object(action: Action, group_id: Resolve, agent_id: Resolve) -> dict[
         "additional_tags": sorted(payload.add_tags) or None,
         "remove_tags": sorted(payload.remove_tags) or None,
     }
-    return entry | {k: v for k, v in fields.items() if v is not None}
+    entry |= {k: v for k, v in fields.items() if v is not None}
+    if payload.clear_assignee and not payload.assignee:
+        entry["assignee_id"] = None  # nobody assigned, the group kept (D-unassign)
+    return entry
 
 
 def outcomes(

@@ -244,6 +244,7 @@ class ZendeskDesk:
         add_tags: Iterable[str] = (),
         remove_tags: Iterable[str] = (),
         status: Status | None = None,
+        clear_assignee: bool = False,
     ) -> None:
         """One ticket PUT for group, assignee and priority; tags through the tags API.
 
@@ -255,6 +256,8 @@ class ZendeskDesk:
 
         ``group_id``/``assignee_id`` may be ids, a group name or an agent e-mail (see
         ``DeskDirectory``); an unknown name raises ``PermanentError`` before anything is written.
+        ``clear_assignee`` (without an assignee) sends ``"assignee_id": null``: the ticket stays
+        in its group with nobody assigned (FACTS.md, D-unassign).
         """
         fields: dict[str, Any] = {
             "group_id": int(self.directory.group_id(group_id)) if group_id else None,
@@ -263,8 +266,14 @@ class ZendeskDesk:
             "status": status.value if status else None,
         }
         fields = {key: value for key, value in fields.items() if value is not None}
-        if fields:
-            self.client.tickets.update(ZTicket(id=int(ticket_id), **fields))
+        clear = clear_assignee and not assignee_id
+        if fields or clear:
+            ticket = ZTicket(id=int(ticket_id), **fields)
+            if clear:
+                # zenpy drops a None given to the constructor and sends an attribute set after
+                # it, so the null goes on the wire.
+                ticket.assignee_id = None
+            self.client.tickets.update(ticket)
         added, removed = set(add_tags), set(remove_tags)
         if added or removed:
             self._change_tags(int(ticket_id), added, removed)
