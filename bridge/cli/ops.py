@@ -124,6 +124,8 @@ def explain_command(ticket: str) -> None:
             f"via {data['route']}  [{entry['rule']} at {data.get('source') or '?'}]"
         )
         _say(f"    {data['text']}")
+        if data.get("previous_assignee"):
+            _say(f"    previous assignee: {data['previous_assignee']}")
         for label in ("inputs", "clock"):
             if data.get(label):
                 _say(f"    {label}: {json.dumps(data[label], default=str)}")

@@ -20,7 +20,7 @@ from bridge.store import outbox, tickets
 from bridge.worker.comment_context import Plan
 from bridge.worker.integrations import Integrations
 from bridge.worker.ownership import hand_over, ownership_gap, rca_written
-from bridge.worker.plan import Planner, jsonable
+from bridge.worker.plan import Planner, jsonable, previous_agent
 from bridge.worker.storms import StormRouter
 from connectors.actions import NewAction
 from connectors.base import TicketKey
@@ -184,7 +184,8 @@ class Escalator:
                 ticket_id=ticket_id,
                 kind="decision",
                 rule=decision.rule,
-                data=explain(decision, evaluation, event.origin, skipped),
+                data=explain(decision, evaluation, event.origin, skipped)
+                | hand_over_words(decision, ticket, planned),
             )
         if gap.alert:
             route = self.policy.compiled.tiers[new_state.tier].route
@@ -205,6 +206,11 @@ class Escalator:
                 },
             )
         return Outcome(ticket=ticket, evaluation=evaluation, enqueued=enqueued)
+
+
+def hand_over_words(decision: Decision, ticket: Ticket, planned: list[NewAction]) -> dict[str, Any]:
+    words = previous_agent(decision, ticket, planned)
+    return {"previous_assignee": words} if words else {}
 
 
 def explain(

@@ -39,7 +39,7 @@ from connectors.actions import (
 from connectors.base import TicketKey
 from connectors.registry import spec
 from policies.model import Decision, DecisionKind, EscalationState, Route, Status, Ticket
-from policies.routing import clears_assignee
+from policies.routing import clears_assignee, previous_assignee
 from policies.templates import TemplateRenderer
 
 DEFAULT_PAGERDUTY_ENV = "PAGERDUTY_ROUTING_KEY"
@@ -394,6 +394,21 @@ class Planner:
         action = self._action(decision, plan, payload.kind.value, self.status, payload)
         chat = self._chat(decision, plan, "status", line) if line else []
         return [action, *chat]
+
+
+def previous_agent(decision: Decision, ticket: Ticket, actions: list[NewAction]) -> str | None:
+    """What an escalation did with the agent assigned in the desk, in words (the audit log, so
+    ``bridge explain`` shows it); None for other decisions."""
+    if decision.action is not DecisionKind.ESCALATE:
+        return None
+    route, agent = decision.route, ticket.assignee_name or ticket.assignee_id
+    if any(isinstance(a.payload, DeskUpdate) and a.payload.clear_assignee for a in actions):
+        return f"{agent} removed: unassigned in the group"
+    if not agent and not route.assignee:
+        return "nobody was assigned"
+    if route.group and not route.assignee and not route.keep_assignee:
+        return f"{agent} kept: assigned since the hand-over"
+    return previous_assignee(route.group, route.assignee, route.keep_assignee)
 
 
 def _when(value: object) -> datetime | None:

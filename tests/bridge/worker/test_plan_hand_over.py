@@ -11,7 +11,7 @@ import pytest
 
 from bridge.policy_files import load_policy, load_templates
 from bridge.worker.comment_context import Plan
-from bridge.worker.plan import ChatTarget, Planner
+from bridge.worker.plan import ChatTarget, Planner, previous_agent
 from connectors.actions import DeskUpdate
 from policies.model import (
     Decision,
@@ -39,49 +39,55 @@ def escalation(route: Route) -> Decision:
     )
 
 
-def desk_update(route: Route, assignee: str | None, handed_from: str | None) -> DeskUpdate:
+def planned(
+    route: Route, assignee: str | None, handed_from: str | None
+) -> tuple[DeskUpdate, str | None]:
+    """The escalation's desk update, and what the audit log says about the previous agent."""
     planner = Planner(load_templates(), chats=(ChatTarget("slack"),), pagers=())
+    at_l1 = ticket(assignee_id=assignee)
     plan = Plan(
-        ticket=ticket(assignee_id=assignee),
+        ticket=at_l1,
         state=EscalationState(tier=Tier.L2, tier_since=NOW, handed_from=handed_from),
         next_deadline=None,
         policy=load_policy(),
         now=NOW,
     )
-    [update] = [
-        a.payload
-        for a in planner.actions(escalation(route), plan)
-        if isinstance(a.payload, DeskUpdate)
-    ]
-    return update
+    decision = escalation(route)
+    actions = planner.actions(decision, plan)
+    [update] = [a.payload for a in actions if isinstance(a.payload, DeskUpdate)]
+    return update, previous_agent(decision, at_l1, actions)
+
+
+LEAD = dataclasses.replace(GROUP, assignee="lead@example.com")
+KEEP = dataclasses.replace(GROUP, keep_assignee=True)
 
 
 @pytest.mark.parametrize(
-    ("route", "assignee", "handed_from", "expected"),
+    ("route", "assignee", "handed_from", "expected", "words"),
     [
         # A route naming an assignee replaces the agent; nothing needs clearing.
-        (
-            dataclasses.replace(GROUP, assignee="lead@example.com"),
-            "5",
-            "5",
-            ("lead@example.com", False),
-        ),
+        (LEAD, L1_AGENT, L1_AGENT, ("lead@example.com", False), "replaced by lead@example.com"),
         # A group alone: the L1 agent is removed, the group kept.
-        (GROUP, L1_AGENT, L1_AGENT, (None, True)),
+        (GROUP, L1_AGENT, L1_AGENT, (None, True), "5 removed: unassigned in the group"),
         # keep_assignee: the agent stays.
-        (dataclasses.replace(GROUP, keep_assignee=True), L1_AGENT, L1_AGENT, (None, False)),
+        (KEEP, L1_AGENT, L1_AGENT, (None, False), "kept (keep_assignee)"),
         # Nobody assigned: nothing to clear.
-        (GROUP, None, None, (None, False)),
+        (GROUP, None, None, (None, False), "nobody was assigned"),
         # Someone took it since the hand-over: the new owner stays.
-        (GROUP, "9", L1_AGENT, (None, False)),
+        (GROUP, "9", L1_AGENT, (None, False), "9 kept: assigned since the hand-over"),
         # No group to hand to: the ticket is not left nobody's.
-        (Route(name="L2"), L1_AGENT, L1_AGENT, (None, False)),
+        (Route(name="L2"), L1_AGENT, L1_AGENT, (None, False), "kept (no group to hand to)"),
     ],
     ids=["assignee-replaces", "group-clears", "keep-assignee", "unassigned", "taken", "no-group"],
 )
 def test_escalation_replaces_clears_or_keeps_the_agent(
-    route: Route, assignee: str | None, handed_from: str | None, expected: tuple[str | None, bool]
+    route: Route,
+    assignee: str | None,
+    handed_from: str | None,
+    expected: tuple[str | None, bool],
+    words: str,
 ) -> None:
-    update = desk_update(route, assignee, handed_from)
+    update, said = planned(route, assignee, handed_from)
     assert (update.assignee, update.clear_assignee) == expected
     assert update.group == route.group
+    assert said == words
