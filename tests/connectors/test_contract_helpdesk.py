@@ -99,6 +99,30 @@ def test_update_sets_the_group_by_name_and_keeps_other_tags(desk: HelpDesk, driv
         desk.update(ticket_id, group_id="no-such-team")
 
 
+# Freshdesk documents no way to unassign a ticket (sandbox/freshdesk/FACTS.md, F-unassign): the
+# hand-over's group is set and the previous agent stays.
+KEEPS_AGENT = {"freshdesk"}
+
+
+def test_clearing_the_assignee_leaves_the_ticket_to_the_group(desk: HelpDesk, driver: Desk) -> None:
+    ticket_id = driver.create("Hand me over")
+    agent = driver.assign(ticket_id)
+    assert desk.fetch_ticket(ticket_id).assignee_id == agent
+    left = agent if driver.name in KEEPS_AGENT else None
+    for _ in range(2):  # sent again (a retried delivery), it changes nothing more
+        desk.update(ticket_id, group_id="senior-support", clear_assignee=True)
+        assert driver.group_of(ticket_id) == "senior-support"
+        assert driver.assignee_of(ticket_id) == left
+        assert desk.fetch_ticket(ticket_id).assignee_id == left
+
+
+def test_a_named_assignee_wins_over_clearing(desk: HelpDesk, driver: Desk) -> None:
+    ticket_id = driver.create("Hand me to the lead")
+    agent = driver.assign(ticket_id)
+    desk.update(ticket_id, group_id="senior-support", assignee_id=agent, clear_assignee=True)
+    assert driver.assignee_of(ticket_id) == agent
+
+
 def test_deliver_carries_out_desk_actions(desk: HelpDesk, driver: Desk) -> None:
     ticket_id = driver.create("Deliver to me")
     action = Action(

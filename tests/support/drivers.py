@@ -71,6 +71,11 @@ class Desk(Protocol):
 
     def group_of(self, ticket_id: str) -> str | None: ...
 
+    def assign(self, ticket_id: str) -> str:
+        """Assign the support lead, as an agent would in the desk; returns the lead's id."""
+
+    def assignee_of(self, ticket_id: str) -> str | None: ...
+
     def tags_of(self, ticket_id: str) -> list[str]: ...
 
 
@@ -156,6 +161,14 @@ class ZendeskDriver:
         group = self.sandbox.tickets[int(ticket_id)]["group_id"]
         return self.sandbox.groups[group]["name"] if group else None
 
+    def assign(self, ticket_id: str) -> str:
+        self.sandbox.change(int(ticket_id), assignee_id=self.sandbox.lead_agent_id)
+        return str(self.sandbox.lead_agent_id)
+
+    def assignee_of(self, ticket_id: str) -> str | None:
+        agent = self.sandbox.tickets[int(ticket_id)]["assignee_id"]
+        return str(agent) if agent else None
+
     def tags_of(self, ticket_id: str) -> list[str]:
         return list(self.sandbox.tickets[int(ticket_id)]["tags"])
 
@@ -240,6 +253,14 @@ class FreshdeskDriver:
         group = self.sandbox.tickets[int(ticket_id)]["group_id"]
         return self.sandbox.groups[group]["name"] if group else None
 
+    def assign(self, ticket_id: str) -> str:
+        self.sandbox.change(int(ticket_id), responder_id=self.sandbox.lead_agent_id)
+        return str(self.sandbox.lead_agent_id)
+
+    def assignee_of(self, ticket_id: str) -> str | None:
+        agent = self.sandbox.tickets[int(ticket_id)]["responder_id"]
+        return str(agent) if agent else None
+
     def tags_of(self, ticket_id: str) -> list[str]:
         return list(self.sandbox.tickets[int(ticket_id)]["tags"])
 
@@ -321,6 +342,14 @@ class IntercomDriver:
     def group_of(self, ticket_id: str) -> str | None:
         team = self.sandbox.conversations[ticket_id]["team_assignee_id"]
         return self.sandbox.teams[team]["name"] if team else None
+
+    def assign(self, ticket_id: str) -> str:
+        self.sandbox.assign(ticket_id, "admin", LEAD_ADMIN_ID, LEAD_ADMIN_ID)
+        return LEAD_ADMIN_ID
+
+    def assignee_of(self, ticket_id: str) -> str | None:
+        admin = self.sandbox.conversations[ticket_id]["admin_assignee_id"]
+        return str(admin) if admin else None
 
     def tags_of(self, ticket_id: str) -> list[str]:
         return [t["name"] for t in self.sandbox.conversations[ticket_id]["tags"]["tags"]]

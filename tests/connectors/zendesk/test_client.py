@@ -12,7 +12,8 @@ import pytest
 import requests
 
 from connectors._desk.common import marker_for
-from connectors.base import AuthError, PermanentError, RetryableError
+from connectors.actions import Action, DeskUpdate
+from connectors.base import AuthError, PermanentError, RetryableError, TicketKey
 from connectors.zendesk import ZendeskDesk
 from policies.model import AuthorRole, Priority, Status
 from sandbox.common import Fault
@@ -355,3 +356,25 @@ def test_a_tag_update_that_collides_is_retryable(
     with pytest.raises(RetryableError, match="changed while its tags"):
         desk.update(ticket, add_tags=["escalated_l2"])
     assert "escalated_l2" not in sandbox.tickets[int(ticket)]["tags"]
+
+
+def test_a_bulk_update_clears_the_assignee_and_keeps_the_group(
+    desk: ZendeskDesk, ticket: str, sandbox: ZendeskSandbox, clock: Clock
+) -> None:
+    """``update_many`` carries ``"assignee_id": null`` as a single update does (D-unassign)."""
+    sandbox.change(int(ticket), assignee_id=sandbox.lead_agent_id)
+    update = DeskUpdate(group="senior-support", clear_assignee=True)
+    action = Action(
+        id=1,
+        key="zendesk:1:escalate:desk.update",
+        ticket=TicketKey("zendesk", ticket),
+        provider="zendesk",
+        payload=update,
+        attempts=1,
+        created_at=clock(),
+    )
+    [outcome] = desk.deliver_many([action])
+    assert not isinstance(outcome, Exception) and outcome["bulk"] is True
+    row = sandbox.tickets[int(ticket)]
+    assert row["assignee_id"] is None
+    assert sandbox.groups[row["group_id"]]["name"] == "senior-support"
