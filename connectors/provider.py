@@ -184,6 +184,9 @@ class ProviderSpec:
     settings: type[ProviderSettings]
     build: Callable[[Any, BuildContext], Any]  # (its settings, context) -> HelpDesk | Notifier
     endpoints: tuple[Endpoint, ...] = field(default=())
+    # A desk whose API documents a way to remove a ticket's assignee (``DeskUpdate``'s
+    # ``clear_assignee``); the planner asks no other desk to.
+    unassigns: bool = True
 
     def inbound_for(self, kind: str) -> Inbound | None:
         """The inbound that stored requests of ``kind``."""

@@ -215,7 +215,8 @@ class Planner:
             # is the new owner and stays.
             clear_assignee=bool(assignee)
             and assignee == plan.state.handed_from
-            and clears_assignee(route),
+            and clears_assignee(route)
+            and spec(plan.ticket.source.value).unassigns,
             add_tags=(BRIDGE_TAG, "escalated", f"escalation_{decision.tier.name.lower()}"),
         )
         actions = [
@@ -402,13 +403,16 @@ def previous_agent(decision: Decision, ticket: Ticket, actions: list[NewAction])
     if decision.action is not DecisionKind.ESCALATE:
         return None
     route, agent = decision.route, ticket.assignee_name or ticket.assignee_id
+    if route.assignee or not clears_assignee(route):
+        return previous_assignee(route.group, route.assignee, route.keep_assignee)
+    if not agent:
+        return "nobody was assigned"
     if any(isinstance(a.payload, DeskUpdate) and a.payload.clear_assignee for a in actions):
         return f"{agent} removed: unassigned in the group"
-    if not agent and not route.assignee:
-        return "nobody was assigned"
-    if route.group and not route.assignee and not route.keep_assignee:
-        return f"{agent} kept: assigned since the hand-over"
-    return previous_assignee(route.group, route.assignee, route.keep_assignee)
+    desk = spec(ticket.source.value)
+    if not desk.unassigns:
+        return f"{agent} kept: {desk.settings.title} documents no way to unassign a ticket"
+    return f"{agent} kept: assigned since the hand-over"
 
 
 def _when(value: object) -> datetime | None:

@@ -19,6 +19,7 @@ SPEC = ProviderSpec(
     settings=FreshdeskSettings,
     build=build,
     endpoints=(Endpoint("/webhooks/freshdesk", FreshdeskInbound()),),
+    unassigns=False,  # no documented way to unassign a ticket (sandbox/freshdesk/FACTS.md)
 )
 
 __all__ = ["SPEC", "FreshdeskDesk", "FreshdeskInbound", "FreshdeskSettings"]

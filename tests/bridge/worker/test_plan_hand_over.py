@@ -19,6 +19,7 @@ from policies.model import (
     EscalationState,
     Explanation,
     Route,
+    Source,
     Tier,
 )
 from tests.policies.factory import ticket
@@ -91,3 +92,23 @@ def test_escalation_replaces_clears_or_keeps_the_agent(
     assert (update.assignee, update.clear_assignee) == expected
     assert update.group == route.group
     assert said == words
+
+
+def test_a_desk_that_cannot_unassign_is_not_asked_to() -> None:
+    """Freshdesk documents no way to unassign: the group is set, the agent stays, and the audit
+    log says why."""
+    planner = Planner(load_templates(), chats=(ChatTarget("slack"),), pagers=())
+    at_l1 = dataclasses.replace(ticket(assignee_id=L1_AGENT), source=Source.FRESHDESK)
+    plan = Plan(
+        ticket=at_l1,
+        state=EscalationState(tier=Tier.L2, tier_since=NOW, handed_from=L1_AGENT),
+        next_deadline=None,
+        policy=load_policy(),
+        now=NOW,
+    )
+    decision = escalation(GROUP)
+    actions = planner.actions(decision, plan)
+    [update] = [a.payload for a in actions if isinstance(a.payload, DeskUpdate)]
+    assert (update.group, update.clear_assignee) == ("senior-support", False)
+    said = previous_agent(decision, at_l1, actions)
+    assert said == "5 kept: Freshdesk documents no way to unassign a ticket"
