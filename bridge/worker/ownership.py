@@ -59,9 +59,13 @@ def handed_over_at(state: EscalationState, tier_since: datetime) -> datetime:
 
 
 def hand_over(before: EscalationState, after: EscalationState, ticket: Ticket) -> EscalationState:
-    """Remembers who was assigned when the ticket moved up a tier."""
+    """Remembers who was assigned when the ticket moved up a tier, until the ticket is seen
+    without them (removed at the hand-over, or someone else assigned): whoever is assigned from
+    then on owns it, the same agent taking it back included."""
     if after.tier > before.tier:
         return dataclasses.replace(after, handed_from=ticket.assignee_id)
+    if after.handed_from is not None and ticket.assignee_id != after.handed_from:
+        return dataclasses.replace(after, handed_from=None)
     return after
 
 

@@ -119,6 +119,17 @@ def test_hand_over_remembers_the_previous_assignee() -> None:
     assert hand_over(after, after, ticket(assignee_id="6")) == after
 
 
+def test_hand_over_forgets_the_previous_assignee_once_they_are_gone() -> None:
+    handed = EscalationState(tier=Tier.L2, tier_since=MON, handed_from="5")
+    # Still assigned (the desk could not remove them): still not the new owner.
+    assert hand_over(handed, handed, ticket(assignee_id="5")).handed_from == "5"
+    # Removed at the hand-over: whoever takes it next owns it, the same agent included.
+    gone = hand_over(handed, handed, ticket(assignee_id=None))
+    assert gone.handed_from is None
+    back = ticket(assignee_id="5")
+    assert not ownership_gap(back, gone, MON + 60 * M).alert
+
+
 def test_rca_recorded_by_an_agent_note_with_the_marker() -> None:
     note = comment(MON, role=AuthorRole.AGENT, public=False, body="[RCA] a config push")
     request = comment(MON, role=AuthorRole.BRIDGE, public=False, body="[RCA] requested")
