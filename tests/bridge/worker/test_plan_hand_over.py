@@ -20,6 +20,7 @@ from policies.model import (
     Explanation,
     Route,
     Source,
+    Ticket,
     Tier,
 )
 from tests.policies.factory import ticket
@@ -40,12 +41,9 @@ def escalation(route: Route) -> Decision:
     )
 
 
-def planned(
-    route: Route, assignee: str | None, handed_from: str | None
-) -> tuple[DeskUpdate, str | None]:
+def planned(route: Route, at_l1: Ticket, handed_from: str | None) -> tuple[DeskUpdate, str | None]:
     """The escalation's desk update, and what the audit log says about the previous agent."""
     planner = Planner(load_templates(), chats=(ChatTarget("slack"),), pagers=())
-    at_l1 = ticket(assignee_id=assignee)
     plan = Plan(
         ticket=at_l1,
         state=EscalationState(tier=Tier.L2, tier_since=NOW, handed_from=handed_from),
@@ -88,7 +86,7 @@ def test_escalation_replaces_clears_or_keeps_the_agent(
     expected: tuple[str | None, bool],
     words: str,
 ) -> None:
-    update, said = planned(route, assignee, handed_from)
+    update, said = planned(route, ticket(assignee_id=assignee), handed_from)
     assert (update.assignee, update.clear_assignee) == expected
     assert update.group == route.group
     assert said == words
@@ -97,18 +95,7 @@ def test_escalation_replaces_clears_or_keeps_the_agent(
 def test_a_desk_that_cannot_unassign_is_not_asked_to() -> None:
     """Freshdesk documents no way to unassign: the group is set, the agent stays, and the audit
     log says why."""
-    planner = Planner(load_templates(), chats=(ChatTarget("slack"),), pagers=())
     at_l1 = dataclasses.replace(ticket(assignee_id=L1_AGENT), source=Source.FRESHDESK)
-    plan = Plan(
-        ticket=at_l1,
-        state=EscalationState(tier=Tier.L2, tier_since=NOW, handed_from=L1_AGENT),
-        next_deadline=None,
-        policy=load_policy(),
-        now=NOW,
-    )
-    decision = escalation(GROUP)
-    actions = planner.actions(decision, plan)
-    [update] = [a.payload for a in actions if isinstance(a.payload, DeskUpdate)]
+    update, said = planned(GROUP, at_l1, L1_AGENT)
     assert (update.group, update.clear_assignee) == ("senior-support", False)
-    said = previous_agent(decision, at_l1, actions)
     assert said == "5 kept: Freshdesk documents no way to unassign a ticket"
