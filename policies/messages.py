@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from policies.compiled import words
 from policies.durations import spoken_duration
 from policies.fields import field_key, lookup
 from policies.loader import Policy
@@ -27,6 +28,22 @@ def team_name(policy: Policy, route: Route, tier: Tier) -> str:
         return route.display_name
     rule = policy.compiled.tiers[tier]
     return rule.route.display_name or rule.name
+
+
+def owner_label(policy: Policy, owner: str, tier: Tier) -> str:
+    """How a recorded owner reads on a page: a team (the state records a route's group or name)
+    by its display name, as ``team_name`` gives it, never a group slug; a person as recorded."""
+    compiled = policy.compiled
+    at_tier = compiled.tiers[tier].route
+    if owner in (at_tier.group, at_tier.name):
+        return team_name(policy, at_tier, tier)
+    for rule in compiled.routes:
+        if owner == rule.name or (rule.group and owner == rule.group):
+            return rule.display_name or words(rule.name)
+    for other in (*(t.route for t in compiled.tiers.values()), *compiled.notify_routes.values()):
+        if owner in (other.group, other.name):
+            return other.display_name or owner
+    return owner
 
 
 def next_update(policy: Policy, decision: Decision, now: datetime) -> tuple[str, datetime | None]:

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from bridge.policy_files import load_templates
+from bridge.policy_files import load_policy, load_templates
 from policies import apply_decisions, evaluate
-from policies.messages import message_context
+from policies.messages import message_context, owner_label
 from policies.model import (
     AuthorRole,
     Comment,
@@ -274,3 +274,17 @@ def test_reasons_read_in_plain_words(rule: str, what: str, expected: str) -> Non
     text = plain_reason(default_policy(), rule, what, Tier.L2)
     assert expected in text
     assert "phrase list" not in text and "route:" not in text
+
+
+@pytest.mark.parametrize(
+    ("owner", "tier", "label"),
+    [
+        ("senior-support", Tier.L2, "Senior Support"),  # the tier's group
+        ("L3", Tier.L3, "Technical Support"),  # the tier's own route, by name
+        ("warranty-claims", Tier.L2, "Warranty Claims"),  # a route's group
+        ("management", Tier.L2, "Support Management"),  # a notify route
+        ("lead@example.com", Tier.L2, "lead@example.com"),  # a person stays as recorded
+    ],
+)
+def test_owner_label_names_teams_by_display_name(owner: str, tier: Tier, label: str) -> None:
+    assert owner_label(load_policy(), owner, tier) == label

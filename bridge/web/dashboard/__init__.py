@@ -26,7 +26,9 @@ blueprint.before_request(views.guard)
 def _setup(state: BlueprintSetupState) -> None:
     app = cast(Flask, state.app)
     auth.install(app)
-    app.jinja_env.globals.update(csrf_token=auth.csrf_token, relative=views.relative)
+    app.jinja_env.globals.update(
+        csrf_token=auth.csrf_token, relative=views.relative, owner=views.owner
+    )
     app.jinja_env.filters["duration"] = duration
 
 

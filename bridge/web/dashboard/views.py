@@ -28,6 +28,8 @@ from bridge.store import dashboard as queries
 from bridge.store import db, outbox, storms
 from bridge.web.dashboard import auth, charts
 from bridge.web.throttle import check_secret
+from policies.messages import owner_label
+from policies.model import Tier
 
 PERIODS = (7, 30, 90, 365)
 SEVERITIES = ("Critical", "High", "Medium", "Low")
@@ -163,6 +165,12 @@ def _safe_next(target: str | None) -> str:
         return fallback
     # Decoded and encoded again: the query can only carry plain parameters.
     return path + (f"?{urlencode(parse_qsl(query))}" if query else "")
+
+
+def owner(recorded: str | None, tier: int) -> str:
+    """The Owner column: a team by its display name, as messages name it (never a group slug),
+    a person as recorded."""
+    return owner_label(runtime().policy, recorded, Tier(tier)) if recorded else "-"
 
 
 def relative(moment: datetime | None, now: datetime) -> str:

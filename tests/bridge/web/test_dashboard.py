@@ -44,7 +44,7 @@ def secured(database_url: str, clock: FrozenClock) -> Iterator[Flask]:
             "42",
             2,
             now - timedelta(hours=1),
-            owner="Senior support",
+            owner="senior-support",  # what the bridge records: the route's desk group
             history=[(now - timedelta(hours=1), "matrix", "L1", "L2")],
         )
     )
@@ -147,7 +147,9 @@ def test_dashboard_shows_metrics_charts_and_escapes(secured: Flask) -> None:
     assert "passed through L2" in html and "because of that rating" in html
     assert '<svg id="chart-escalations"' in html and '<svg id="chart-triggers"' in html
     assert "<script>" not in html and "&lt;script&gt;" in html
-    assert "Senior support" in html and "in 30 min" in html
+    # The owner by the team's display name, as the acknowledgement names it, not the slug.
+    assert "<td>Senior Support</td>" in html and "senior-support" not in html
+    assert "in 30 min" in html
     assert TOKEN not in html  # the dead letter's error is redacted
     assert "401 from Slack, token ***" in html
 
@@ -181,6 +183,7 @@ def test_ticket_page_explains_each_decision(secured: Flask) -> None:
     assert "policies/default.yaml:1" in html  # the policy line
     assert "2026-03-02T08:00Z" in html  # the clock arithmetic
     assert "&lt;script&gt;" in html and "<script>" not in html
+    assert "<dd>Senior Support</dd>" in html
     missing = secured.test_client().get(
         "/tickets/zendesk/404", headers={"Authorization": f"Bearer {TOKEN}"}, environ_base=REMOTE
     )
