@@ -68,6 +68,9 @@ class DeskUpdate(Payload):
     group: str | None = None
     assignee: str | None = None
     clear_assignee: bool = False
+    # The agent the hand-over removes: a clear delivered late (a retry, a backlog) is dropped
+    # when someone else holds the ticket by then, so it never unassigns the new owner.
+    previous_assignee: str | None = None
     priority: Priority | None = None
     add_tags: tuple[str, ...] = ()
     remove_tags: tuple[str, ...] = ()

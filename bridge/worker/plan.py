@@ -208,15 +208,19 @@ class Planner:
     def _escalate(self, decision: Decision, plan: Plan) -> list[NewAction]:
         route = decision.route
         assignee = plan.ticket.assignee_id
+        # Only the agent assigned when the ticket moved up a tier: someone who took it since is
+        # the new owner and stays.
+        clear = (
+            bool(assignee)
+            and assignee == plan.state.handed_from
+            and clears_assignee(route)
+            and spec(plan.ticket.source.value).unassigns
+        )
         update = DeskUpdate(
             group=route.group,
             assignee=route.assignee,
-            # Only the agent assigned when the ticket moved up a tier: someone who took it since
-            # is the new owner and stays.
-            clear_assignee=bool(assignee)
-            and assignee == plan.state.handed_from
-            and clears_assignee(route)
-            and spec(plan.ticket.source.value).unassigns,
+            clear_assignee=clear,
+            previous_assignee=assignee if clear else None,
             add_tags=(BRIDGE_TAG, "escalated", f"escalation_{decision.tier.name.lower()}"),
         )
         actions = [

@@ -11,7 +11,7 @@ import pytest
 
 from bridge.config import Settings
 from bridge.worker.integrations import Integrations, build_integrations
-from connectors.actions import Action, DeskNote
+from connectors.actions import Action, DeskNote, DeskUpdate, Payload
 from connectors.base import AuthError, HelpDesk, PermanentError, RetryableError, TicketKey
 from connectors.provider import BuildContext
 from policies.fields import field_key, lookup
@@ -123,17 +123,35 @@ def test_a_named_assignee_wins_over_clearing(desk: HelpDesk, driver: Desk) -> No
     assert driver.assignee_of(ticket_id) == agent
 
 
-def test_deliver_carries_out_desk_actions(desk: HelpDesk, driver: Desk) -> None:
-    ticket_id = driver.create("Deliver to me")
-    action = Action(
+def outbox_action(driver: Desk, ticket_id: str, payload: Payload) -> Action:
+    return Action(
         id=1,
-        key="contract:note",
+        key="contract:action",
         ticket=TicketKey(driver.name, ticket_id),
         provider=driver.name,
-        payload=DeskNote(body="From the outbox"),
+        payload=payload,
         attempts=1,
         created_at=START,
     )
+
+
+def test_a_late_clear_keeps_whoever_took_the_ticket(desk: HelpDesk, driver: Desk) -> None:
+    """The hand-over removes the agent it saw; delivered after someone else took the ticket (a
+    retry after an outage), it leaves the new owner assigned."""
+    ticket_id = driver.create("Taken while the desk was down")
+    owner = driver.assign(ticket_id)
+    late = DeskUpdate(group="senior-support", clear_assignee=True, previous_assignee="l1-agent")
+    desk.deliver(outbox_action(driver, ticket_id, late), log=None)  # type: ignore[arg-type]
+    assert driver.group_of(ticket_id) == "senior-support"
+    assert driver.assignee_of(ticket_id) == owner
+    on_time = DeskUpdate(group="senior-support", clear_assignee=True, previous_assignee=owner)
+    desk.deliver(outbox_action(driver, ticket_id, on_time), log=None)  # type: ignore[arg-type]
+    assert driver.assignee_of(ticket_id) == (owner if driver.name in KEEPS_AGENT else None)
+
+
+def test_deliver_carries_out_desk_actions(desk: HelpDesk, driver: Desk) -> None:
+    ticket_id = driver.create("Deliver to me")
+    action = outbox_action(driver, ticket_id, DeskNote(body="From the outbox"))
     reference = desk.deliver(action, log=None)  # type: ignore[arg-type]  # desks keep none
     assert reference["comment_id"]
     assert any("From the outbox" in n for n in driver.notes(ticket_id))

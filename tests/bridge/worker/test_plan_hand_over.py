@@ -88,6 +88,8 @@ def test_escalation_replaces_clears_or_keeps_the_agent(
 ) -> None:
     update, said = planned(route, ticket(assignee_id=assignee), handed_from)
     assert (update.assignee, update.clear_assignee) == expected
+    # A clear names the agent it removes, so a late delivery keeps whoever took the ticket since.
+    assert update.previous_assignee == (assignee if update.clear_assignee else None)
     assert update.group == route.group
     assert said == words
 
