@@ -58,7 +58,7 @@ def conversation_to_ticket(
     """A conversation, with the full ``customer`` record where read, and the mailboxes' custom
     field definitions (``GET /v2/mailboxes/{id}/fields``) to name their values."""
     ticket_id = str(data["id"])
-    threads = sorted(threads_of(data), key=lambda t: parse_time(t.get("createdAt")) or _EPOCH)
+    threads = sorted(threads_of(data), key=_made)
     comments = [c for c in (_comment(t, bridge_user_id) for t in threads) if c is not None]
     status = status_of(data)
     custom_fields = custom_field_values(data.get("customFields"))
@@ -70,7 +70,8 @@ def conversation_to_ticket(
         source=Source.HELPSCOUT,
         id=ticket_id,
         url=conversation_url(web_url, data),
-        subject=text_of(str(data.get("subject") or "")).split("\n", 1)[0],
+        # The subject is plain text (an e-mail's subject), not HTML: kept as written.
+        subject=str(data.get("subject") or "").strip().split("\n", 1)[0],
         status=status,
         priority=priority_of(tags),
         created_at=created or _EPOCH,
@@ -273,9 +274,16 @@ def made_by(data: Mapping[str, Any], user_id: str) -> bool:
     threads = threads_of(data)
     if not threads:
         return False
-    newest = max(threads, key=lambda t: parse_time(t.get("createdAt")) or _EPOCH)
+    newest = max(threads, key=_made)
     author = _mapping(newest.get("createdBy"))
     return author.get("type") == "user" and str(author.get("id")) == user_id
+
+
+def _made(thread: Mapping[str, Any]) -> tuple[datetime, int]:
+    """Threads come newest first, to the second: time, then id (ids grow), orders them."""
+    raw = thread.get("id")
+    number = raw if isinstance(raw, int) and not isinstance(raw, bool) else 0
+    return parse_time(thread.get("createdAt")) or _EPOCH, number
 
 
 def _full_name(person: Mapping[str, Any], first: str, last: str) -> str:

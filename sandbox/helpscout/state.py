@@ -17,6 +17,7 @@ from sandbox.helpscout.wire import Json, iso
 from sandbox.seed import SEEDED_GROUPS
 
 BRIDGE_USER_ID = "431280"
+INTAKE_MAILBOX = "support"
 LEAD_USER_ID = "431281"
 # Custom fields every stand-in mailbox has: (name, type, drop-down labels).
 SEEDED_FIELDS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -50,9 +51,10 @@ class HelpScoutState:
         self.users: dict[str, Json] = {}
         self._user(BRIDGE_USER_ID, "Escalation", "Bridge", "bridge@example.com")
         self._user(LEAD_USER_ID, "Support", "Lead", "lead@example.com")
-        mailbox_ids = itertools.count(20_001)
+        mailbox_ids = itertools.count(20_000)
         self.mailboxes: dict[str, Json] = {}
-        for name in SEEDED_GROUPS:
+        # New mail arrives in the first mailbox, ``support``; the others are escalation queues.
+        for name in (INTAKE_MAILBOX, *SEEDED_GROUPS):
             mailbox_id = str(next(mailbox_ids))
             self.mailboxes[mailbox_id] = {
                 "id": int(mailbox_id),

@@ -11,7 +11,7 @@ from connectors.helpscout.mapping import html_body as helpscout_html
 from connectors.helpscout.mapping import text_of as helpscout_text
 from connectors.intercom.mapping import html_body, text_of
 from sandbox.common import SandboxService
-from sandbox.helpscout.state import LEAD_USER_ID
+from sandbox.helpscout.state import INTAKE_MAILBOX, LEAD_USER_ID
 from sandbox.intercom.state import LEAD_ADMIN_ID
 from sandbox.world import (
     FRESHDESK_WEBHOOK_SECRET,
@@ -411,8 +411,10 @@ class HelpScoutDriver:
         return [body for body in self._threads(ticket_id, "reply") if "[bridge:" in body]
 
     def group_of(self, ticket_id: str) -> str | None:
+        """The escalation queue (mailbox) the conversation was moved to; None in the intake."""
         mailbox = str(self.sandbox.conversations[ticket_id]["mailboxId"])
-        return str(self.sandbox.mailboxes[mailbox]["name"])
+        name = str(self.sandbox.mailboxes[mailbox]["name"])
+        return None if name == INTAKE_MAILBOX else name
 
     def tags_of(self, ticket_id: str) -> list[str]:
         return [t["tag"] for t in self.sandbox.conversations[ticket_id]["tags"]]
