@@ -48,7 +48,7 @@ from connectors.helpscout.session import (
     write_costs_double,
 )
 from connectors.helpscout.settings import HelpScoutSettings
-from connectors.helpscout.sync import list_pages, next_cursor, parse_cursor, stamp
+from connectors.helpscout.sync import fresh, list_pages, next_cursor, parse_cursor
 from connectors.ratelimit import TokenBucket, plan_budget
 from policies.fields import FieldDef
 from policies.model import Priority, Status, Ticket
@@ -208,15 +208,16 @@ class HelpScoutDesk:
     def changes(self, cursor: str | None, now: datetime) -> ChangeBatch:
         """``GET /v2/conversations`` modified since the cursor (``connectors.helpscout.sync``)."""
         start = self.calls
-        since = parse_cursor(cursor) if cursor else now - self.lookback
+        since, seen = parse_cursor(cursor) if cursor else (now - self.lookback, {})
         rows: dict[str, Mapping[str, Any]] = {}
-        complete = True
         try:
-            for row in list_pages(self._call, since):
-                rows[str(row["id"])] = row
+            rows, prints = fresh(list_pages(self._call, since), seen)
+            following = next_cursor(now, since, prints)
+            complete = True
         except RetryableError as exc:
+            # Pages move while they are read: keep the cursor, read them again later.
             log.info("helpscout sync paused: %s (retry in %ss)", exc, exc.retry_after)
-            complete = False
+            following, complete = cursor or next_cursor(since, since, {}), False
         user_id = self.bridge_user_id()
         tickets = tuple(
             conversation_to_ticket(row, bridge_user_id=user_id, web_url=self.web_url)
@@ -224,7 +225,7 @@ class HelpScoutDesk:
         )
         return ChangeBatch(
             ticket_ids=tuple(rows),
-            next_cursor=next_cursor(now, since) if complete else stamp(since),
+            next_cursor=following,
             tickets=tickets,
             calls=self.calls - start,
             complete=complete,
