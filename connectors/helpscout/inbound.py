@@ -2,7 +2,7 @@
 
 Every event is signed: ``X-HelpScout-Signature`` is the base64 HMAC-SHA1 of the raw body, keyed
 by the webhook's secret; ``X-HelpScout-Event`` names the event. A conversation event's body is
-the conversation itself; a rating's carries its conversation's id. Events carry no id of their
+the conversation itself; a rating's names its conversation as ``ticketId``. Events carry no id of their
 own, so a redelivery is known by its body. Sources: ``sandbox/helpscout/FACTS.md``
 (H-webhooks, H-signature).
 """
@@ -64,8 +64,8 @@ class HelpScoutInbound:
         payload = _object(body)
         if "mailboxId" in payload:
             raw = payload.get("id")
-        elif "conversationId" in payload:
-            raw = payload.get("conversationId")
+        elif "ticketId" in payload and "rating" in payload:
+            raw = payload.get("ticketId")
         else:
             return Ignored("not about a conversation")
         conversation_id = numeric_id(raw)

@@ -40,8 +40,8 @@ PRIORITY_TAGS: dict[str, Priority] = {f"{PRIORITY_TAG}{p.value}": p for p in Pri
 # Thread types that are messages; line items (status changes, moves), forwards and drafts are not.
 PUBLIC_THREADS = frozenset({"customer", "reply", "message", "chat", "phone"})
 NOTE_THREADS = frozenset({"note"})
-# A thread's ``rating`` (H-ratings): great, okay, not-good, on a 1-5 scale.
-RATINGS = {"great": 5, "okay": 3, "not-good": 1, "not good": 1}
+# A rating (H-ratings): Great, Okay or Bad ("Not Good" in reports), on a 1-5 scale.
+RATINGS = {"great": 5, "okay": 3, "bad": 1, "not good": 1, "not-good": 1}
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _TAG = re.compile(r"<[^>]+>")
 _BREAK = re.compile(r"</p>|</div>|<br\s*/?>", re.IGNORECASE)

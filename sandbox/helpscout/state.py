@@ -225,7 +225,7 @@ class HelpScoutState:
             self._touch(conversation_id)
 
     def rate(self, conversation_id: str, rating: str, comments: str = "") -> None:
-        """The customer rates the newest reply: ``great``, ``okay`` or ``not-good``."""
+        """The customer rates the newest reply: ``Great``, ``Okay`` or ``Bad``."""
         with self.lock:
             replies = [t for t in self.threads[conversation_id] if t["type"] == "reply"]
             target = replies[-1] if replies else self.threads[conversation_id][-1]
