@@ -323,6 +323,14 @@ class HelpScoutDesk:
         if wanted != current:
             self._send("PUT", f"/v2/conversations/{ticket_id}/tags", json={"tags": wanted})
 
+    def webhooks(self) -> list[Mapping[str, Any]]:
+        """``GET /v2/webhooks`` (the secret is never listed)."""
+        return _embedded(self._call("GET", "/v2/webhooks"), "webhooks")
+
+    def create_webhook(self, body: Mapping[str, Any]) -> str:
+        """``POST /v2/webhooks``: 201, the new webhook's id in ``Resource-ID``."""
+        return self._send("POST", "/v2/webhooks", json=dict(body)).headers.get("Resource-ID", "?")
+
     # -- the directory -----------------------------------------------------------------------
     def _mailboxes(self) -> Iterator[tuple[str, str]]:
         """Help Scout's queues are its mailboxes (Teams are assignees, not queues)."""

@@ -38,8 +38,7 @@ def diagnose(desk: HelpScoutDesk, needs: PolicyNeeds) -> Iterator[Check]:
             "choose one (16-40 characters), then " + SETUP,
         )
     try:
-        hooks = (desk._call("GET", "/v2/webhooks").get("_embedded") or {}).get("webhooks") or []
-        ours = [h for h in hooks if str(h.get("url", "")).endswith("/webhooks/helpscout")]
+        ours = [h for h in desk.webhooks() if str(h.get("url", "")).endswith("/webhooks/helpscout")]
         if ours:
             yield Check("helpscout: webhook", CheckStatus.OK, f"sends to {ours[0].get('url')}")
         else:

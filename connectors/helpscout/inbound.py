@@ -2,9 +2,9 @@
 
 Every event is signed: ``X-HelpScout-Signature`` is the base64 HMAC-SHA1 of the raw body, keyed
 by the webhook's secret; ``X-HelpScout-Event`` names the event. A conversation event's body is
-the conversation itself; a rating's names its conversation as ``ticketId``. Events carry no id of their
-own, so a redelivery is known by its body. Sources: ``sandbox/helpscout/FACTS.md``
-(H-webhooks, H-signature).
+the conversation itself; a rating's names its conversation as ``ticketId``. Events carry no id
+of their own, so a redelivery is known by its body. Sources: ``sandbox/helpscout/FACTS.md``
+(H-webhooks, H-signature, H-ratings).
 """
 
 from __future__ import annotations

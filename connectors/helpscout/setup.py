@@ -6,6 +6,7 @@ characters), carries payload V2 and covers every mailbox (FACTS.md H-webhooks).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -31,12 +32,8 @@ def webhook_url(url: str) -> str:
     return f"{url.rstrip('/')}/webhooks/helpscout"
 
 
-def existing_webhook(desk: HelpScoutDesk, target: str) -> dict[str, Any] | None:
-    answer = desk._call("GET", "/v2/webhooks")
-    for hook in (answer.get("_embedded") or {}).get("webhooks") or ():
-        if isinstance(hook, dict) and hook.get("url") == target:
-            return hook
-    return None
+def existing_webhook(desk: HelpScoutDesk, target: str) -> Mapping[str, Any] | None:
+    return next((hook for hook in desk.webhooks() if hook.get("url") == target), None)
 
 
 def setup_lines(desk: HelpScoutDesk, *, url: str, dry_run: bool = False) -> list[str]:
@@ -62,7 +59,6 @@ def setup_lines(desk: HelpScoutDesk, *, url: str, dry_run: bool = False) -> list
             "payloadVersion": "V2",
             "label": LABEL,
         }
-        response = desk._send("POST", "/v2/webhooks", json=body)
-        lines.append(f"created webhook {response.headers.get('Resource-ID', '?')} to {target}")
+        lines.append(f"created webhook {desk.create_webhook(body)} to {target}")
     lines.append("events: " + ", ".join(EVENTS))
     return lines
