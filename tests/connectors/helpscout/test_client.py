@@ -15,6 +15,7 @@ from connectors.base import PermanentError, RetryableError, TicketKey
 from connectors.helpscout import HelpScoutDesk
 from connectors.provider import BuildContext
 from policies.model import Priority, Status
+from sandbox.common import Fault
 from sandbox.helpscout.state import LEAD_USER_ID
 from sandbox.world import SandboxWorld
 from tests.conftest import FrozenClock
@@ -196,3 +197,18 @@ def test_sync_pages_through_more_than_one_page(
     batch = desk.changes(None, world_clock())
     assert set(batch.ticket_ids) == made
     assert world.helpscout.calls["conversations.list"] == 2
+
+
+def test_the_loop_guard_knows_the_bridge_user_and_counts_an_outage_as_a_person(
+    desk: HelpScoutDesk, world: SandboxWorld
+) -> None:
+    conversation = world.helpscout.create_conversation("Hello", "Hi")
+    world.helpscout.faults.inject("users.me", Fault(status=503))
+    desk.add_note(conversation, "Hand-off", idempotency_key="k:guard")
+    body = json.dumps(world.helpscout.view(conversation)).encode()
+    assert desk.webhook_from_bridge(body) is False  # users/me answered 503
+    assert desk.webhook_from_bridge(body) is True
+    world.helpscout.add_customer_reply(conversation, "Thanks")
+    assert (
+        desk.webhook_from_bridge(json.dumps(world.helpscout.view(conversation)).encode()) is False
+    )
