@@ -321,7 +321,7 @@ class HelpScoutDesk:
             wanted = [t for t in wanted if t not in PRIORITY_TAGS]
             add = [*add, f"priority-{priority.value}"]
         wanted += [t for t in dict.fromkeys(add) if t not in wanted]
-        if wanted != current:
+        if set(wanted) != set(current):
             self._send("PUT", f"/v2/conversations/{ticket_id}/tags", json={"tags": wanted})
 
     def webhooks(self) -> list[Mapping[str, Any]]:

@@ -136,6 +136,9 @@ def test_tags_are_read_merged_and_written_as_one_set_with_the_priority_tag(
         )
     assert sent(world, "PUT", "/tags") == [{"tags": ["keep", "escalated", "priority-urgent"]}]
     assert desk.fetch_ticket(conversation).priority is Priority.URGENT
+    world.helpscout.set_tags(conversation, ["priority-urgent", "keep", "escalated"])
+    desk.update(conversation, add_tags=["keep"], priority=Priority.URGENT)  # already so
+    assert len(sent(world, "PUT", "/tags")) == 1
 
 
 def test_writes_count_twice_against_the_budget(
