@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from flask import Response, redirect
+
 from sandbox.desk_html import ticket_page
 
 if TYPE_CHECKING:
@@ -36,3 +38,9 @@ def register_views(sb: HelpScoutSandbox) -> None:
                 for i, c in sorted(sb.conversations.items())
             ]
         return ticket_page("Help Scout sandbox", rows)
+
+    @sb.app.get("/conversation/<conversation_id>/<number>")
+    def conversation(conversation_id: str, number: str) -> Response:
+        """A ticket link (``…/conversation/<id>/<number>``) opens its place on the inbox page."""
+        anchor = conversation_id if conversation_id.isdigit() else ""
+        return redirect(f"/#ticket-{anchor}", code=302)  # type: ignore[return-value]

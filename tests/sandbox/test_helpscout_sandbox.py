@@ -145,3 +145,13 @@ def test_webhooks_need_known_events_and_a_short_secret(
 def test_events_are_signed_as_the_connector_verifies() -> None:
     body = b'{"id": 1, "mailboxId": 2}'
     HelpScoutInbound().verify({"X-HelpScout-Signature": signature(body, "k")}, body, "k", NOW)
+
+
+def test_a_ticket_link_opens_the_inbox_page_at_the_conversation(
+    client: FlaskClient, sandbox: HelpScoutSandbox
+) -> None:
+    conversation = sandbox.create_conversation("Hello <b>there</b>", "Hi")
+    link = client.get(f"/conversation/{conversation}/340")
+    assert link.status_code == 302 and link.headers["Location"].endswith(f"#ticket-{conversation}")
+    page = client.get("/").get_data(as_text=True)
+    assert f'id="ticket-{conversation}"' in page and "&lt;b&gt;there&lt;/b&gt;" in page
