@@ -305,7 +305,7 @@ SCENARIOS = (
     ),
     Scenario(
         "Help Scout urgent conversation, enterprise customer, 20 minutes unanswered",
-        "L2, Customer Success told",
+        "L2; Customer Success and management told",
         helpscout_urgent,
     ),
     Scenario("VIP customer, low priority", "L2, Customer Success told", vip_low_priority),
