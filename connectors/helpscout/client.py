@@ -211,15 +211,16 @@ class HelpScoutDesk:
         start = self.calls
         since, seen = parse_cursor(cursor) if cursor else (now - self.lookback, {})
         rows: dict[str, Mapping[str, Any]] = {}
+        user_id = ""
         try:
+            user_id = self.bridge_user_id()
             rows, prints = fresh(list_pages(self._call, since), seen)
             following = next_cursor(now, since, prints)
             complete = True
         except RetryableError as exc:
-            # Pages move while they are read: keep the cursor, read them again later.
+            # Nothing is reported from a listing cut short: the same cursor reads it again.
             log.info("helpscout sync paused: %s (retry in %ss)", exc, exc.retry_after)
             following, complete = cursor or next_cursor(since, since, {}), False
-        user_id = self.bridge_user_id()
         tickets = tuple(
             conversation_to_ticket(row, bridge_user_id=user_id, web_url=self.web_url)
             for row in rows.values()
@@ -240,7 +241,7 @@ class HelpScoutDesk:
         """A reply goes to a customer, who must be named: the conversation's primary one."""
         data = self._conversation(ticket_id)
         customer = str_id((data.get("primaryCustomer") or {}).get("id"))
-        if customer is None:
+        if customer is None or not customer.isdigit():
             raise PermanentError(f"Help Scout conversation {ticket_id} has no customer to reply to")
         return self._post(
             ticket_id, "reply", {"customer": {"id": int(customer)}}, body, idempotency_key, data

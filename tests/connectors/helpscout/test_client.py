@@ -215,3 +215,18 @@ def test_the_loop_guard_knows_the_bridge_user_and_counts_an_outage_as_a_person(
     assert (
         desk.webhook_from_bridge(json.dumps(world.helpscout.view(conversation)).encode()) is False
     )
+
+
+def test_a_sync_cut_short_by_a_429_reports_nothing_and_keeps_its_cursor(
+    desk: HelpScoutDesk, world: SandboxWorld, world_clock: FrozenClock
+) -> None:
+    first = desk.changes(None, world_clock())
+    world.helpscout.create_conversation("During the outage", "x")
+    world.helpscout.faults.inject("conversations.list", Fault(status=429, retry_after=30))
+    world_clock.advance(minutes=5)
+    paused = desk.changes(first.next_cursor, world_clock())
+    assert (paused.ticket_ids, paused.complete, paused.next_cursor) == (
+        (),
+        False,
+        first.next_cursor,
+    )
