@@ -228,9 +228,11 @@ def organization_party(customer: Mapping[str, Any] | None) -> Party | None:
 
 def customer_properties(customer: Mapping[str, Any]) -> dict[str, Any]:
     """``properties``: ``[{"slug", "name", "value"}]``, by slug (a policy names a property
-    such as ``plan`` or ``vip``)."""
+    such as ``plan`` or ``vip``). Where a customer lists them is not documented (FACTS.md
+    H-customer): at the top or embedded, both are read."""
     found: dict[str, Any] = {}
-    for prop in customer.get("properties") or ():
+    listed = customer.get("properties") or _mapping(customer.get("_embedded")).get("properties")
+    for prop in listed if isinstance(listed, list) else ():
         if isinstance(prop, Mapping) and prop.get("slug") and prop.get("value") is not None:
             found[str(prop["slug"])] = prop["value"]
     return found

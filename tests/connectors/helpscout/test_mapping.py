@@ -9,6 +9,7 @@ from typing import Any
 from connectors.helpscout.mapping import (
     conversation_to_ticket,
     custom_field_values,
+    customer_properties,
     fields_to_defs,
     html_body,
     marked_thread,
@@ -133,3 +134,10 @@ def test_a_marked_thread_is_found_by_its_key() -> None:
 def test_custom_field_values_skip_empty_and_malformed_entries() -> None:
     raw = [{"id": 1, "value": ""}, {"name": "x"}, "junk", {"id": 2, "value": "7"}]
     assert custom_field_values(raw) == {"2": "7"}
+
+
+def test_customer_properties_are_read_at_the_top_or_embedded() -> None:
+    prop = {"slug": "account_tier", "name": "Tier", "value": "vip"}
+    assert customer_properties({"properties": [prop]}) == {"account_tier": "vip"}
+    assert customer_properties({"_embedded": {"properties": [prop]}}) == {"account_tier": "vip"}
+    assert customer_properties({"properties": "junk"}) == {}
