@@ -6,6 +6,7 @@ from __future__ import annotations
 from connectors import (
     clickup,
     freshdesk,
+    helpscout,
     intercom,
     opsgenie,
     pagerduty,
@@ -20,6 +21,7 @@ PROVIDERS: tuple[ProviderSpec, ...] = (
     zendesk.SPEC,
     freshdesk.SPEC,
     intercom.SPEC,
+    helpscout.SPEC,
     slack.SPEC,
     teams.SPEC,
     pagerduty.SPEC,

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 from sandbox.world import (
     FRESHDESK_WEBHOOK_SECRET,
+    HELPSCOUT_WEBHOOK_SECRET,
     INTERCOM_CLIENT_SECRET,
     ZENDESK_WEBHOOK_SECRET,
     SandboxWorld,
@@ -73,6 +74,24 @@ def intercom_priority(world: SandboxWorld, clock: ShiftableClock, bridge: str) -
         f"{bridge}/webhooks/intercom", conversation, INTERCOM_CLIENT_SECRET
     )
     return f"intercom #{conversation}"
+
+
+def helpscout_urgent(world: SandboxWorld, clock: ShiftableClock, bridge: str) -> str:
+    """A conversation tagged priority-urgent from an enterprise-tier customer."""
+    customer = world.helpscout.add_customer(
+        "Jill", "Valentine", "jill@stars.example", properties={"account_tier": "enterprise"}
+    )
+    with clock.ago(minutes=20):
+        conversation = world.helpscout.create_conversation(
+            "Password resets never arrive",
+            "None of our agents can reset their passwords since this morning.",
+            customer_id=customer,
+            tags=["priority-urgent"],
+        )
+    world.helpscout.deliver_webhook(
+        f"{bridge}/webhooks/helpscout", conversation, HELPSCOUT_WEBHOOK_SECRET
+    )
+    return f"helpscout #{conversation}"
 
 
 def critical_unanswered(world: SandboxWorld, clock: ShiftableClock, bridge: str) -> str:
@@ -283,6 +302,11 @@ SCENARIOS = (
         "Intercom priority conversation, VIP company, 20 minutes unanswered",
         "L2, management told",
         intercom_priority,
+    ),
+    Scenario(
+        "Help Scout urgent conversation, enterprise customer, 20 minutes unanswered",
+        "L2; Customer Success and management told",
+        helpscout_urgent,
     ),
     Scenario("VIP customer, low priority", "L2, Customer Success told", vip_low_priority),
     Scenario("Customer replied three times", "L2", three_customer_replies),

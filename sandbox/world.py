@@ -14,6 +14,7 @@ from pathlib import Path
 from sandbox.clickup import ClickUpSandbox
 from sandbox.common import Served, start, stop
 from sandbox.freshdesk import FreshdeskSandbox
+from sandbox.helpscout import HelpScoutSandbox
 from sandbox.intercom import IntercomSandbox
 from sandbox.intercom.state import BRIDGE_ADMIN_ID
 from sandbox.opsgenie import OpsgenieSandbox
@@ -45,6 +46,7 @@ OPSGENIE_WEBHOOK_SECRET = "sandbox-opsgenie-webhook-secret"
 CLICKUP_API_TOKEN = "pk_sandbox_clickup_token"
 CLICKUP_WEBHOOK_SECRET = "sandbox-clickup-webhook-secret"
 INTERCOM_CLIENT_SECRET = "sandbox-intercom-client-secret"
+HELPSCOUT_WEBHOOK_SECRET = "sandbox-helpscout-webhook-secret"
 
 
 @dataclass
@@ -58,6 +60,7 @@ class SandboxWorld:
     opsgenie: OpsgenieSandbox
     clickup: ClickUpSandbox
     intercom: IntercomSandbox
+    helpscout: HelpScoutSandbox
     ca_file: str
     bridge_url: str = ""  # where Teams card links point (the bridge's public URL)
     served: list[Served] = field(default_factory=list)
@@ -69,7 +72,7 @@ class SandboxWorld:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         bridge_url: str | None = None,
         directory: Path | None = None,
-        ports: tuple[int, ...] = (0, 0, 0, 0, 0, 0, 0, 0, 0),
+        ports: tuple[int, ...] = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0),
     ) -> SandboxWorld:
         folder = directory or Path(tempfile.mkdtemp(prefix="bridge-sandbox-"))
         tls = local_tls(folder)
@@ -104,6 +107,7 @@ class SandboxWorld:
                 clock=lambda: clock().timestamp(),
             ),
             intercom=IntercomSandbox(clock=clock),
+            helpscout=HelpScoutSandbox(clock=clock),
             ca_file=tls.ca_file,
             bridge_url=bridge,
         )
@@ -117,6 +121,7 @@ class SandboxWorld:
             world.opsgenie,
             world.clickup,
             world.intercom,
+            world.helpscout,
         )
         for service, port in zip(services, ports, strict=True):
             context = tls.server_context if service is world.pagerduty else None
@@ -167,6 +172,10 @@ class SandboxWorld:
             "INTERCOM_URL": self.intercom.base_url,
             # The stand-in's team keeps the priority flag for emergencies (urgent).
             "INTERCOM_PRIORITY_FLAG": "urgent",
+            "HELPSCOUT_APP_ID": self.helpscout.app_id,
+            "HELPSCOUT_APP_SECRET": self.helpscout.app_secret,
+            "HELPSCOUT_WEBHOOK_SECRET": HELPSCOUT_WEBHOOK_SECRET,
+            "HELPSCOUT_URL": self.helpscout.base_url,
         }
 
     def opsgenie_environment(self) -> dict[str, str]:

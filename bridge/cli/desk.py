@@ -1,5 +1,5 @@
-"""``bridge sync`` and ``bridge setup zendesk|freshdesk|intercom|clickup``: the commands that
-talk to a desk, and the webhook wiring of the services that call the bridge back."""
+"""``bridge sync`` and ``bridge setup zendesk|freshdesk|intercom|helpscout|clickup``: the
+commands that talk to a desk, and the webhook wiring of the services that call the bridge back."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from connectors.clickup import ClickUpNotifier, ClickUpSettings
 from connectors.clickup.setup import setup_clickup
 from connectors.freshdesk import FreshdeskDesk
 from connectors.freshdesk.setup import setup_freshdesk
+from connectors.helpscout import HelpScoutDesk
+from connectors.helpscout.setup import setup_lines as setup_helpscout
 from connectors.intercom import IntercomDesk
 from connectors.intercom.setup import setup_lines as setup_intercom
 from connectors.provider import BuildContext, Role
@@ -136,3 +138,25 @@ def setup_intercom_command(url: str) -> None:
             click.echo(line)
     finally:
         integrations.close()
+
+
+@setup_group.command("helpscout")
+@click.option("--url", required=True, help="Public base URL of this bridge.")
+@click.option("--dry-run", is_flag=True, help="Say what would be created; create nothing.")
+@with_appcontext
+def setup_helpscout_command(url: str, dry_run: bool) -> None:
+    """Check the app's credentials; create the webhook (POST /v2/webhooks) unless it exists."""
+    integrations = integrations_of(runtime())
+    try:
+        desk = integrations.desks.get("helpscout")
+        if not isinstance(desk, HelpScoutDesk):
+            raise click.ClickException(
+                "Help Scout is not configured: set HELPSCOUT_APP_ID and HELPSCOUT_APP_SECRET"
+            )
+        lines = setup_helpscout(desk, url=url, dry_run=dry_run)
+    except ConnectorError as error:
+        raise click.ClickException(str(error)) from None
+    finally:
+        integrations.close()
+    for found in lines:
+        click.echo(found)

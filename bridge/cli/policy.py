@@ -138,6 +138,12 @@ def _ticket(data: dict[str, Any], source: str) -> Ticket:
         return conversation_to_ticket(
             data, contact=data.get("contact"), company=data.get("company")
         )
+    if source == "helpscout":
+        from connectors.helpscout.mapping import conversation_to_ticket as helpscout_ticket
+
+        # ``GET /v2/conversations/{id}?embed=threads``, with the customer record under
+        # ``customer`` if wanted; priority is read from a ``priority-<level>`` tag.
+        return helpscout_ticket(data, customer=data.get("customer"))
     return ticket_from_json(data)
 
 
@@ -162,11 +168,12 @@ def _iso(value: dt.datetime | None) -> str | None:
 @click.option("--policy", "policy_file", type=click.Path(dir_okay=False), default=None)
 @click.option(
     "--source",
-    type=click.Choice(["model", "zendesk", "freshdesk", "intercom"]),
+    type=click.Choice(["model", "zendesk", "freshdesk", "intercom", "helpscout"]),
     default="model",
     show_default=True,
     help="model: the bridge's ticket JSON; zendesk/freshdesk: a recorded API bundle; "
-    "intercom: a conversation as GET /conversations/{id} answers it",
+    "intercom: a conversation as GET /conversations/{id} answers it; "
+    "helpscout: a conversation as GET /v2/conversations/{id}?embed=threads answers it",
 )
 def test_command(
     ticket_file: str,

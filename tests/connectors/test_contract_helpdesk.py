@@ -20,12 +20,19 @@ from sandbox.common import Fault
 from sandbox.world import SandboxWorld
 from tests.conftest import FrozenClock
 from tests.connectors.conftest import CONTRACT_START as START
-from tests.support.drivers import Desk, FreshdeskDriver, IntercomDriver, ZendeskDriver
+from tests.support.drivers import (
+    Desk,
+    FreshdeskDriver,
+    HelpScoutDriver,
+    IntercomDriver,
+    ZendeskDriver,
+)
 
 DESKS: dict[str, Callable[[SandboxWorld], Desk]] = {
     "zendesk": ZendeskDriver,
     "freshdesk": FreshdeskDriver,
     "intercom": IntercomDriver,
+    "helpscout": HelpScoutDriver,
 }
 
 
@@ -182,6 +189,7 @@ def test_bad_credentials_are_an_auth_error_naming_the_variable(
         "zendesk": "ZENDESK_API_TOKEN",
         "freshdesk": "FRESHDESK_API_KEY",
         "intercom": "INTERCOM_ACCESS_TOKEN",
+        "helpscout": "HELPSCOUT_APP_SECRET",
     }
     integrations = integrations_for(world, world_clock, **{names[driver.name]: "wrong-secret-1"})
     try:
@@ -199,6 +207,7 @@ def test_budget_refuses_before_the_desk_does(
         "zendesk": "ZENDESK_RATE_LIMIT",
         "freshdesk": "FRESHDESK_RATE_LIMIT",
         "intercom": "INTERCOM_RATE_LIMIT",
+        "helpscout": "HELPSCOUT_RATE_LIMIT",
     }
     integrations = integrations_for(world, world_clock, **{limits[driver.name]: "2"})
     desk = integrations.desks[driver.name]

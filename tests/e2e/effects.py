@@ -55,6 +55,13 @@ def desk_markers(world: SandboxWorld) -> Counter[str]:
             for parts in world.intercom.parts.values()
             for p in parts
         ]
+    with world.helpscout.lock:
+        # Help Scout keeps HTML: the bridge's lines are joined with <br>.
+        bodies += [
+            re.sub(r"<[^>]+>", "", (t["body"] or "").replace("<br>", "\n"))
+            for threads in world.helpscout.threads.values()
+            for t in threads
+        ]
     found: Counter[str] = Counter()
     for body in bodies:
         for line in body.splitlines():

@@ -53,7 +53,9 @@ def test_worker_killed_mid_delivery_leaves_every_effect_exactly_once(
     live_world: tuple[SandboxWorld, ShiftableClock], database_url: str, tmp_path: Path
 ) -> None:
     world, clock = live_world
-    services = (world.zendesk, world.freshdesk, world.intercom, world.slack, world.pagerduty)
+    services = (world.zendesk, world.freshdesk, world.intercom, world.helpscout, world.slack)
+    services += (world.pagerduty,)
+    world.helpscout.per_minute = 100_000  # as the other stand-ins: no plan limit here
     for service in (*services, world.teams):
         service.latency = 0.02  # slow enough that kills land in the middle of sending
     engine = db.make_engine(database_url)
@@ -67,6 +69,7 @@ def test_worker_killed_mid_delivery_leaves_every_effect_exactly_once(
         "BRIDGE_SWEEP_SECONDS": "1",
         # The sandbox has no plan limit; the bridge's own budget would only slow the test.
         "ZENDESK_RATE_LIMIT": "100000",
+        "HELPSCOUT_RATE_LIMIT": "100000",
         "PYTHONPATH": str(ROOT),
     }
     log = (tmp_path / "worker.log").open("w")
@@ -96,12 +99,19 @@ def test_worker_killed_mid_delivery_leaves_every_effect_exactly_once(
 
     def add_tickets(round_number: int) -> None:
         for n in range(TICKETS_PER_ROUND):
-            # Every other one an Intercom conversation (flagged: urgent in the sandbox world).
-            source = "intercom" if n % 2 else "zendesk"
+            # Zendesk tickets, Intercom conversations (flagged: urgent in the sandbox world) and
+            # Help Scout conversations (tagged priority-urgent), in turn.
+            source = ("zendesk", "intercom", "helpscout")[
+                (round_number * TICKETS_PER_ROUND + n) % 3
+            ]
             title = f"Outage {round_number}.{n}"
             with clock.ago(minutes=20):
                 if source == "intercom":
                     ticket = world.intercom.create_conversation(title, priority=True)
+                elif source == "helpscout":
+                    ticket = world.helpscout.create_conversation(
+                        title, title, tags=["priority-urgent"]
+                    )
                 else:
                     ticket = str(world.zendesk.create_ticket(title, priority="urgent"))
             store_inbound(

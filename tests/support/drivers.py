@@ -7,11 +7,15 @@ from contextlib import contextmanager
 from datetime import timedelta
 from typing import Protocol
 
+from connectors.helpscout.mapping import html_body as helpscout_html
+from connectors.helpscout.mapping import text_of as helpscout_text
 from connectors.intercom.mapping import html_body, text_of
 from sandbox.common import SandboxService
+from sandbox.helpscout.state import INTAKE_MAILBOX, LEAD_USER_ID
 from sandbox.intercom.state import LEAD_ADMIN_ID
 from sandbox.world import (
     FRESHDESK_WEBHOOK_SECRET,
+    HELPSCOUT_WEBHOOK_SECRET,
     INTERCOM_CLIENT_SECRET,
     ZENDESK_WEBHOOK_SECRET,
     SandboxWorld,
@@ -353,3 +357,93 @@ class IntercomDriver:
 
     def tags_of(self, ticket_id: str) -> list[str]:
         return [t["name"] for t in self.sandbox.conversations[ticket_id]["tags"]["tags"]]
+
+
+HELPSCOUT_STATUS = {"open": "active", "pending": "pending", "hold": "pending", "solved": "closed"}
+
+
+class HelpScoutDriver:
+    name = "helpscout"
+    list_endpoint = "conversations.list"
+
+    def __init__(self, world: SandboxWorld) -> None:
+        self.sandbox = world.helpscout
+
+    def create(
+        self,
+        subject: str,
+        *,
+        priority: str = "normal",
+        status: str = "open",
+        tags: tuple[str, ...] = (),
+        vip: bool = False,
+        text: str = "",
+    ) -> str:
+        customer = self.sandbox.add_customer(
+            "Peter",
+            "Gibbons",
+            "peter@initech.example",
+            organization="Initech",
+            properties={"account_tier": "vip"} if vip else None,
+        )
+        # Help Scout has no priority: the bridge reads it from a priority-<level> tag.
+        marks = () if priority == "normal" else (f"priority-{priority}",)
+        return self.sandbox.create_conversation(
+            subject,
+            text or subject,
+            customer_id=customer,
+            status=HELPSCOUT_STATUS[status],
+            tags=[*tags, *marks],
+        )
+
+    def comment(self, ticket_id: str, text: str) -> None:
+        self.sandbox.add_customer_reply(ticket_id, text)
+
+    def agent_note(self, ticket_id: str, text: str) -> None:
+        self.sandbox.user_thread(ticket_id, "note", helpscout_html(text), LEAD_USER_ID)
+
+    def set(
+        self, ticket_id: str, *, status: str | None = None, tags: tuple[str, ...] | None = None
+    ) -> None:
+        if status is not None:
+            self.sandbox.set_status(ticket_id, HELPSCOUT_STATUS[status])
+        if tags is not None:
+            self.sandbox.set_tags(ticket_id, list(tags))
+
+    def csat(self, ticket_id: str, score: int) -> None:
+        self.sandbox.rate(
+            ticket_id, "great" if score >= 4 else "okay" if score == 3 else "not-good"
+        )
+
+    def field(self, ticket_id: str, title: str, value: object) -> None:
+        self.sandbox.set_field(ticket_id, title, value)
+
+    def status_of(self, ticket_id: str) -> str:
+        status = self.sandbox.conversations[ticket_id]["status"]
+        return {"active": "open", "pending": "pending", "closed": "solved"}[status]
+
+    def notify(self, bridge_url: str, ticket_id: str) -> int:
+        response = self.sandbox.deliver_webhook(
+            f"{bridge_url}/webhooks/helpscout", ticket_id, HELPSCOUT_WEBHOOK_SECRET
+        )
+        return response.status_code
+
+    def _threads(self, ticket_id: str, kind: str) -> list[str]:
+        """The threads' text as an agent reads it (Help Scout keeps HTML)."""
+        threads = self.sandbox.threads[ticket_id]
+        return [helpscout_text(t["body"] or "") for t in threads if t["type"] == kind]
+
+    def notes(self, ticket_id: str) -> list[str]:
+        return self._threads(ticket_id, "note")
+
+    def replies(self, ticket_id: str) -> list[str]:
+        return [body for body in self._threads(ticket_id, "reply") if "[bridge:" in body]
+
+    def group_of(self, ticket_id: str) -> str | None:
+        """The escalation queue (mailbox) the conversation was moved to; None in the intake."""
+        mailbox = str(self.sandbox.conversations[ticket_id]["mailboxId"])
+        name = str(self.sandbox.mailboxes[mailbox]["name"])
+        return None if name == INTAKE_MAILBOX else name
+
+    def tags_of(self, ticket_id: str) -> list[str]:
+        return [t["tag"] for t in self.sandbox.conversations[ticket_id]["tags"]]

@@ -19,6 +19,7 @@ from flask.testing import FlaskClient
 from hypothesis import strategies as st
 
 from connectors.base import PersonRequestKind
+from connectors.helpscout.inbound import sign as helpscout_sign
 from connectors.registry import PROVIDERS
 from connectors.teams.inbound import CSRF_COOKIE
 from connectors.teams.links import ActionLink, csrf_token, sign
@@ -34,6 +35,7 @@ from tests.support.store import assert_fits_columns, count_inbound, db_of, unpro
 TEAMS_SECRET = "fuzz-teams-link-secret-0123456789"
 OPSGENIE_SECRET = "fuzz-opsgenie-webhook-secret-0123"
 INTERCOM_SECRET = "fuzz-intercom-client-secret-01234"
+HELPSCOUT_SECRET = "fuzz-helpscout-webhook-secret-01"
 # What the app under fuzzing is configured with, besides tests.conftest.SECRETS.
 SETTINGS = {
     "TEAMS_LINK_SECRET": TEAMS_SECRET,
@@ -43,6 +45,9 @@ SETTINGS = {
     "INTERCOM_ACCESS_TOKEN": "fuzz-intercom-token",
     "INTERCOM_CLIENT_SECRET": INTERCOM_SECRET,
     "INTERCOM_ADMIN_ID": "1",
+    "HELPSCOUT_APP_ID": "fuzz-helpscout-app",
+    "HELPSCOUT_APP_SECRET": "fuzz-helpscout-app-secret",
+    "HELPSCOUT_WEBHOOK_SECRET": HELPSCOUT_SECRET,
 }
 
 Signer = Callable[[bytes, datetime], dict[str, str]]
@@ -82,6 +87,10 @@ SIGNERS: dict[str, Signer] = {
         "Content-Type": "application/json",
         "X-Hub-Signature": "sha1="
         + hmac.new(INTERCOM_SECRET.encode(), body, hashlib.sha1).hexdigest(),
+    },
+    "/webhooks/helpscout": lambda body, now: {
+        "Content-Type": "application/json",
+        "X-HelpScout-Signature": helpscout_sign(body, HELPSCOUT_SECRET),
     },
     "/webhooks/clickup": lambda body, now: {
         "Content-Type": "application/json",
