@@ -19,7 +19,7 @@ from connectors._desk.common import TTLCache, str_id, with_marker
 from connectors._desk.deliver import deliver_to_desk
 from connectors._desk.directory import DeskDirectory
 from connectors._desk.session import desk_session
-from connectors.actions import Action, DeskUpdate
+from connectors.actions import Action
 from connectors.base import (
     AuthError,
     ChangeBatch,
@@ -358,20 +358,7 @@ class HelpScoutDesk:
         return made_by_user(body, user_id)
 
     def deliver(self, action: Action, log: SentLog) -> Reference:
-        payload = action.payload
-        if not isinstance(payload, DeskUpdate):
-            return deliver_to_desk(self, action)
-        self.update(
-            action.ticket.ticket_id,
-            group_id=payload.group,
-            assignee_id=payload.assignee,
-            priority=payload.priority,
-            add_tags=payload.add_tags,
-            remove_tags=payload.remove_tags,
-            status=payload.status,
-            clear_assignee=payload.clear_assignee,
-        )
-        return {"updated": True}
+        return deliver_to_desk(self, action)
 
     def diagnose(self, needs: PolicyNeeds, *, send_test: bool = False) -> Iterator[Check]:
         """``bridge doctor``'s checks (``connectors.helpscout.doctor``)."""

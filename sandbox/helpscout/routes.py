@@ -218,11 +218,11 @@ def _register(sb: HelpScoutSandbox) -> None:
                 return answer(400, error("Bad request", ("value", "not a status")))
             sb.set_status(conversation_id, str(value), by=BRIDGE_USER_ID)
         elif path == "/assignTo" and op == "remove":
-            sb.assign(conversation_id, None)
+            sb.assign(conversation_id, None, by=BRIDGE_USER_ID)
         elif path == "/assignTo":
             if isinstance(value, bool) or not isinstance(value, int) or str(value) not in sb.users:
                 return answer(400, error("Bad request", ("value", "not a user id")))
-            sb.assign(conversation_id, str(value))
+            sb.assign(conversation_id, str(value), by=BRIDGE_USER_ID)
         elif path == "/mailboxId":
             if (
                 isinstance(value, bool)
@@ -230,7 +230,7 @@ def _register(sb: HelpScoutSandbox) -> None:
                 or str(value) not in sb.mailboxes
             ):
                 return answer(400, error("Bad request", ("value", "not a mailbox id")))
-            sb.move(conversation_id, str(value))
+            sb.move(conversation_id, str(value), by=BRIDGE_USER_ID)
         elif path == "/subject" and isinstance(value, str):
             with sb.lock:
                 sb.conversations[conversation_id]["subject"] = value

@@ -237,19 +237,33 @@ class HelpScoutState:
             }
             self._touch(conversation_id)
 
-    def assign(self, conversation_id: str, user_id: str | None) -> None:
+    def assign(self, conversation_id: str, user_id: str | None, *, by: str = LEAD_USER_ID) -> None:
+        """A user (un)assigns the conversation: a line item by them records it, as for a status
+        change (so a webhook's newest thread names who acted)."""
         with self.lock:
             conversation = self.conversations[conversation_id]
             if user_id is None:
                 conversation.pop("assignee", None)
+                text = "unassigned"
             else:
                 conversation["assignee"] = {**self._person(user_id), "type": "user"}
-            self._touch(conversation_id)
+                text = f"assigned to {conversation['assignee']['first']}"
+            action = {"type": "changed-ticket-assignee", "text": text}
+            status = conversation["status"]
+            self._thread(conversation_id, "lineitem", None, self._person(by), status, action)
 
-    def move(self, conversation_id: str, mailbox_id: str) -> None:
+    def move(self, conversation_id: str, mailbox_id: str, *, by: str = LEAD_USER_ID) -> None:
         with self.lock:
-            self.conversations[conversation_id]["mailboxId"] = int(mailbox_id)
-            self._touch(conversation_id)
+            conversation = self.conversations[conversation_id]
+            source = conversation["mailboxId"]
+            conversation["mailboxId"] = int(mailbox_id)
+            action = {
+                "type": "movedFromMailbox",
+                "text": "moved from another mailbox",
+                "associatedEntities": {"mailbox": source},
+            }
+            status = conversation["status"]
+            self._thread(conversation_id, "lineitem", None, self._person(by), status, action)
 
     # -- what the API answers ----------------------------------------------------------------
     def view(self, conversation_id: str, *, base: str = "", threads: bool = True) -> Json:

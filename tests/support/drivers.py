@@ -445,5 +445,13 @@ class HelpScoutDriver:
         name = str(self.sandbox.mailboxes[mailbox]["name"])
         return None if name == INTAKE_MAILBOX else name
 
+    def assign(self, ticket_id: str) -> str:
+        self.sandbox.assign(ticket_id, LEAD_USER_ID)
+        return LEAD_USER_ID
+
+    def assignee_of(self, ticket_id: str) -> str | None:
+        assignee = self.sandbox.conversations[ticket_id].get("assignee")
+        return str(assignee["id"]) if assignee else None
+
     def tags_of(self, ticket_id: str) -> list[str]:
         return [t["tag"] for t in self.sandbox.conversations[ticket_id]["tags"]]
