@@ -7,9 +7,9 @@ each ticket's result. https://developer.zendesk.com/api-reference/ticketing/tick
 https://developer.zendesk.com/api-reference/ticketing/ticket-management/job_statuses/
 
 Only first attempts come here, so a hand-over that removes the previous tier's agent clears the
-agent the plan saw just before; a retry reads who holds the ticket first (``_desk.deliver``). A ticket whose result is not known yet (the job still runs) or
+agent the plan saw just before. A ticket whose result is not known yet (the job still runs) or
 failed is retried later through the single path, which finds a note's marker before posting
-again; updates are safe to repeat.
+again and reads who holds the ticket before removing an agent (``connectors._desk.deliver``).
 """
 
 from __future__ import annotations
