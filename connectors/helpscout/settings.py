@@ -13,7 +13,7 @@ DEFAULT_URL = "https://api.helpscout.net"
 # Where people open a conversation (FACTS.md H-conversation: ``/conversation/<id>/<number>/``).
 WEB_URL = "https://secure.helpscout.net"
 # The Mailbox API's per-minute limit for the account; writes count double (FACTS.md H-ratelimit).
-DEFAULT_RATE_LIMIT = 400
+DEFAULT_RATE_LIMIT = 200
 
 
 class HelpScoutSettings(ProviderSettings):
