@@ -69,6 +69,8 @@ class DeskUpdate(Payload):
     add_tags: tuple[str, ...] = ()
     remove_tags: tuple[str, ...] = ()
     status: Status | None = None  # e.g. reopen a solved ticket for a follow-up
+    clear_assignee: bool = False
+    """remove the individual assignee; the group stays"""
 
 
 # -- chat ------------------------------------------------------------------------------------

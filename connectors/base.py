@@ -13,6 +13,7 @@ mapping, pure inbound verify + parse, settings) and one line in ``connectors.reg
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -108,11 +109,28 @@ def numeric_id(value: object) -> str | None:
     return None
 
 
+# A Salesforce record id: 15 case-sensitive or 18 case-insensitive letters and digits.
+_RECORD_ID = re.compile(r"[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?")
+
+
+def record_id(value: object) -> str | None:
+    """A Salesforce record id as text, or None: exactly 15 or 18 ASCII letters and digits."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    return text if _RECORD_ID.fullmatch(text) else None
+
+
+def ticket_number(value: object) -> str | None:
+    """A ticket id of any desk: a number (``numeric_id``) or a Salesforce record id."""
+    return numeric_id(value) or record_id(value)
+
+
 def resolve_ticket(reference: str, desks: list[str]) -> TicketKey:
     """A ticket as a person writes it: ``zendesk:123`` as is, a bare ``123`` for the one
     configured desk; ValueError with what to write otherwise."""
     source, sep, ticket_id = reference.partition(":")
-    number = numeric_id(ticket_id if sep else reference)
+    number = ticket_number(ticket_id if sep else reference)
     if number is None:
         raise ValueError(f"not a ticket number: {reference[:40]!r}")
     if sep:
@@ -277,6 +295,7 @@ class Reply(StrEnum):
     ACCEPTED = "accepted"  # 202 with a small JSON body
     EMPTY = "empty"  # a bare 200 (Slack interactivity)
     COMMAND = "command"  # a slash command's ephemeral answer
+    SOAP_ACK = "soap_ack"  # a SOAP acknowledgement (Salesforce Outbound Messages)
     PAGE = "page"  # an HTML page for a person's browser (Teams' confirmation form)
 
 

@@ -22,6 +22,7 @@ class Source(StrEnum):
     ZENDESK = "zendesk"
     FRESHDESK = "freshdesk"
     INTERCOM = "intercom"
+    SALESFORCE = "salesforce"
 
 
 class Status(StrEnum):
