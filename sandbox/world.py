@@ -18,6 +18,9 @@ from sandbox.intercom import IntercomSandbox
 from sandbox.intercom.state import BRIDGE_ADMIN_ID
 from sandbox.opsgenie import OpsgenieSandbox
 from sandbox.pagerduty import PagerDutySandbox, local_tls
+from sandbox.salesforce import SalesforceSandbox
+from sandbox.salesforce.routes import CLIENT_ID, CLIENT_SECRET
+from sandbox.salesforce.wire import ORG_ID
 from sandbox.slack import SlackSandbox
 from sandbox.statuspage import StatuspageSandbox
 from sandbox.teams import TeamsSandbox
@@ -45,6 +48,9 @@ OPSGENIE_WEBHOOK_SECRET = "sandbox-opsgenie-webhook-secret"
 CLICKUP_API_TOKEN = "pk_sandbox_clickup_token"
 CLICKUP_WEBHOOK_SECRET = "sandbox-clickup-webhook-secret"
 INTERCOM_CLIENT_SECRET = "sandbox-intercom-client-secret"
+SALESFORCE_STATUSES = (
+    "New=new,Working=open,Escalated=open,Waiting on Customer=pending,On Hold=hold,Closed=solved"
+)
 
 
 @dataclass
@@ -58,6 +64,7 @@ class SandboxWorld:
     opsgenie: OpsgenieSandbox
     clickup: ClickUpSandbox
     intercom: IntercomSandbox
+    salesforce: SalesforceSandbox
     ca_file: str
     bridge_url: str = ""  # where Teams card links point (the bridge's public URL)
     served: list[Served] = field(default_factory=list)
@@ -69,7 +76,7 @@ class SandboxWorld:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         bridge_url: str | None = None,
         directory: Path | None = None,
-        ports: tuple[int, ...] = (0, 0, 0, 0, 0, 0, 0, 0, 0),
+        ports: tuple[int, ...] = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0),
     ) -> SandboxWorld:
         folder = directory or Path(tempfile.mkdtemp(prefix="bridge-sandbox-"))
         tls = local_tls(folder)
@@ -104,6 +111,7 @@ class SandboxWorld:
                 clock=lambda: clock().timestamp(),
             ),
             intercom=IntercomSandbox(clock=clock),
+            salesforce=SalesforceSandbox(clock=clock),
             ca_file=tls.ca_file,
             bridge_url=bridge,
         )
@@ -117,6 +125,7 @@ class SandboxWorld:
             world.opsgenie,
             world.clickup,
             world.intercom,
+            world.salesforce,
         )
         for service, port in zip(services, ports, strict=True):
             context = tls.server_context if service is world.pagerduty else None
@@ -167,6 +176,15 @@ class SandboxWorld:
             "INTERCOM_URL": self.intercom.base_url,
             # The stand-in's team keeps the priority flag for emergencies (urgent).
             "INTERCOM_PRIORITY_FLAG": "urgent",
+            "SALESFORCE_INSTANCE_URL": self.salesforce.base_url,
+            "SALESFORCE_CLIENT_ID": CLIENT_ID,
+            "SALESFORCE_CLIENT_SECRET": CLIENT_SECRET,
+            "SALESFORCE_ORG_ID": ORG_ID,
+            # The stand-in org's own picklist values and signals, beside the standard ones.
+            "SALESFORCE_STATUSES": SALESFORCE_STATUSES,
+            "SALESFORCE_PRIORITIES": "Critical=urgent,High=high,Medium=normal,Low=low",
+            "SALESFORCE_CSAT_FIELD": "CSAT__c",
+            "SALESFORCE_VIP_FIELD": "Tier__c",
         }
 
     def opsgenie_environment(self) -> dict[str, str]:

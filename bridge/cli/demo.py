@@ -22,7 +22,7 @@ from sandbox.world import SandboxWorld
 
 log = logging.getLogger(__name__)
 
-SANDBOX_PORTS = (8001, 8002, 8003, 8004, 8005, 8006, 8007, 8008, 8009)
+SANDBOX_PORTS = (8001, 8002, 8003, 8004, 8005, 8006, 8007, 8008, 8009, 8011)
 
 
 def _free(port: int) -> int:

@@ -70,8 +70,7 @@ def case_to_ticket(
     case_id = str(case["Id"])
     created = parse_time(case.get("CreatedDate")) or _EPOCH
     status = case_status(case, terms.statuses)
-    comments = [_comment(row, bridge_user_id) for row in records.comments]
-    comments += [_email(row, bridge_user_id) for row in records.emails]
+    comments: list[Comment] = []
     description = str(case.get("Description") or "")
     if description.strip() and not records.emails:
         # Web-to-Case and portal cases open with the customer's description; an Email-to-Case
@@ -79,6 +78,8 @@ def case_to_ticket(
         comments.append(
             Comment(f"{case_id}:description", AuthorRole.CUSTOMER, True, created, description)
         )
+    comments += [_comment(row, bridge_user_id) for row in records.comments]
+    comments += [_email(row, bridge_user_id) for row in records.emails]
     owner = str(case.get("OwnerId") or "")
     custom = {k: v for k, v in case.items() if k.endswith("__c") and v is not None}
     custom["IsEscalated"] = bool(case.get("IsEscalated"))
@@ -98,7 +99,8 @@ def case_to_ticket(
         group_id=owner if owner.startswith(QUEUE_PREFIX) else None,
         tags=frozenset(str(t) for t in (_topic(row) for row in records.topics) if t),
         custom_fields=custom,
-        comments=tuple(sorted(comments, key=lambda c: (c.created_at, c.id))),
+        # Rows come in the order they were made: a stable sort keeps it within one second.
+        comments=tuple(sorted(comments, key=lambda c: c.created_at)),
         satisfaction=satisfaction(case.get(terms.csat_field) if terms.csat_field else None),
         desk_sla=milestone_times(records.milestones),
         description=description,

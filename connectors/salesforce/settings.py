@@ -18,7 +18,7 @@ API_VERSION = "62.0"
 DEFAULT_DAILY_LIMIT = 100_000
 # Status and Priority are org picklists: the standard values, mapped onto the shared model.
 # "On Hold" pauses the clock; a status whose ``IsClosed`` is true is solved whatever its name.
-DEFAULT_STATUSES = "New=new,Working=open,Escalated=open,On Hold=hold,Closed=closed"
+DEFAULT_STATUSES = "New=new,Working=open,Escalated=open,On Hold=hold,Closed=solved"
 DEFAULT_PRIORITIES = "High=high,Medium=normal,Low=low"
 _ORG_ID = r"^00D[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?$"
 T = TypeVar("T", Status, Priority)
