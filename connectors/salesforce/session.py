@@ -20,6 +20,7 @@ import requests
 
 from connectors._desk.session import DeskAdapter
 from connectors.base import AuthError, RetryableError
+from connectors.http import parse_retry_after
 from connectors.salesforce.settings import API_VERSION, SalesforceSettings
 
 LIMIT_HEADER = "Sforce-Limit-Info"
@@ -78,8 +79,8 @@ def _client_credentials(
         },
         timeout=timeout,
     )
-    if response.status_code >= 500:
-        raise RetryableError(f"Salesforce sign-in answered HTTP {response.status_code}")
+    if _busy(response.status_code):
+        raise _retry(response)
     body = _json(response)
     if response.status_code != 200 or not body.get("access_token"):
         error = str(body.get("error") or f"HTTP {response.status_code}")[:80]
@@ -119,12 +120,25 @@ def _soap_login(session: requests.Session, settings: SalesforceSettings, timeout
         session_id, server_url = found
         return Login(session_id, server_url.split("/services/", 1)[0])
     fault = _fault_code(response.content)
-    if response.status_code >= 500 and "LOGIN" not in fault:
-        raise RetryableError(f"Salesforce sign-in answered HTTP {response.status_code}")
+    # A refused login is a SOAP fault (HTTP 500) naming it; any other 5xx is an outage.
+    if _busy(response.status_code) and "LOGIN" not in fault:
+        raise _retry(response)
     raise AuthError(
         f"Salesforce refused the sign-in ({fault[:80] or response.status_code}) "
         "(check SALESFORCE_USERNAME, SALESFORCE_PASSWORD and SALESFORCE_SECURITY_TOKEN)",
         status=response.status_code,
+    )
+
+
+def _busy(status: int) -> bool:
+    return status in (408, 425, 429) or status >= 500
+
+
+def _retry(response: requests.Response) -> RetryableError:
+    return RetryableError(
+        f"Salesforce sign-in answered HTTP {response.status_code}",
+        status=response.status_code,
+        retry_after=parse_retry_after(response.headers.get("Retry-After")),
     )
 
 

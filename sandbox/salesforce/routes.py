@@ -191,7 +191,8 @@ def _register(sb: SalesforceSandbox) -> None:
 
     @app.post("/services/oauth2/token")
     def token() -> Any:
-        sb.hit("oauth2.token")
+        if (fault := sb.hit("oauth2.token")) is not None:
+            return fault
         form = request.form
         if form.get("grant_type") != "client_credentials":
             return _answer(
@@ -222,7 +223,8 @@ def _register(sb: SalesforceSandbox) -> None:
 
     @app.post("/services/Soap/u/<version>")
     def soap_login(version: str) -> Any:
-        sb.hit("soap.login")
+        if (fault := sb.hit("soap.login")) is not None:
+            return fault
         body = request.get_data()
         username = password = ""
         if b"<!" not in body:

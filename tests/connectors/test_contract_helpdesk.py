@@ -20,12 +20,19 @@ from sandbox.common import Fault
 from sandbox.world import SandboxWorld
 from tests.conftest import FrozenClock
 from tests.connectors.conftest import CONTRACT_START as START
-from tests.support.drivers import Desk, FreshdeskDriver, IntercomDriver, ZendeskDriver
+from tests.support.drivers import (
+    Desk,
+    FreshdeskDriver,
+    IntercomDriver,
+    SalesforceDriver,
+    ZendeskDriver,
+)
 
 DESKS: dict[str, Callable[[SandboxWorld], Desk]] = {
     "zendesk": ZendeskDriver,
     "freshdesk": FreshdeskDriver,
     "intercom": IntercomDriver,
+    "salesforce": SalesforceDriver,
 }
 
 
@@ -140,6 +147,7 @@ def test_bad_credentials_are_an_auth_error_naming_the_variable(
         "zendesk": "ZENDESK_API_TOKEN",
         "freshdesk": "FRESHDESK_API_KEY",
         "intercom": "INTERCOM_ACCESS_TOKEN",
+        "salesforce": "SALESFORCE_CLIENT_SECRET",
     }
     integrations = integrations_for(world, world_clock, **{names[driver.name]: "wrong-secret-1"})
     try:
@@ -157,6 +165,7 @@ def test_budget_refuses_before_the_desk_does(
         "zendesk": "ZENDESK_RATE_LIMIT",
         "freshdesk": "FRESHDESK_RATE_LIMIT",
         "intercom": "INTERCOM_RATE_LIMIT",
+        "salesforce": "SALESFORCE_DAILY_API_LIMIT",
     }
     integrations = integrations_for(world, world_clock, **{limits[driver.name]: "2"})
     desk = integrations.desks[driver.name]
@@ -166,7 +175,9 @@ def test_budget_refuses_before_the_desk_does(
         with pytest.raises(RetryableError) as raised:
             desk.fetch_ticket(ticket_id)  # more than one call
         assert raised.value.retry_after is not None and raised.value.retry_after > 0
-        world_clock.advance(seconds=timedelta(minutes=1).total_seconds())
+        # Salesforce's allocation is per 24 hours, the others' per minute.
+        period = timedelta(days=1) if driver.name == "salesforce" else timedelta(minutes=1)
+        world_clock.advance(seconds=period.total_seconds())
         assert desk.budget_remaining() == 1
     finally:
         integrations.close()

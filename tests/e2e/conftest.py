@@ -27,6 +27,7 @@ from tests.support.drivers import (
     Desk,
     FreshdeskDriver,
     IntercomDriver,
+    SalesforceDriver,
     TravelClock,
     ZendeskDriver,
 )
@@ -111,6 +112,7 @@ def served_bridge(
     shared_clock.now = MONDAY_9AM
     services = (world.zendesk, world.freshdesk, world.slack, world.pagerduty, world.teams)
     world.intercom.reset()
+    world.salesforce.reset()
     for service in (*services, world.statuspage, world.opsgenie, world.clickup):
         service.reset()
     settings = Settings.from_env({**environment, "DATABASE_URL": database_url})
@@ -136,6 +138,7 @@ DRIVERS: dict[str, Callable[[SandboxWorld], Desk]] = {
     "zendesk": ZendeskDriver,
     "freshdesk": FreshdeskDriver,
     "intercom": IntercomDriver,
+    "salesforce": SalesforceDriver,
 }
 
 

@@ -55,6 +55,8 @@ def desk_markers(world: SandboxWorld) -> Counter[str]:
             for parts in world.intercom.parts.values()
             for p in parts
         ]
+    with world.salesforce.lock:
+        bodies += [str(c["CommentBody"]) for c in world.salesforce.records["CaseComment"].values()]
     found: Counter[str] = Counter()
     for body in bodies:
         for line in body.splitlines():
