@@ -17,6 +17,8 @@ from sandbox.seed import SEEDED_GROUPS
 BRIDGE_USER = "Escalation Bridge"
 LEAD_USER = "Support Lead"
 PORTAL_USER = "Peter Gibbons (customer portal)"
+# Where new cases land before anyone routes them (Support Settings' default case owner).
+INTAKE_QUEUE = "Case intake"
 
 
 class SalesforceState:
@@ -44,7 +46,7 @@ class SalesforceState:
         self.portal_user_id = self.insert(
             "User", self._user(PORTAL_USER, "peter@initech.example", "CspLitePortal")
         )
-        for name in SEEDED_GROUPS:
+        for name in (INTAKE_QUEUE, *SEEDED_GROUPS):
             self.insert(
                 "Group", {"Name": name, "DeveloperName": name.replace("-", "_"), "Type": "Queue"}
             )
@@ -165,7 +167,7 @@ class SalesforceState:
                     "IsClosed": STATUSES[status],
                     "Priority": priority,
                     "Origin": "Web",
-                    "OwnerId": self.queue_ids.get("support") or next(iter(self.queue_ids.values())),
+                    "OwnerId": self.queue_ids[INTAKE_QUEUE],
                     "ContactId": contact_id,
                     "AccountId": account,
                     "IsEscalated": False,

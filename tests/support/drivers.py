@@ -10,6 +10,7 @@ from typing import Protocol
 from connectors.intercom.mapping import html_body, text_of
 from sandbox.common import SandboxService
 from sandbox.intercom.state import LEAD_ADMIN_ID
+from sandbox.salesforce.state import INTAKE_QUEUE
 from sandbox.salesforce.wire import CUSTOM_FIELDS
 from sandbox.world import (
     FRESHDESK_WEBHOOK_SECRET,
@@ -414,9 +415,12 @@ class SalesforceDriver:
         return [body for body in self._comments(ticket_id, True) if "[bridge:" in body]
 
     def group_of(self, ticket_id: str) -> str | None:
+        """The owning queue; the intake queue every new case starts in counts as none."""
         owner = self.sandbox.case(ticket_id)["OwnerId"]
         found = self.sandbox.find(str(owner))
-        return str(found[1]["Name"]) if found and found[0] == "Group" else None
+        if found is None or found[0] != "Group" or found[1]["Name"] == INTAKE_QUEUE:
+            return None
+        return str(found[1]["Name"])
 
     def tags_of(self, ticket_id: str) -> list[str]:
         return sorted(self.sandbox.topics_of(ticket_id))
