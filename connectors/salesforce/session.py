@@ -42,12 +42,21 @@ def api_usage(header: str) -> tuple[int, int] | None:
     return (int(found.group(1)), int(found.group(2))) if found else None
 
 
+# Once the day's allocation is spent Salesforce answers 403 REQUEST_LIMIT_EXCEEDED: a wait,
+# not a credential problem. The allocation is rolling over 24 hours: try again in an hour.
+LIMIT_EXCEEDED = b"REQUEST_LIMIT_EXCEEDED"
+LIMIT_WAIT = "3600"
+
+
 class SalesforceAdapter(DeskAdapter):
     """Believes the org's own count: once it says fewer calls are left today than the bucket
     holds, the bucket holds no more than the bridge's share of them."""
 
     def build_response(self, req: Any, resp: Any) -> requests.Response:
         response = super().build_response(req, resp)
+        if response.status_code == 403 and LIMIT_EXCEEDED in response.content:
+            response.status_code = 429  # what the shared classification reads as "wait"
+            response.headers["Retry-After"] = LIMIT_WAIT
         usage = api_usage(response.headers.get(LIMIT_HEADER, ""))
         if usage is not None:
             used, limit = usage

@@ -143,7 +143,7 @@ def _known_version(version: str) -> bool:
     return dot == "." and minor == "0" and major.isdigit() and 31 <= int(major) <= 66
 
 
-def _check_write(sobject: str, body: object, *, insert: bool) -> Response | None:
+def _check_write(sobject: str, body: object) -> Response | None:
     if not isinstance(body, dict):
         return _answer(400, errors("JSON_PARSER_ERROR", "The request body is not a JSON object"))
     allowed = WRITABLE.get(sobject, frozenset())
@@ -223,8 +223,8 @@ def _register(sb: SalesforceSandbox) -> None:
 
     @app.post("/services/Soap/u/<version>")
     def soap_login(version: str) -> Any:
-        if (fault := sb.hit("soap.login")) is not None:
-            return fault
+        if (injected := sb.hit("soap.login")) is not None:
+            return injected
         body = request.get_data()
         username = password = ""
         if b"<!" not in body:
@@ -240,7 +240,7 @@ def _register(sb: SalesforceSandbox) -> None:
             or username != USERNAME
             or password != PASSWORD + SECURITY_TOKEN
         ):
-            fault = (
+            refused = (
                 '<?xml version="1.0" encoding="UTF-8"?>'
                 '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" '
                 'xmlns:sf="urn:fault.partner.soap.sforce.com"><soapenv:Body><soapenv:Fault>'
@@ -249,7 +249,7 @@ def _register(sb: SalesforceSandbox) -> None:
                 "or user locked out.</faultstring></soapenv:Fault>"
                 "</soapenv:Body></soapenv:Envelope>"
             )
-            return Response(fault, status=500, mimetype="text/xml")
+            return Response(refused, status=500, mimetype="text/xml")
         session = f"{ORG_ID[:15]}!{secrets.token_urlsafe(24)}"
         sb.sessions[session] = sb.bridge_user_id
         server = f"{sb.request_base_url()}/services/Soap/u/{version}/{ORG_ID[:15]}"
@@ -356,7 +356,7 @@ def _register(sb: SalesforceSandbox) -> None:
         if (stop := sb._enter(f"{sobject}.create")) is not None:
             return stop
         body = request.get_json(silent=True)
-        if (stop := _check_write(sobject, body, insert=True)) is not None:
+        if (stop := _check_write(sobject, body)) is not None:
             return stop
         assert isinstance(body, dict)
         if (stop := _validate(sb, sobject, body)) is not None:
@@ -381,7 +381,7 @@ def _register(sb: SalesforceSandbox) -> None:
         if found is None or found[0] != sobject:
             return _answer(404, errors("NOT_FOUND", "The requested resource does not exist"))
         body = request.get_json(silent=True)
-        if (stop := _check_write(sobject, body, insert=False)) is not None:
+        if (stop := _check_write(sobject, body)) is not None:
             return stop
         assert isinstance(body, dict)
         if (stop := _validate(sb, sobject, body)) is not None:
