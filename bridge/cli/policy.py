@@ -138,6 +138,12 @@ def _ticket(data: dict[str, Any], source: str) -> Ticket:
         return conversation_to_ticket(
             data, contact=data.get("contact"), company=data.get("company")
         )
+    if source == "salesforce":
+        from connectors.salesforce.mapping import case_bundle_to_ticket
+        from connectors.salesforce.settings import SalesforceSettings
+
+        # The org's picklist meanings and signals from SALESFORCE_* variables, else defaults.
+        return case_bundle_to_ticket(data, SalesforceSettings.from_env(os.environ).terms())
     return ticket_from_json(data)
 
 
@@ -162,11 +168,12 @@ def _iso(value: dt.datetime | None) -> str | None:
 @click.option("--policy", "policy_file", type=click.Path(dir_okay=False), default=None)
 @click.option(
     "--source",
-    type=click.Choice(["model", "zendesk", "freshdesk", "intercom"]),
+    type=click.Choice(["model", "zendesk", "freshdesk", "intercom", "salesforce"]),
     default="model",
     show_default=True,
     help="model: the bridge's ticket JSON; zendesk/freshdesk: a recorded API bundle; "
-    "intercom: a conversation as GET /conversations/{id} answers it",
+    "intercom: a conversation as GET /conversations/{id} answers it; "
+    "salesforce: a Case as GET /sobjects/Case/{id} answers it",
 )
 def test_command(
     ticket_file: str,

@@ -8,6 +8,7 @@ or a username and password): its user id (``/services/oauth2/userinfo``) is the 
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
@@ -37,7 +38,6 @@ from connectors.salesforce.mapping import (
     QUEUE_PREFIX,
     USER_PREFIX,
     CaseRecords,
-    OrgTerms,
     case_to_ticket,
     describe_to_fields,
 )
@@ -98,12 +98,7 @@ class SalesforceDesk:
         self.url = settings.base_url
         self.timeout = timeout
         self.lookback = lookback
-        self.terms = OrgTerms(
-            statuses=settings.status_map,
-            priorities=settings.priority_map,
-            vip_field=settings.vip_field,
-            csat_field=settings.csat_field,
-        )
+        self.terms = settings.terms()
 
         def seconds() -> float:
             return clock().timestamp()
@@ -209,7 +204,7 @@ class SalesforceDesk:
             account=self._record("Account", case.get("AccountId")),
             **rows,
         )
-        terms = OrgTerms(**{**self.terms.__dict__, "fields": self.ticket_fields()})
+        terms = dataclasses.replace(self.terms, fields=self.ticket_fields())
         return case_to_ticket(
             records, terms, bridge_user_id=self.bridge_user_id(), web_url=self.url
         )

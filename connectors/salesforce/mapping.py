@@ -261,3 +261,29 @@ def describe_to_fields(describe: Mapping[str, Any]) -> tuple[FieldDef, ...]:
 
 def _mapping(value: object) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
+
+
+def case_bundle_to_ticket(data: Mapping[str, Any], terms: OrgTerms) -> Ticket:
+    """``bridge policy test --source salesforce``: a Case as ``GET /sobjects/Case/{id}``
+    answers it, with what the connector reads beside it under ``comments``, ``emails``,
+    ``topics``, ``milestones``, ``history`` (query records) and ``contact``/``account``."""
+
+    def rows(key: str) -> tuple[Mapping[str, Any], ...]:
+        found = data.get(key)
+        if isinstance(found, Mapping):  # a whole query answer: its records
+            found = found.get("records")
+        return tuple(r for r in found or () if isinstance(r, Mapping))
+
+    keys = ("comments", "emails", "topics", "milestones", "history", "contact", "account")
+    case = {k: v for k, v in data.items() if k not in keys}
+    records = CaseRecords(
+        case=case,
+        comments=rows("comments"),
+        emails=rows("emails"),
+        topics=rows("topics"),
+        milestones=rows("milestones"),
+        history=rows("history"),
+        contact=_mapping(data.get("contact")) or None,
+        account=_mapping(data.get("account")) or None,
+    )
+    return case_to_ticket(records, terms)

@@ -9,6 +9,7 @@ from typing import Self, TypeVar
 from pydantic import Field, SecretStr, field_validator, model_validator
 
 from connectors.provider import HttpUrl, ProviderSettings
+from connectors.salesforce.mapping import OrgTerms
 from policies.model import Priority, Status
 
 # The REST API version the connector is written against (``/services/data/v62.0/``).
@@ -112,6 +113,14 @@ class SalesforceSettings(ProviderSettings):
     @property
     def priority_map(self) -> dict[str, Priority]:
         return picklist_map(self.priorities, Priority)
+
+    def terms(self) -> OrgTerms:
+        return OrgTerms(
+            statuses=self.status_map,
+            priorities=self.priority_map,
+            vip_field=self.vip_field,
+            csat_field=self.csat_field,
+        )
 
     def detail(self) -> str:
         return self.base_url

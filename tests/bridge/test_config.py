@@ -18,6 +18,7 @@ def test_empty_environment_starts_with_everything_off() -> None:
         "Zendesk: off",
         "Freshdesk: off",
         "Intercom: off",
+        "Salesforce: off",
         "Slack: off",
         "Microsoft Teams: off",
         "PagerDuty: off",
