@@ -53,7 +53,14 @@ def test_worker_killed_mid_delivery_leaves_every_effect_exactly_once(
     live_world: tuple[SandboxWorld, ShiftableClock], database_url: str, tmp_path: Path
 ) -> None:
     world, clock = live_world
-    services = (world.zendesk, world.freshdesk, world.intercom, world.slack, world.pagerduty)
+    services = (
+        world.zendesk,
+        world.freshdesk,
+        world.intercom,
+        world.salesforce,
+        world.slack,
+        world.pagerduty,
+    )
     for service in (*services, world.teams):
         service.latency = 0.02  # slow enough that kills land in the middle of sending
     engine = db.make_engine(database_url)
@@ -96,12 +103,15 @@ def test_worker_killed_mid_delivery_leaves_every_effect_exactly_once(
 
     def add_tickets(round_number: int) -> None:
         for n in range(TICKETS_PER_ROUND):
-            # Every other one an Intercom conversation (flagged: urgent in the sandbox world).
-            source = "intercom" if n % 2 else "zendesk"
+            # Zendesk tickets, Intercom conversations (flagged: urgent in the sandbox world) and
+            # Salesforce Cases (Critical) in turn.
+            source = ("zendesk", "intercom", "salesforce")[n % 3]
             title = f"Outage {round_number}.{n}"
             with clock.ago(minutes=20):
                 if source == "intercom":
                     ticket = world.intercom.create_conversation(title, priority=True)
+                elif source == "salesforce":
+                    ticket = world.salesforce.create_case(title, priority="Critical")
                 else:
                     ticket = str(world.zendesk.create_ticket(title, priority="urgent"))
             store_inbound(
