@@ -104,8 +104,8 @@ def test_worker_killed_mid_delivery_leaves_every_effect_exactly_once(
     def add_tickets(round_number: int) -> None:
         for n in range(TICKETS_PER_ROUND):
             # Zendesk tickets, Intercom conversations (flagged: urgent in the sandbox world) and
-            # Salesforce Cases (Critical) in turn.
-            source = ("zendesk", "intercom", "salesforce")[n % 3]
+            # Salesforce Cases (Critical) in turn, across the rounds.
+            source = ("zendesk", "intercom", "salesforce")[(round_number + n) % 3]
             title = f"Outage {round_number}.{n}"
             with clock.ago(minutes=20):
                 if source == "intercom":
