@@ -39,13 +39,14 @@ def banner(world: SandboxWorld, bridge: str) -> str:
     return f"""
   ┌─ SANDBOX DEMO ─────────────────────────────────────────────────────────────────
   │ No help desk is configured, so the bridge runs against built-in stand-ins.
-  │ Nothing here talks to the real Zendesk, Freshdesk, Intercom, Slack, PagerDuty,
-  │ Teams, Statuspage, Opsgenie or ClickUp.
+  │ Nothing here talks to the real Zendesk, Freshdesk, Intercom, Salesforce, Slack,
+  │ PagerDuty, Teams, Statuspage, Opsgenie or ClickUp.
   │
   │   bridge (dashboard)  {bridge}/
   │   Zendesk tickets     {world.zendesk.base_url}/
   │   Freshdesk tickets   {world.freshdesk.base_url}/
   │   Intercom inbox      {world.intercom.base_url}/
+  │   Salesforce Cases    {world.salesforce.base_url}/
   │   Slack channels      {world.slack.base_url}/   (its buttons click through to the bridge)
   │   PagerDuty incidents {world.pagerduty.base_url}/
   │   Teams channels      {world.teams.base_url}/   (card buttons open the bridge's page)
