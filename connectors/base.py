@@ -121,16 +121,24 @@ def record_id(value: object) -> str | None:
     return text if _RECORD_ID.fullmatch(text) else None
 
 
-def ticket_number(value: object) -> str | None:
-    """A ticket id of any desk: a number (``numeric_id``) or a Salesforce record id."""
-    return numeric_id(value) or record_id(value)
+# Desks whose ticket ids are record ids rather than numbers.
+RECORD_ID_DESKS = frozenset({"salesforce"})
+
+
+def ticket_number(value: object, source: str = "") -> str | None:
+    """A ticket id as ``source`` writes it: a Salesforce record id for Salesforce, a number
+    (``numeric_id``) for the other desks; either when the desk is not known."""
+    if source in RECORD_ID_DESKS:
+        return record_id(value)
+    return numeric_id(value) if source else numeric_id(value) or record_id(value)
 
 
 def resolve_ticket(reference: str, desks: list[str]) -> TicketKey:
     """A ticket as a person writes it: ``zendesk:123`` as is, a bare ``123`` for the one
     configured desk; ValueError with what to write otherwise."""
     source, sep, ticket_id = reference.partition(":")
-    number = ticket_number(ticket_id if sep else reference)
+    desk = source if sep else (desks[0] if len(desks) == 1 else "")
+    number = ticket_number(ticket_id if sep else reference, desk)
     if number is None:
         raise ValueError(f"not a ticket number: {reference[:40]!r}")
     if sep:
