@@ -12,15 +12,13 @@ import dataclasses
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any
 
-from connectors._desk.common import TTLCache, has_marker, with_marker
+from connectors._desk.common import TTLCache, has_marker
 from connectors._desk.deliver import deliver_to_desk
 from connectors._desk.directory import DeskDirectory
-from connectors._desk.session import desk_session
 from connectors.actions import Action, DeskUpdate
 from connectors.base import (
-    AuthError,
     ChangeBatch,
     Check,
     Clock,
@@ -31,8 +29,9 @@ from connectors.base import (
     SentLog,
     record_id,
 )
-from connectors.ratelimit import TokenBucket, plan_budget
 from connectors.salesforce import doctor
+from connectors.salesforce.api import CREDENTIALS, SalesforceApi
+from connectors.salesforce.builders import case_changes, fit_comment
 from connectors.salesforce.inbound import changed_by
 from connectors.salesforce.mapping import (
     QUEUE_PREFIX,
@@ -41,8 +40,7 @@ from connectors.salesforce.mapping import (
     case_to_ticket,
     describe_to_fields,
 )
-from connectors.salesforce.session import SalesforceAdapter, login
-from connectors.salesforce.settings import API_VERSION, SalesforceSettings
+from connectors.salesforce.settings import SalesforceSettings
 from connectors.salesforce.soql import (
     case_queries,
     comment_query,
@@ -53,27 +51,20 @@ from connectors.salesforce.sync import changes_query, fresh, next_cursor, parse_
 from policies.fields import FieldDef
 from policies.model import Priority, Status, Ticket
 
-if TYPE_CHECKING:
-    from simple_salesforce.api import Salesforce
-
 log = logging.getLogger(__name__)
-R = TypeVar("R")
 CACHE_TTL = timedelta(minutes=15)
 DEFAULT_TIMEOUT = 10.0
 FIRST_SYNC_LOOKBACK = timedelta(days=1)
-DAY = 86_400.0  # the API request allocation is per rolling 24 hours (FACTS.md S-limits)
-COMMENT_BYTES = 4_000  # CaseComment.CommentBody's limit (FACTS.md S-comment)
-CREDENTIALS = "SALESFORCE_CLIENT_ID/SALESFORCE_CLIENT_SECRET or SALESFORCE_USERNAME/PASSWORD"
 
 
-def fit_comment(body: str, key: str) -> str:
-    """The body with the bridge's marker, cut (never the marker) to CommentBody's 4,000 bytes."""
-    text = with_marker(body, key)
-    if len(text.encode()) <= COMMENT_BYTES:
-        return text
-    room = COMMENT_BYTES - len(with_marker("…", key).encode())
-    cut = body.encode()[:room].decode(errors="ignore")
-    return with_marker(cut.rstrip() + "…", key)
+def checked_id(ticket_id: str) -> str:
+    """A Case id fit to put in a path or a SOQL literal; ``PermanentError`` otherwise."""
+    case_id = record_id(ticket_id)
+    if case_id is None:
+        raise PermanentError(
+            f"Salesforce record ids have 15 or 18 letters and digits, not {ticket_id[:40]!r}"
+        )
+    return case_id
 
 
 class SalesforceDesk:
@@ -100,27 +91,7 @@ class SalesforceDesk:
         self.lookback = lookback
         self.terms = settings.terms()
 
-        def seconds() -> float:
-            return clock().timestamp()
-
-        self.bucket = TokenBucket(
-            plan_budget(settings.daily_limit, budget_share),
-            period=DAY,
-            clock=seconds,
-            name="salesforce",
-        )
-        # simple-salesforce always builds https:// URLs from the instance's host: a loopback
-        # sandbox served over http is reached by moving the scheme at the transport.
-        plain = self.url.startswith("http://")
-        self.adapter = SalesforceAdapter(
-            service="Salesforce",
-            credential_hint=CREDENTIALS,
-            bucket=self.bucket,
-            rewrite=("https://" + self.url[len("http://") :], self.url) if plain else None,
-            share=budget_share,
-        )
-        self.session = desk_session(self.adapter)
-        self._api: Salesforce | None = None
+        self.api = SalesforceApi(settings, clock=clock, budget_share=budget_share, timeout=timeout)
         self._user_id: str | None = None
         self._records: TTLCache[str, dict[str, Any]] = TTLCache(CACHE_TTL, clock)
         self._fields: TTLCache[str, tuple[FieldDef, ...]] = TTLCache(CACHE_TTL, clock)
@@ -135,44 +106,16 @@ class SalesforceDesk:
 
     @property
     def calls(self) -> int:
-        return self.adapter.calls
+        return self.api.adapter.calls
 
     def budget_remaining(self) -> int:
-        return self.bucket.remaining()
-
-    # -- the session -------------------------------------------------------------------------
-    def _sign_in(self) -> Salesforce:
-        # Imported on first use: it takes a fifth of a second, which start-up need not pay.
-        from simple_salesforce.api import Salesforce
-
-        signed = login(self.settings, timeout=self.timeout)
-        self._api = Salesforce(
-            instance_url=signed.instance_url,
-            session_id=signed.access_token,
-            session=self.session,
-            version=API_VERSION,
-        )
-        return self._api
-
-    def _with_api(self, call: Callable[[Salesforce], R]) -> R:
-        """Run ``call``, signing in first or again once the session has expired (401
-        ``INVALID_SESSION_ID``, FACTS.md S-login)."""
-        api = self._api or self._sign_in()
-        try:
-            return call(api)
-        except AuthError as exc:
-            if exc.status != 401:
-                raise
-        return call(self._sign_in())
+        return self.api.bucket.remaining()
 
     def query(self, soql: str) -> list[dict[str, Any]]:
-        """Every row, following ``nextRecordsUrl`` from batch to batch."""
-        return self._with_api(lambda api: [dict(r) for r in api.query_all_iter(soql)])
+        return self.api.query(soql)
 
     def _rest(self, method: str, path: str, **kwargs: Any) -> Any:
-        return self._with_api(
-            lambda api: api.restful(path, method=method, timeout=self.timeout, **kwargs)
-        )
+        return self.api.rest(method, path, **kwargs)
 
     def bridge_user_id(self) -> str:
         """The bridge's own user (``GET /services/oauth2/userinfo``), read once."""
@@ -181,15 +124,8 @@ class SalesforceDesk:
         return self._user_id
 
     def whoami(self) -> dict[str, Any]:
-        def call(api: Salesforce) -> dict[str, Any]:
-            response = api.session.get(
-                f"https://{api.sf_instance}/services/oauth2/userinfo",
-                headers=api.headers,
-                timeout=self.timeout,
-            )
-            return dict(response.json())
-
-        return self._with_api(call)
+        """``GET /services/oauth2/userinfo``: the bridge's user and its org."""
+        return self.api.userinfo()
 
     def limits(self) -> dict[str, Any]:
         return dict(self._rest("GET", "limits/") or {})
@@ -210,12 +146,7 @@ class SalesforceDesk:
         )
 
     def _case(self, ticket_id: str) -> dict[str, Any]:
-        case_id = record_id(ticket_id)
-        if case_id is None:
-            raise PermanentError(
-                f"Salesforce record ids have 15 or 18 letters and digits, not {ticket_id[:40]!r}"
-            )
-        return dict(self._rest("GET", f"sobjects/Case/{case_id}") or {})
+        return dict(self._rest("GET", f"sobjects/Case/{checked_id(ticket_id)}") or {})
 
     def _record(self, kind: str, value: object) -> dict[str, Any] | None:
         record = record_id(value)
@@ -275,7 +206,7 @@ class SalesforceDesk:
     def _comment(self, ticket_id: str, body: str, key: str, *, published: bool) -> str:
         """A CaseComment (``IsPublished`` false: an internal note). Salesforce takes no
         idempotency key: the marker is looked for first, so a lost answer posts nothing twice."""
-        case_id = self._case(ticket_id)["Id"]
+        case_id = checked_id(ticket_id)
         existing = self.find_marked_comment(case_id, key)
         if existing is not None:
             return existing
@@ -313,18 +244,8 @@ class SalesforceDesk:
         the owner when no assignee is asked for, and when the assignee is cleared (``OwnerId``
         cannot be empty, FACTS.md S-owner)."""
         case = self._case(ticket_id)
-        changes: dict[str, Any] = {}
         owner = self._owner(group_id, assignee_id, clear_assignee)
-        if owner is not None and str(case.get("OwnerId") or "")[:15] != owner[:15]:
-            changes["OwnerId"] = owner
-        if priority is not None:
-            value = self._picklist(self.terms.priorities, priority, "Priority")
-            if case.get("Priority") != value:
-                changes["Priority"] = value
-        if status is not None:
-            value = self._picklist(self.terms.statuses, status, "Status")
-            if self.terms.statuses.get(str(case.get("Status"))) is not status:
-                changes["Status"] = value
+        changes = case_changes(case, self.terms, owner=owner, priority=priority, status=status)
         if changes:
             self._rest("PATCH", f"sobjects/Case/{case['Id']}", json=changes)
         added, removed = set(add_tags), set(remove_tags)
@@ -347,20 +268,6 @@ class SalesforceDesk:
     def _id_or(value: str, prefix: str, lookup: Callable[[str], str]) -> str:
         given = record_id(value)
         return given if given is not None and given.startswith(prefix) else lookup(value)
-
-    @staticmethod
-    def _picklist(values: Mapping[str, Any], wanted: Any, field: str) -> str:
-        """The org's first value that means ``wanted``; Urgent falls back to High (the top of
-        the standard Priority values) where the org has no value of its own for it."""
-        for value, meaning in values.items():
-            if meaning is wanted:
-                return value
-        if wanted is Priority.URGENT:
-            return SalesforceDesk._picklist(values, Priority.HIGH, field)
-        variable = "SALESFORCE_PRIORITIES" if field == "Priority" else "SALESFORCE_STATUSES"
-        raise PermanentError(
-            f"Salesforce: no {field} value means {wanted.value}: add one to {variable}"
-        )
 
     def _retag(self, case_id: str, added: set[str], removed: set[str]) -> None:
         """Tags are the Case's Topics: a TopicAssignment per topic (FACTS.md S-topics)."""
@@ -423,4 +330,4 @@ class SalesforceDesk:
         return doctor.diagnose(self, needs)
 
     def close(self) -> None:
-        self.session.close()
+        self.api.close()
