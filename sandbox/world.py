@@ -19,7 +19,7 @@ from sandbox.intercom.state import BRIDGE_ADMIN_ID
 from sandbox.opsgenie import OpsgenieSandbox
 from sandbox.pagerduty import PagerDutySandbox, local_tls
 from sandbox.salesforce import SalesforceSandbox
-from sandbox.salesforce.routes import CLIENT_ID, CLIENT_SECRET
+from sandbox.salesforce.signin import CLIENT_ID, CLIENT_SECRET
 from sandbox.salesforce.wire import ORG_ID
 from sandbox.slack import SlackSandbox
 from sandbox.statuspage import StatuspageSandbox

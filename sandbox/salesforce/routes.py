@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import secrets
 import threading
-import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -18,6 +17,8 @@ from flask import Response, jsonify, request
 from sandbox.common import SandboxService
 from sandbox.desk_html import ticket_page
 from sandbox.salesforce import soql
+from sandbox.salesforce.checks import answer, check_write, known_version, validate
+from sandbox.salesforce.signin import register_signin
 from sandbox.salesforce.state import SalesforceState
 from sandbox.salesforce.wire import (
     API_VERSION,
@@ -25,29 +26,12 @@ from sandbox.salesforce.wire import (
     CUSTOM_FIELDS,
     OBJECTS,
     ORG_ID,
-    PRIORITIES,
-    STATUSES,
     Json,
     errors,
     outbound_message,
 )
 
-CLIENT_ID = "3MVG9sandboxConnectedAppKey"
-CLIENT_SECRET = "sandbox-salesforce-client-secret"
-USERNAME = "bridge@example.com"
-PASSWORD = "sandbox-salesforce-password"
-SECURITY_TOKEN = "SANDBOXTOKEN0001"
 BATCH = 2_000  # the query batch size Salesforce uses by default (FACTS.md S-query)
-COMMENT_BYTES = 4_000
-# What a client may write per object (the rest are read-only or not kept by the stand-in).
-WRITABLE: dict[str, frozenset[str]] = {
-    "Case": frozenset(
-        {"Status", "Priority", "OwnerId", "Subject", "Description", "IsEscalated", *CUSTOM_FIELDS}
-    ),
-    "CaseComment": frozenset({"ParentId", "CommentBody", "IsPublished"}),
-    "Topic": frozenset({"Name"}),
-    "TopicAssignment": frozenset({"TopicId", "EntityId"}),
-}
 
 
 class SalesforceSandbox(SalesforceState, SandboxService):
@@ -68,6 +52,7 @@ class SalesforceSandbox(SalesforceState, SandboxService):
         self.cursors: dict[str, list[Json]] = {}
         SalesforceState.__init__(self, clock=clock)
         _register(self)
+        register_signin(self)
         self.app.after_request(self._limit_header)
 
     def reset(self) -> None:
@@ -102,13 +87,13 @@ class SalesforceSandbox(SalesforceState, SandboxService):
         token = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
         user = self.sessions.get(token)
         if user is None:
-            return _answer(401, errors("INVALID_SESSION_ID", "Session expired or invalid"))
+            return answer(401, errors("INVALID_SESSION_ID", "Session expired or invalid"))
         request.environ["sandbox.user"] = user
         with self._usage_lock:
             self.api_used += 1
             over = self.api_used > self.daily_limit
         if over:
-            return _answer(403, errors("REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded."))
+            return answer(403, errors("REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded."))
         return None
 
     def _limit_header(self, response: Response) -> Response:
@@ -130,30 +115,6 @@ class SalesforceSandbox(SalesforceState, SandboxService):
 
     def _find_record(self, record_id: str) -> tuple[str, Json] | None:
         return self.find(record_id)
-
-
-def _answer(status: int, body: Any) -> Response:
-    response = jsonify(body)
-    response.status_code = status
-    return response
-
-
-def _known_version(version: str) -> bool:
-    major, dot, minor = version.partition(".")
-    return dot == "." and minor == "0" and major.isdigit() and 31 <= int(major) <= 66
-
-
-def _check_write(sobject: str, body: object) -> Response | None:
-    if not isinstance(body, dict):
-        return _answer(400, errors("JSON_PARSER_ERROR", "The request body is not a JSON object"))
-    allowed = WRITABLE.get(sobject, frozenset())
-    for name in body:
-        if name in AUDIT or name not in allowed:
-            code = "INVALID_FIELD_FOR_INSERT_UPDATE" if name in AUDIT else "INVALID_FIELD"
-            return _answer(
-                400, errors(code, f"No such column '{name}' on sobject of type {sobject}")
-            )
-    return None
 
 
 def _register(sb: SalesforceSandbox) -> None:
@@ -189,82 +150,6 @@ def _register(sb: SalesforceSandbox) -> None:
             ]
         return ticket_page("Salesforce sandbox", rows)
 
-    @app.post("/services/oauth2/token")
-    def token() -> Any:
-        if (fault := sb.hit("oauth2.token")) is not None:
-            return fault
-        form = request.form
-        if form.get("grant_type") != "client_credentials":
-            return _answer(
-                400,
-                {
-                    "error": "unsupported_grant_type",
-                    "error_description": "grant type not supported",
-                },
-            )
-        if form.get("client_id") != CLIENT_ID or form.get("client_secret") != CLIENT_SECRET:
-            return _answer(
-                400, {"error": "invalid_client", "error_description": "invalid client credentials"}
-            )
-        access = f"{ORG_ID[:15]}!{secrets.token_urlsafe(24)}"
-        sb.sessions[access] = sb.bridge_user_id
-        base = sb.request_base_url()
-        return jsonify(
-            {
-                "access_token": access,
-                "signature": secrets.token_urlsafe(16),
-                "scope": "api",
-                "instance_url": base,
-                "id": f"{base}/id/{ORG_ID}/{sb.bridge_user_id}",
-                "token_type": "Bearer",
-                "issued_at": str(int(sb.clock().timestamp() * 1000)),
-            }
-        )
-
-    @app.post("/services/Soap/u/<version>")
-    def soap_login(version: str) -> Any:
-        if (injected := sb.hit("soap.login")) is not None:
-            return injected
-        body = request.get_data()
-        username = password = ""
-        if b"<!" not in body:
-            try:
-                root = ET.fromstring(body)
-                partner = "{urn:partner.soap.sforce.com}"
-                username = (root.findtext(f".//{partner}username") or "").strip()
-                password = root.findtext(f".//{partner}password") or ""
-            except ET.ParseError:
-                pass
-        if (
-            not _known_version(version)
-            or username != USERNAME
-            or password != PASSWORD + SECURITY_TOKEN
-        ):
-            refused = (
-                '<?xml version="1.0" encoding="UTF-8"?>'
-                '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" '
-                'xmlns:sf="urn:fault.partner.soap.sforce.com"><soapenv:Body><soapenv:Fault>'
-                "<faultcode>sf:INVALID_LOGIN</faultcode>"
-                "<faultstring>INVALID_LOGIN: Invalid username, password, security token; "
-                "or user locked out.</faultstring></soapenv:Fault>"
-                "</soapenv:Body></soapenv:Envelope>"
-            )
-            return Response(refused, status=500, mimetype="text/xml")
-        session = f"{ORG_ID[:15]}!{secrets.token_urlsafe(24)}"
-        sb.sessions[session] = sb.bridge_user_id
-        server = f"{sb.request_base_url()}/services/Soap/u/{version}/{ORG_ID[:15]}"
-        answer = (
-            '<?xml version="1.0" encoding="UTF-8"?>'
-            '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" '
-            'xmlns="urn:partner.soap.sforce.com"><soapenv:Body><loginResponse><result>'
-            f"<passwordExpired>false</passwordExpired><sandbox>false</sandbox>"
-            f"<serverUrl>{server}</serverUrl><sessionId>{session}</sessionId>"
-            f"<userId>{sb.bridge_user_id}</userId><userInfo><organizationId>{ORG_ID}</organizationId>"
-            f"<userEmail>{USERNAME}</userEmail></userInfo>"
-            "</result></loginResponse></soapenv:Body></soapenv:Envelope>"
-        )
-        return Response(answer, status=200, mimetype="text/xml")
-
     @app.get("/services/oauth2/userinfo")
     def userinfo() -> Any:
         if (stop := sb._enter("userinfo")) is not None:
@@ -291,11 +176,11 @@ def _register(sb: SalesforceSandbox) -> None:
         except soql.QueryError as exc:
             if (stop := sb._enter("query")) is not None:
                 return stop
-            return _answer(400, errors(exc.code, str(exc)))
+            return answer(400, errors(exc.code, str(exc)))
         if (stop := sb._enter(f"query.{parsed.sobject}")) is not None:
             return stop
-        if not _known_version(version):
-            return _answer(404, errors("NOT_FOUND", "The requested resource does not exist"))
+        if not known_version(version):
+            return answer(404, errors("NOT_FOUND", "The requested resource does not exist"))
         with sb.lock:
             found = soql.run(parsed, sb.records[parsed.sobject], sb.find)
             rows = [soql.project(parsed, r, sb.find, sb._url) for r in found]
@@ -308,7 +193,7 @@ def _register(sb: SalesforceSandbox) -> None:
         key, _, start = locator.rpartition("-")
         rows = sb.cursors.get(key)
         if rows is None or not start.isdigit():
-            return _answer(400, errors("INVALID_QUERY_LOCATOR", "invalid query locator"))
+            return answer(400, errors("INVALID_QUERY_LOCATOR", "invalid query locator"))
         return jsonify(sb._page(rows, int(start)))
 
     @app.get(f"{data}/limits", strict_slashes=False)
@@ -346,7 +231,7 @@ def _register(sb: SalesforceSandbox) -> None:
             return stop
         found = sb.find(record_id)
         if found is None or found[0] != sobject:
-            return _answer(404, errors("NOT_FOUND", "The requested resource does not exist"))
+            return answer(404, errors("NOT_FOUND", "The requested resource does not exist"))
         return jsonify(
             {"attributes": {"type": sobject, "url": sb._url(sobject, found[1]["Id"])}, **found[1]}
         )
@@ -356,10 +241,10 @@ def _register(sb: SalesforceSandbox) -> None:
         if (stop := sb._enter(f"{sobject}.create")) is not None:
             return stop
         body = request.get_json(silent=True)
-        if (stop := _check_write(sobject, body)) is not None:
+        if (stop := check_write(sobject, body)) is not None:
             return stop
         assert isinstance(body, dict)
-        if (stop := _validate(sb, sobject, body)) is not None:
+        if (stop := validate(sb, sobject, body)) is not None:
             return stop
         by = request.environ["sandbox.user"]
         if sobject == "CaseComment":
@@ -371,7 +256,7 @@ def _register(sb: SalesforceSandbox) -> None:
             )
         else:
             new_id = sb.insert(sobject, dict(body), by=by)
-        return _answer(201, {"id": new_id, "success": True, "errors": []})
+        return answer(201, {"id": new_id, "success": True, "errors": []})
 
     @app.patch(f"{data}/sobjects/<sobject>/<record_id>")
     def update(version: str, sobject: str, record_id: str) -> Any:
@@ -379,12 +264,12 @@ def _register(sb: SalesforceSandbox) -> None:
             return stop
         found = sb.find(record_id)
         if found is None or found[0] != sobject:
-            return _answer(404, errors("NOT_FOUND", "The requested resource does not exist"))
+            return answer(404, errors("NOT_FOUND", "The requested resource does not exist"))
         body = request.get_json(silent=True)
-        if (stop := _check_write(sobject, body)) is not None:
+        if (stop := check_write(sobject, body)) is not None:
             return stop
         assert isinstance(body, dict)
-        if (stop := _validate(sb, sobject, body)) is not None:
+        if (stop := validate(sb, sobject, body)) is not None:
             return stop
         sb.change(sobject, found[1]["Id"], dict(body), by=request.environ["sandbox.user"])
         return Response(status=204)
@@ -395,58 +280,8 @@ def _register(sb: SalesforceSandbox) -> None:
             return stop
         found = sb.find(record_id)
         if found is None or found[0] != sobject:
-            return _answer(404, errors("NOT_FOUND", "The requested resource does not exist"))
+            return answer(404, errors("NOT_FOUND", "The requested resource does not exist"))
         if sobject == "TopicAssignment":
             sb.touch(str(found[1]["EntityId"]), by=request.environ["sandbox.user"])
         sb.delete(sobject, found[1]["Id"])
         return Response(status=204)
-
-
-def _validate(sb: SalesforceSandbox, sobject: str, body: Json) -> Response | None:
-    """What Salesforce refuses on a save: a bad reference, a value outside a restricted
-    picklist, a comment over 4,000 bytes, an empty owner, a duplicate topic."""
-
-    def bad(code: str, message: str, field: str) -> Response:
-        return _answer(400, errors(code, message, (field,)))
-
-    if sobject == "Case":
-        if "Status" in body and body["Status"] not in STATUSES:
-            return bad(
-                "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
-                f"Status: bad value for restricted picklist field: {body['Status']}",
-                "Status",
-            )
-        if "Priority" in body and body["Priority"] not in PRIORITIES:
-            return bad(
-                "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
-                f"Priority: bad value for restricted picklist field: {body['Priority']}",
-                "Priority",
-            )
-        if "OwnerId" in body:
-            owner = sb.find(str(body["OwnerId"] or ""))
-            if owner is None or owner[0] not in ("User", "Group"):
-                return bad("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", "OwnerId")
-    if sobject == "CaseComment":
-        parent = sb.find(str(body.get("ParentId") or ""))
-        if parent is None or parent[0] != "Case":
-            return bad(
-                "FIELD_INTEGRITY_EXCEPTION", "Parent ID: id value of incorrect type", "ParentId"
-            )
-        if len(str(body.get("CommentBody") or "").encode()) > COMMENT_BYTES:
-            return bad("STRING_TOO_LONG", "Body: data value too large", "CommentBody")
-    if sobject == "Topic":
-        name = str(body.get("Name") or "").strip()
-        if not name:
-            return bad("REQUIRED_FIELD_MISSING", "Required fields are missing: [Name]", "Name")
-        if any(str(t["Name"]).casefold() == name.casefold() for t in sb.records["Topic"].values()):
-            return bad("DUPLICATE_VALUE", "duplicate value found: Name", "Name")
-    if sobject == "TopicAssignment":
-        topic, entity = (
-            sb.find(str(body.get("TopicId") or "")),
-            sb.find(str(body.get("EntityId") or "")),
-        )
-        if topic is None or topic[0] != "Topic" or entity is None:
-            return bad("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", "TopicId")
-        if str(topic[1]["Name"]) in sb.topics_of(entity[1]["Id"]):
-            return bad("DUPLICATE_VALUE", "duplicate value found: TopicId", "TopicId")
-    return None

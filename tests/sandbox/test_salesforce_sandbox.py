@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from connectors.base import TicketChanged
 from connectors.salesforce.inbound import SalesforceInbound
 from sandbox.salesforce import SalesforceSandbox
-from sandbox.salesforce.routes import CLIENT_ID, CLIENT_SECRET
+from sandbox.salesforce.signin import CLIENT_ID, CLIENT_SECRET
 from sandbox.salesforce.wire import ORG_ID, outbound_message, with_checksum
 from tests.conftest import FrozenClock
 

@@ -14,7 +14,7 @@ from connectors.base import PermanentError, RetryableError, TicketKey
 from connectors.provider import BuildContext
 from connectors.salesforce import SalesforceDesk
 from policies.model import Priority, Status
-from sandbox.salesforce.routes import PASSWORD, SECURITY_TOKEN, USERNAME
+from sandbox.salesforce.signin import PASSWORD, SECURITY_TOKEN, USERNAME
 from sandbox.world import SandboxWorld
 from tests.conftest import FrozenClock
 from tests.connectors.conftest import CONTRACT_START
