@@ -136,3 +136,12 @@ def test_its_outbound_message_is_what_the_bridge_reads(sandbox: SalesforceSandbo
     inbound = SalesforceInbound()
     inbound.verify({}, body, ORG_ID, NOW)
     assert inbound.parse(body) == TicketChanged(case, "salesforce.case")
+
+
+def test_the_demo_page_lists_cases_with_their_comments(
+    sandbox: SalesforceSandbox, client: FlaskClient
+) -> None:
+    case = sandbox.create_case("Checkout <down>")
+    sandbox.comment(case, "Internal look", published=False, by=sandbox.lead_user_id)
+    page = client.get("/").get_data(as_text=True)
+    assert "Checkout &lt;down&gt;" in page and "Internal look" in page and "Case intake" in page
