@@ -13,6 +13,7 @@ mapping, pure inbound verify + parse, settings) and one line in ``connectors.reg
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -108,11 +109,36 @@ def numeric_id(value: object) -> str | None:
     return None
 
 
+# A Salesforce record id: 15 case-sensitive or 18 case-insensitive letters and digits.
+_RECORD_ID = re.compile(r"[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?")
+
+
+def record_id(value: object) -> str | None:
+    """A Salesforce record id as text, or None: exactly 15 or 18 ASCII letters and digits."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    return text if _RECORD_ID.fullmatch(text) else None
+
+
+# Desks whose ticket ids are record ids rather than numbers.
+RECORD_ID_DESKS = frozenset({"salesforce"})
+
+
+def ticket_number(value: object, source: str = "") -> str | None:
+    """A ticket id as ``source`` writes it: a Salesforce record id for Salesforce, a number
+    (``numeric_id``) for the other desks; either when the desk is not known."""
+    if source in RECORD_ID_DESKS:
+        return record_id(value)
+    return numeric_id(value) if source else numeric_id(value) or record_id(value)
+
+
 def resolve_ticket(reference: str, desks: list[str]) -> TicketKey:
     """A ticket as a person writes it: ``zendesk:123`` as is, a bare ``123`` for the one
     configured desk; ValueError with what to write otherwise."""
     source, sep, ticket_id = reference.partition(":")
-    number = numeric_id(ticket_id if sep else reference)
+    desk = source if sep else (desks[0] if len(desks) == 1 else "")
+    number = ticket_number(ticket_id if sep else reference, desk)
     if number is None:
         raise ValueError(f"not a ticket number: {reference[:40]!r}")
     if sep:
@@ -277,6 +303,7 @@ class Reply(StrEnum):
     ACCEPTED = "accepted"  # 202 with a small JSON body
     EMPTY = "empty"  # a bare 200 (Slack interactivity)
     COMMAND = "command"  # a slash command's ephemeral answer
+    SOAP_ACK = "soap_ack"  # a SOAP acknowledgement (Salesforce Outbound Messages)
     PAGE = "page"  # an HTML page for a person's browser (Teams' confirmation form)
 
 

@@ -23,6 +23,7 @@ class Source(StrEnum):
     FRESHDESK = "freshdesk"
     INTERCOM = "intercom"
     HELPSCOUT = "helpscout"
+    SALESFORCE = "salesforce"
 
 
 class Status(StrEnum):

@@ -94,6 +94,21 @@ def helpscout_urgent(world: SandboxWorld, clock: ShiftableClock, bridge: str) ->
     return f"helpscout #{conversation}"
 
 
+def salesforce_vip_case(world: SandboxWorld, clock: ShiftableClock, bridge: str) -> str:
+    """A Critical Case from a VIP account, 20 minutes without an answer, announced by an
+    Outbound Message."""
+    account = world.salesforce.add_account("Cyberdyne Systems", tier="VIP")
+    contact = world.salesforce.add_contact(
+        "Miles Dyson", "miles@cyberdyne.example", account_id=account
+    )
+    with clock.ago(minutes=20):
+        case = world.salesforce.create_case(
+            "Payment API answers 500 for every EU customer", priority="Critical", contact_id=contact
+        )
+    world.salesforce.deliver_outbound(f"{bridge}/webhooks/salesforce", [case])
+    return f"salesforce #{case}"
+
+
 def critical_unanswered(world: SandboxWorld, clock: ShiftableClock, bridge: str) -> str:
     with clock.ago(minutes=20):
         ticket = world.zendesk.create_ticket(
@@ -307,6 +322,11 @@ SCENARIOS = (
         "Help Scout urgent conversation, enterprise customer, 20 minutes unanswered",
         "L2; Customer Success and management told",
         helpscout_urgent,
+    ),
+    Scenario(
+        "Salesforce Critical Case, VIP account, 20 minutes unanswered",
+        "L2, management told",
+        salesforce_vip_case,
     ),
     Scenario("VIP customer, low priority", "L2, Customer Success told", vip_low_priority),
     Scenario("Customer replied three times", "L2", three_customer_replies),

@@ -19,6 +19,9 @@ from sandbox.intercom import IntercomSandbox
 from sandbox.intercom.state import BRIDGE_ADMIN_ID
 from sandbox.opsgenie import OpsgenieSandbox
 from sandbox.pagerduty import PagerDutySandbox, local_tls
+from sandbox.salesforce import SalesforceSandbox
+from sandbox.salesforce.signin import CLIENT_ID, CLIENT_SECRET
+from sandbox.salesforce.wire import ORG_ID
 from sandbox.slack import SlackSandbox
 from sandbox.statuspage import StatuspageSandbox
 from sandbox.teams import TeamsSandbox
@@ -47,6 +50,9 @@ CLICKUP_API_TOKEN = "pk_sandbox_clickup_token"
 CLICKUP_WEBHOOK_SECRET = "sandbox-clickup-webhook-secret"
 INTERCOM_CLIENT_SECRET = "sandbox-intercom-client-secret"
 HELPSCOUT_WEBHOOK_SECRET = "sandbox-helpscout-webhook-secret"
+SALESFORCE_STATUSES = (
+    "New=new,Working=open,Escalated=open,Waiting on Customer=pending,On Hold=hold,Closed=solved"
+)
 
 
 @dataclass
@@ -61,6 +67,7 @@ class SandboxWorld:
     clickup: ClickUpSandbox
     intercom: IntercomSandbox
     helpscout: HelpScoutSandbox
+    salesforce: SalesforceSandbox
     ca_file: str
     bridge_url: str = ""  # where Teams card links point (the bridge's public URL)
     served: list[Served] = field(default_factory=list)
@@ -108,6 +115,7 @@ class SandboxWorld:
             ),
             intercom=IntercomSandbox(clock=clock),
             helpscout=HelpScoutSandbox(clock=clock),
+            salesforce=SalesforceSandbox(clock=clock),
             ca_file=tls.ca_file,
             bridge_url=bridge,
         )
@@ -122,6 +130,7 @@ class SandboxWorld:
             world.clickup,
             world.intercom,
             world.helpscout,
+            world.salesforce,
         )
         for service, port in zip(services, ports, strict=True):
             context = tls.server_context if service is world.pagerduty else None
@@ -176,6 +185,15 @@ class SandboxWorld:
             "HELPSCOUT_APP_SECRET": self.helpscout.app_secret,
             "HELPSCOUT_WEBHOOK_SECRET": HELPSCOUT_WEBHOOK_SECRET,
             "HELPSCOUT_URL": self.helpscout.base_url,
+            "SALESFORCE_INSTANCE_URL": self.salesforce.base_url,
+            "SALESFORCE_CLIENT_ID": CLIENT_ID,
+            "SALESFORCE_CLIENT_SECRET": CLIENT_SECRET,
+            "SALESFORCE_ORG_ID": ORG_ID,
+            # The stand-in org's own picklist values and signals, beside the standard ones.
+            "SALESFORCE_STATUSES": SALESFORCE_STATUSES,
+            "SALESFORCE_PRIORITIES": "Critical=urgent,High=high,Medium=normal,Low=low",
+            "SALESFORCE_CSAT_FIELD": "CSAT__c",
+            "SALESFORCE_VIP_FIELD": "Tier__c",
         }
 
     def opsgenie_environment(self) -> dict[str, str]:

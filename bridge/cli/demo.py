@@ -22,7 +22,7 @@ from sandbox.world import SandboxWorld
 
 log = logging.getLogger(__name__)
 
-SANDBOX_PORTS = (8001, 8002, 8003, 8004, 8005, 8006, 8007, 8008, 8009, 8010)
+SANDBOX_PORTS = (8001, 8002, 8003, 8004, 8005, 8006, 8007, 8008, 8009, 8010, 8011)
 
 
 def _free(port: int) -> int:
@@ -39,14 +39,15 @@ def banner(world: SandboxWorld, bridge: str) -> str:
     return f"""
   ┌─ SANDBOX DEMO ─────────────────────────────────────────────────────────────────
   │ No help desk is configured, so the bridge runs against built-in stand-ins.
-  │ Nothing here talks to the real Zendesk, Freshdesk, Intercom, Help Scout, Slack,
-  │ PagerDuty, Teams, Statuspage, Opsgenie or ClickUp.
+  │ Nothing here talks to the real Zendesk, Freshdesk, Intercom, Help Scout,
+  │ Salesforce, Slack, PagerDuty, Teams, Statuspage, Opsgenie or ClickUp.
   │
   │   bridge (dashboard)  {bridge}/
   │   Zendesk tickets     {world.zendesk.base_url}/
   │   Freshdesk tickets   {world.freshdesk.base_url}/
   │   Intercom inbox      {world.intercom.base_url}/
   │   Help Scout inbox    {world.helpscout.base_url}/
+  │   Salesforce Cases    {world.salesforce.base_url}/
   │   Slack channels      {world.slack.base_url}/   (its buttons click through to the bridge)
   │   PagerDuty incidents {world.pagerduty.base_url}/
   │   Teams channels      {world.teams.base_url}/   (card buttons open the bridge's page)

@@ -1,5 +1,5 @@
-"""``bridge sync`` and ``bridge setup zendesk|freshdesk|intercom|helpscout|clickup``: the
-commands that talk to a desk, and the webhook wiring of the services that call the bridge back."""
+"""``bridge sync`` and ``bridge setup <desk>|clickup``: the commands that talk to a desk, and
+the webhook wiring of the services that call the bridge back."""
 
 from __future__ import annotations
 
@@ -20,6 +20,8 @@ from connectors.intercom import IntercomDesk
 from connectors.intercom.setup import setup_lines as setup_intercom
 from connectors.provider import BuildContext, Role
 from connectors.registry import names
+from connectors.salesforce import SalesforceDesk
+from connectors.salesforce.setup import setup_lines as setup_salesforce
 from connectors.zendesk import ZendeskDesk
 from connectors.zendesk.setup import setup_zendesk
 
@@ -160,3 +162,25 @@ def setup_helpscout_command(url: str, dry_run: bool) -> None:
         integrations.close()
     for found in lines:
         click.echo(found)
+
+
+@setup_group.command("salesforce")
+@click.option("--url", required=True, help="Public base URL of this bridge.")
+@with_appcontext
+def setup_salesforce_command(url: str) -> None:
+    """Check the sign-in and the org; print the Outbound Message to configure (it is
+    metadata: the REST API cannot create it)."""
+    integrations = integrations_of(runtime())
+    try:
+        desk = integrations.desks.get("salesforce")
+        if not isinstance(desk, SalesforceDesk):
+            raise click.ClickException(
+                "Salesforce is not configured: set SALESFORCE_INSTANCE_URL and a sign-in "
+                "(SALESFORCE_CLIENT_ID/SECRET or SALESFORCE_USERNAME/PASSWORD/SECURITY_TOKEN)"
+            )
+        for line in setup_salesforce(desk, url=url):
+            click.echo(line)
+    except ConnectorError as error:
+        raise click.ClickException(str(error)) from None
+    finally:
+        integrations.close()

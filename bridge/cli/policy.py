@@ -144,6 +144,12 @@ def _ticket(data: dict[str, Any], source: str) -> Ticket:
         # ``GET /v2/conversations/{id}?embed=threads``, with the customer record under
         # ``customer`` if wanted; priority is read from a ``priority-<level>`` tag.
         return helpscout_ticket(data, customer=data.get("customer"))
+    if source == "salesforce":
+        from connectors.salesforce.mapping import case_bundle_to_ticket
+        from connectors.salesforce.settings import SalesforceSettings
+
+        # The org's picklist meanings and signals from SALESFORCE_* variables, else defaults.
+        return case_bundle_to_ticket(data, SalesforceSettings.from_env(os.environ).terms())
     return ticket_from_json(data)
 
 
@@ -168,12 +174,13 @@ def _iso(value: dt.datetime | None) -> str | None:
 @click.option("--policy", "policy_file", type=click.Path(dir_okay=False), default=None)
 @click.option(
     "--source",
-    type=click.Choice(["model", "zendesk", "freshdesk", "intercom", "helpscout"]),
+    type=click.Choice(["model", "zendesk", "freshdesk", "intercom", "helpscout", "salesforce"]),
     default="model",
     show_default=True,
     help="model: the bridge's ticket JSON; zendesk/freshdesk: a recorded API bundle; "
     "intercom: a conversation as GET /conversations/{id} answers it; "
-    "helpscout: a conversation as GET /v2/conversations/{id}?embed=threads answers it",
+    "helpscout: a conversation as GET /v2/conversations/{id}?embed=threads answers it; "
+    "salesforce: a Case as GET /sobjects/Case/{id} answers it",
 )
 def test_command(
     ticket_file: str,

@@ -40,6 +40,7 @@ from connectors.base import (
 )
 from connectors.provider import ProviderSettings
 from connectors.registry import PROVIDERS
+from connectors.salesforce.inbound import ACK, CONTENT_TYPE
 from connectors.slack.messages import build_command_answer
 
 log = logging.getLogger(__name__)
@@ -175,6 +176,9 @@ def _answer(reply: Reply, receipt: Receipt, stored: bool) -> Response:
         return Response(status=200)
     if reply is Reply.PAGE:
         return done(200, "Done: the bridge has your request and acts on it within seconds.")
+    if reply is Reply.SOAP_ACK:
+        # Salesforce sends an Outbound Message again until it reads this acknowledgement.
+        return Response(ACK, status=200, mimetype=CONTENT_TYPE)
     if reply is Reply.COMMAND:
         # Slack shows whatever a command answers within 3 s to the person who typed it.
         return jsonify(build_command_answer(command_answer(request.get_data())))
@@ -194,6 +198,8 @@ def _not_stored(reply: Reply, reason: str) -> Response:
         return Response(status=200)
     if reply is Reply.PAGE:
         return done(200, reason)
+    if reply is Reply.SOAP_ACK:
+        return Response(ACK, status=200, mimetype=CONTENT_TYPE)
     response = jsonify({"status": "ignored", "reason": reason})
     response.status_code = 202
     return response

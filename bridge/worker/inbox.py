@@ -37,8 +37,8 @@ from connectors.base import (
     RetryableError,
     TaskChanged,
     TicketKey,
-    numeric_id,
     resolve_ticket,
+    ticket_number,
 )
 from connectors.registry import spec
 from policies.model import ManualRequest, Source
@@ -318,7 +318,7 @@ class InboxJob:
         """Our ticket for an incident: from its key (our dedup key), else from an earlier event."""
         source, _, ticket_id = (event.incident_key or "").partition(":")
         with self.db.begin() as connection:
-            if source in DESKS and numeric_id(ticket_id) == ticket_id:
+            if source in DESKS and ticket_number(ticket_id, source) == ticket_id:
                 ticket = TicketKey(source, ticket_id)
                 if event.incident_id:
                     sentlog.remember_incident(connection, provider, event.incident_id, ticket, now)

@@ -29,7 +29,7 @@ from connectors.base import (
     Receipt,
     SignatureError,
     body_digest,
-    numeric_id,
+    ticket_number,
 )
 from connectors.slack.blocks import (
     ACTION_ACK,
@@ -63,7 +63,7 @@ class TicketRef:
     def parse(cls, value: str) -> TicketRef:
         """``zendesk:123`` → TicketRef; ValueError for anything else."""
         source, sep, ticket_id = value.partition(":")
-        if not sep or numeric_id(ticket_id) != ticket_id:
+        if not sep or ticket_number(ticket_id, source) != ticket_id:
             raise ValueError(f"not a ticket reference: {value[:60]!r}")
         try:
             return cls(Source(source), ticket_id)
@@ -200,7 +200,7 @@ def _looks_like_ticket(ref: str) -> bool:
     source, sep, ticket_id = ref.rpartition(":")
     if sep and source not in {s.value for s in Source}:
         return False
-    return numeric_id(ticket_id) == ticket_id
+    return ticket_number(ticket_id, source) == ticket_id
 
 
 def json_object(text: str) -> dict[str, Any]:

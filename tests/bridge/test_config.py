@@ -19,6 +19,7 @@ def test_empty_environment_starts_with_everything_off() -> None:
         "Freshdesk: off",
         "Intercom: off",
         "Help Scout: off",
+        "Salesforce: off",
         "Slack: off",
         "Microsoft Teams: off",
         "PagerDuty: off",

@@ -28,6 +28,7 @@ from tests.support.drivers import (
     FreshdeskDriver,
     HelpScoutDriver,
     IntercomDriver,
+    SalesforceDriver,
     TravelClock,
     ZendeskDriver,
 )
@@ -113,6 +114,7 @@ def served_bridge(
     services = (world.zendesk, world.freshdesk, world.slack, world.pagerduty, world.teams)
     world.intercom.reset()
     world.helpscout.reset()
+    world.salesforce.reset()
     for service in (*services, world.statuspage, world.opsgenie, world.clickup):
         service.reset()
     settings = Settings.from_env({**environment, "DATABASE_URL": database_url})
@@ -139,6 +141,7 @@ DRIVERS: dict[str, Callable[[SandboxWorld], Desk]] = {
     "freshdesk": FreshdeskDriver,
     "intercom": IntercomDriver,
     "helpscout": HelpScoutDriver,
+    "salesforce": SalesforceDriver,
 }
 
 

@@ -62,6 +62,8 @@ def desk_markers(world: SandboxWorld) -> Counter[str]:
             for threads in world.helpscout.threads.values()
             for t in threads
         ]
+    with world.salesforce.lock:
+        bodies += [str(c["CommentBody"]) for c in world.salesforce.records["CaseComment"].values()]
     found: Counter[str] = Counter()
     for body in bodies:
         for line in body.splitlines():

@@ -53,8 +53,15 @@ def test_worker_killed_mid_delivery_leaves_every_effect_exactly_once(
     live_world: tuple[SandboxWorld, ShiftableClock], database_url: str, tmp_path: Path
 ) -> None:
     world, clock = live_world
-    services = (world.zendesk, world.freshdesk, world.intercom, world.helpscout, world.slack)
-    services += (world.pagerduty,)
+    services = (
+        world.zendesk,
+        world.freshdesk,
+        world.intercom,
+        world.helpscout,
+        world.salesforce,
+        world.slack,
+        world.pagerduty,
+    )
     world.helpscout.per_minute = 100_000  # as the other stand-ins: no plan limit here
     for service in (*services, world.teams):
         service.latency = 0.02  # slow enough that kills land in the middle of sending
@@ -99,10 +106,11 @@ def test_worker_killed_mid_delivery_leaves_every_effect_exactly_once(
 
     def add_tickets(round_number: int) -> None:
         for n in range(TICKETS_PER_ROUND):
-            # Zendesk tickets, Intercom conversations (flagged: urgent in the sandbox world) and
-            # Help Scout conversations (tagged priority-urgent), in turn.
-            source = ("zendesk", "intercom", "helpscout")[
-                (round_number * TICKETS_PER_ROUND + n) % 3
+            # Zendesk tickets, Intercom conversations (flagged: urgent in the sandbox world),
+            # Help Scout conversations (tagged priority-urgent) and Salesforce Cases (Critical),
+            # in turn.
+            source = ("zendesk", "intercom", "helpscout", "salesforce")[
+                (round_number * TICKETS_PER_ROUND + n) % 4
             ]
             title = f"Outage {round_number}.{n}"
             with clock.ago(minutes=20):
@@ -112,6 +120,8 @@ def test_worker_killed_mid_delivery_leaves_every_effect_exactly_once(
                     ticket = world.helpscout.create_conversation(
                         title, title, tags=["priority-urgent"]
                     )
+                elif source == "salesforce":
+                    ticket = world.salesforce.create_case(title, priority="Critical")
                 else:
                     ticket = str(world.zendesk.create_ticket(title, priority="urgent"))
             store_inbound(

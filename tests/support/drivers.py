@@ -13,10 +13,13 @@ from connectors.intercom.mapping import html_body, text_of
 from sandbox.common import SandboxService
 from sandbox.helpscout.state import INTAKE_MAILBOX, LEAD_USER_ID
 from sandbox.intercom.state import LEAD_ADMIN_ID
+from sandbox.salesforce.state import INTAKE_QUEUE
+from sandbox.salesforce.wire import CUSTOM_FIELDS
 from sandbox.world import (
     FRESHDESK_WEBHOOK_SECRET,
     HELPSCOUT_WEBHOOK_SECRET,
     INTERCOM_CLIENT_SECRET,
+    SALESFORCE_STATUSES,
     ZENDESK_WEBHOOK_SECRET,
     SandboxWorld,
 )
@@ -455,3 +458,110 @@ class HelpScoutDriver:
 
     def tags_of(self, ticket_id: str) -> list[str]:
         return [t["tag"] for t in self.sandbox.conversations[ticket_id]["tags"]]
+
+
+# The stand-in org's Status and Priority values for each of the shared model's.
+SALESFORCE_STATUS = {
+    "open": "Working",
+    "pending": "Waiting on Customer",
+    "hold": "On Hold",
+    "solved": "Closed",
+}
+SALESFORCE_PRIORITY = {"urgent": "Critical", "high": "High", "normal": "Medium", "low": "Low"}
+SALESFORCE_MEANING = dict(pair.split("=") for pair in SALESFORCE_STATUSES.split(","))
+
+
+class SalesforceDriver:
+    name = "salesforce"
+    list_endpoint = "query.Case"  # the sync's SOQL on Case
+
+    def __init__(self, world: SandboxWorld) -> None:
+        self.sandbox = world.salesforce
+
+    def create(
+        self,
+        subject: str,
+        *,
+        priority: str = "normal",
+        status: str = "open",
+        tags: tuple[str, ...] = (),
+        vip: bool = False,
+        text: str = "",
+    ) -> str:
+        account = self.sandbox.add_account("Initech", tier="VIP") if vip else None
+        contact = self.sandbox.add_contact(
+            "Peter Gibbons", "peter@initech.example", account_id=account
+        )
+        return self.sandbox.create_case(
+            subject,
+            description=text or subject,
+            priority=SALESFORCE_PRIORITY[priority],
+            status=SALESFORCE_STATUS[status],
+            contact_id=contact,
+            topics=tags,
+        )
+
+    def comment(self, ticket_id: str, text: str) -> None:
+        self.sandbox.customer_comment(ticket_id, text)
+
+    def agent_note(self, ticket_id: str, text: str) -> None:
+        self.sandbox.comment(ticket_id, text, published=False, by=self.sandbox.lead_user_id)
+
+    def set(
+        self, ticket_id: str, *, status: str | None = None, tags: tuple[str, ...] | None = None
+    ) -> None:
+        if status is not None:
+            fields = {"Status": SALESFORCE_STATUS[status]}
+            self.sandbox.change("Case", ticket_id, fields, by=self.sandbox.lead_user_id)
+        if tags is not None:
+            self.sandbox.retopic(ticket_id, list(tags))
+
+    def csat(self, ticket_id: str, score: int) -> None:
+        # What a survey tool writes back to the Case (SALESFORCE_CSAT_FIELD).
+        self.sandbox.change("Case", ticket_id, {"CSAT__c": score}, by=self.sandbox.lead_user_id)
+
+    def field(self, ticket_id: str, title: str, value: object) -> None:
+        name = next(n for n, (label, _, _) in CUSTOM_FIELDS.items() if label == title)
+        numeric = CUSTOM_FIELDS[name][1] in ("currency", "double")
+        written = float(str(value)) if numeric else value
+        self.sandbox.change("Case", ticket_id, {name: written}, by=self.sandbox.lead_user_id)
+
+    def status_of(self, ticket_id: str) -> str:
+        return SALESFORCE_MEANING[str(self.sandbox.case(ticket_id)["Status"])]
+
+    def notify(self, bridge_url: str, ticket_id: str) -> int:
+        """An Outbound Message; its SOAP acknowledgement counts as the others' 202."""
+        response = self.sandbox.deliver_outbound(f"{bridge_url}/webhooks/salesforce", [ticket_id])
+        acknowledged = response.status_code == 200 and b"<Ack>true</Ack>" in response.content
+        return 202 if acknowledged else response.status_code
+
+    def _comments(self, ticket_id: str, published: bool) -> list[str]:
+        rows = self.sandbox.comments_of(ticket_id)
+        return [str(c["CommentBody"]) for c in rows if c["IsPublished"] is published]
+
+    def notes(self, ticket_id: str) -> list[str]:
+        return self._comments(ticket_id, False)
+
+    def replies(self, ticket_id: str) -> list[str]:
+        return [body for body in self._comments(ticket_id, True) if "[bridge:" in body]
+
+    def group_of(self, ticket_id: str) -> str | None:
+        """The owning queue; the intake queue every new case starts in counts as none."""
+        owner = self.sandbox.case(ticket_id)["OwnerId"]
+        found = self.sandbox.find(str(owner))
+        if found is None or found[0] != "Group" or found[1]["Name"] == INTAKE_QUEUE:
+            return None
+        return str(found[1]["Name"])
+
+    def assign(self, ticket_id: str) -> str:
+        """The lead takes the Case: a user owner replaces the queue (a Case has one owner)."""
+        lead = self.sandbox.lead_user_id
+        self.sandbox.change("Case", ticket_id, {"OwnerId": lead}, by=lead)
+        return str(lead)
+
+    def assignee_of(self, ticket_id: str) -> str | None:
+        owner = str(self.sandbox.case(ticket_id)["OwnerId"])
+        return owner if owner.startswith("005") else None
+
+    def tags_of(self, ticket_id: str) -> list[str]:
+        return sorted(self.sandbox.topics_of(ticket_id))

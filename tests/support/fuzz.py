@@ -48,6 +48,7 @@ SETTINGS = {
     "HELPSCOUT_APP_ID": "fuzz-helpscout-app",
     "HELPSCOUT_APP_SECRET": "fuzz-helpscout-app-secret",
     "HELPSCOUT_WEBHOOK_SECRET": HELPSCOUT_SECRET,
+    "SALESFORCE_ORG_ID": "00D5e000000KQ2eEAG",
 }
 
 Signer = Callable[[bytes, datetime], dict[str, str]]
@@ -92,6 +93,8 @@ SIGNERS: dict[str, Signer] = {
         "Content-Type": "application/json",
         "X-HelpScout-Signature": helpscout_sign(body, HELPSCOUT_SECRET),
     },
+    # Outbound Messages are not signed: the org id inside is what they are checked on.
+    "/webhooks/salesforce": lambda body, now: {"Content-Type": "text/xml"},
     "/webhooks/clickup": lambda body, now: {
         "Content-Type": "application/json",
         "X-Signature": hmac.new(

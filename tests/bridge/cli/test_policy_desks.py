@@ -43,12 +43,12 @@ def test_the_default_policy_names_only_what_the_desks_have(runner: CliRunner) ->
         (
             ("refund_amount: 500", "refund_amout: 500"),
             "warning: field 'refund_amout' is not a ticket field in freshdesk, helpscout, "
-            "intercom, zendesk (id, title or key)",
+            "intercom, salesforce, zendesk (id, title or key)",
         ),
         (
             ("group: warranty-claims", "group: warranty-claim"),
             "warning: group 'warranty-claim' does not exist in freshdesk, helpscout, intercom, "
-            "zendesk",
+            "salesforce, zendesk",
         ),
         # Titles, Freshdesk names with or without cf_, and Zendesk ids all count as known.
         (("refund_amount: 500", "Refund Amount: 500"), None),
