@@ -79,7 +79,7 @@ class SandboxWorld:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         bridge_url: str | None = None,
         directory: Path | None = None,
-        ports: tuple[int, ...] = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0),
+        ports: tuple[int, ...] | None = None,  # one per service, in order; free ones if None
     ) -> SandboxWorld:
         folder = directory or Path(tempfile.mkdtemp(prefix="bridge-sandbox-"))
         tls = local_tls(folder)
@@ -132,7 +132,7 @@ class SandboxWorld:
             world.helpscout,
             world.salesforce,
         )
-        for service, port in zip(services, ports, strict=True):
+        for service, port in zip(services, ports or (0,) * len(services), strict=True):
             context = tls.server_context if service is world.pagerduty else None
             world.served.append(start(service, port=port, ssl_context=context))
         return world
@@ -185,6 +185,8 @@ class SandboxWorld:
             "HELPSCOUT_APP_SECRET": self.helpscout.app_secret,
             "HELPSCOUT_WEBHOOK_SECRET": HELPSCOUT_WEBHOOK_SECRET,
             "HELPSCOUT_URL": self.helpscout.base_url,
+            # The stand-in account's plan: 400 a minute (the default budget is the lowest, 200).
+            "HELPSCOUT_RATE_LIMIT": str(self.helpscout.per_minute),
             "SALESFORCE_INSTANCE_URL": self.salesforce.base_url,
             "SALESFORCE_CLIENT_ID": CLIENT_ID,
             "SALESFORCE_CLIENT_SECRET": CLIENT_SECRET,

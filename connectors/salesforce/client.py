@@ -258,7 +258,7 @@ class SalesforceDesk:
         """The new ``OwnerId``, or None to leave it. A user who owns the Case keeps it unless
         the update clears the assignee: handing to the queue is what removes them (someone
         who took the Case since the hand-over, or a ``keep_assignee`` route, stays owner)."""
-        if assignee and not clear:
+        if assignee:  # a named assignee replaces whoever owns the Case, cleared or not
             return self._id_or(assignee, USER_PREFIX, self.directory.agent_id)
         if group and (clear or not current.startswith(USER_PREFIX)):
             return self._id_or(group, QUEUE_PREFIX, self.directory.group_id)

@@ -103,12 +103,12 @@ def test_clearing_the_assignee_hands_the_case_to_the_routes_queue(
         key="clear",
         ticket=TicketKey("salesforce", case),
         provider="salesforce",
-        payload=DeskUpdate(
-            group="senior-support", assignee="lead@example.com", clear_assignee=True
-        ),
+        payload=DeskUpdate(group="senior-support", clear_assignee=True),
         attempts=1,
         created_at=CONTRACT_START,
     )
+    desk.update(case, group_id="senior-support")  # not removing the user: the owner stays
+    assert world.salesforce.case(case)["OwnerId"] == world.salesforce.lead_user_id
     desk.deliver(action, log=None)  # type: ignore[arg-type]  # desks keep none
     assert world.salesforce.case(case)["OwnerId"] == world.salesforce.queue_ids["senior-support"]
     with pytest.raises(PermanentError, match="without an owner"):
