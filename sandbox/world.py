@@ -176,6 +176,8 @@ class SandboxWorld:
             "HELPSCOUT_APP_SECRET": self.helpscout.app_secret,
             "HELPSCOUT_WEBHOOK_SECRET": HELPSCOUT_WEBHOOK_SECRET,
             "HELPSCOUT_URL": self.helpscout.base_url,
+            # The stand-in account's plan: 400 a minute (the default budget is the lowest, 200).
+            "HELPSCOUT_RATE_LIMIT": str(self.helpscout.per_minute),
         }
 
     def opsgenie_environment(self) -> dict[str, str]:

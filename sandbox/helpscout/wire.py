@@ -13,7 +13,7 @@ from typing import Any
 Json = dict[str, Any]
 
 # The account's per-minute limit; writes count as two requests (H-ratelimit).
-RATE_PER_MINUTE = 200
+RATE_PER_MINUTE = 400  # the stand-in account's plan
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # List pages hold 25 (H-list); tokens last two days (H-token).
 PAGE_SIZE = 25
