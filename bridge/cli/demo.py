@@ -56,8 +56,8 @@ def banner(world: SandboxWorld, bridge: str) -> str:
   │   ClickUp tasks       {world.clickup.base_url}/   (root-cause follow-ups; Complete)
   │
   │ Scenario tickets arrive every few seconds; escalations follow within a minute.
-  │ To connect a real help desk, set ZENDESK_SUBDOMAIN, ZENDESK_EMAIL, ZENDESK_API_TOKEN
-  │ (or FRESHDESK_DOMAIN, FRESHDESK_API_KEY) and the webhook secrets; see README.
+  │ To connect a real help desk, set its variables (e.g. ZENDESK_SUBDOMAIN, ZENDESK_EMAIL,
+  │ ZENDESK_API_TOKEN) and the webhook secrets; README, Configuration, names every desk's.
   └────────────────────────────────────────────────────────────────────────────────
 """
 

@@ -24,15 +24,16 @@ from connectors.registry import names
 log = logging.getLogger(__name__)
 
 FALLBACK_WARNING = (
-    "WARNING: no help desk is configured (ZENDESK_API_TOKEN or FRESHDESK_API_KEY is unset), so "
+    "WARNING: no help desk is configured (none of Zendesk, Freshdesk, Intercom, Help Scout or "
+    "Salesforce has its variables set), so "
     "`bridge serve` falls back to the built-in DEMO: local stand-ins with published test "
     "secrets, nothing real is watched. Set the help desk's variables, or BRIDGE_ENV=production "
     "to refuse instead of falling back."
 )
 REFUSED_IN_PRODUCTION = (
     "BRIDGE_ENV=production: the built-in demo is never served in production. Configure a help "
-    "desk (ZENDESK_SUBDOMAIN, ZENDESK_EMAIL, ZENDESK_API_TOKEN, or FRESHDESK_DOMAIN, "
-    "FRESHDESK_API_KEY) and run `bridge serve --no-demo`."
+    "desk (e.g. ZENDESK_SUBDOMAIN, ZENDESK_EMAIL, ZENDESK_API_TOKEN; README, Configuration, "
+    "names every desk's variables) and run `bridge serve --no-demo`."
 )
 
 
