@@ -40,6 +40,13 @@ from connectors.intercom.mapping import (
 from connectors.intercom.session import IntercomAdapter
 from connectors.intercom.settings import API_VERSION, DEFAULT_URL, IntercomSettings
 from connectors.intercom.sync import fresh, next_cursor, parse_cursor, search_pages
+from connectors.intercom.tickets import (
+    PREFIX,
+    STATE_WRITES,
+    TICKET_STATES,
+    api_id,
+    ticket_to_ticket,
+)
 from connectors.ratelimit import TokenBucket, plan_budget
 from policies.fields import FieldDef
 from policies.model import Priority, Status, Ticket
@@ -142,6 +149,14 @@ class IntercomDesk:
         data = self._conversation(ticket_id)
         contact = self._contact(data)
         company = self._company(contact)
+        if api_id(ticket_id) is not None:
+            return ticket_to_ticket(
+                data,
+                bridge_admin_id=self.admin_id,
+                contact=contact,
+                company=company,
+                web_url=self.web_url,
+            )
         return conversation_to_ticket(
             data,
             bridge_admin_id=self.admin_id,
@@ -153,9 +168,19 @@ class IntercomDesk:
         )
 
     def _conversation(self, ticket_id: str) -> Mapping[str, Any]:
+        """``GET /conversations/{id}``, or ``GET /tickets/{id}`` for a ticket (``t<id>``)."""
+        return dict(self._call("GET", self._path(ticket_id)))
+
+    def _path(self, ticket_id: str) -> str:
+        """Conversations and tickets have separate ids and endpoints (FACTS.md I-tickets)."""
+        ticket = api_id(ticket_id)
+        if ticket is not None:
+            return f"/tickets/{ticket}"
         if not ticket_id.isdigit():
-            raise PermanentError(f"Intercom conversation ids are numbers, not {ticket_id!r}")
-        return dict(self._call("GET", f"/conversations/{ticket_id}"))
+            raise PermanentError(
+                f"Intercom ids are numbers or t<number> (tickets), not {ticket_id!r}"
+            )
+        return f"/conversations/{ticket_id}"
 
     def _contact(self, data: Mapping[str, Any]) -> dict[str, Any] | None:
         contacts = (data.get("contacts") or {}).get("contacts") or []
@@ -221,14 +246,16 @@ class IntercomDesk:
         first = int((now - self.lookback).timestamp())
         since, seen = parse_cursor(cursor) if cursor else (first, set())
         rows: dict[str, Mapping[str, Any]] = {}
+        tickets: dict[str, Mapping[str, Any]] = {}
         complete = True
         try:
             rows = fresh(search_pages(self._call, since), since, seen)
+            tickets = fresh(search_pages(self._call, since, "tickets"), since, seen, PREFIX)
         except RetryableError as exc:
             # Search results come in no promised order: keep the watermark, read again later.
             log.info("intercom sync paused: %s (retry in %ss)", exc, exc.retry_after)
             complete = False
-        tickets = tuple(
+        mapped = [
             conversation_to_ticket(
                 row,
                 bridge_admin_id=self.admin_id,
@@ -236,11 +263,16 @@ class IntercomDesk:
                 flagged=self.settings.flagged,
             )
             for row in rows.values()
-        )
+        ]
+        mapped += [
+            ticket_to_ticket(row, bridge_admin_id=self.admin_id, web_url=self.web_url)
+            for row in tickets.values()
+        ]
+        both = {**rows, **tickets}
         return ChangeBatch(
-            ticket_ids=tuple(rows),
-            next_cursor=next_cursor(rows if complete else {}, since, seen),
-            tickets=tickets,
+            ticket_ids=tuple(both),
+            next_cursor=next_cursor(both if complete else {}, since, seen),
+            tickets=tuple(mapped),
             calls=self.calls - start,
             complete=complete,
         )
@@ -259,7 +291,7 @@ class IntercomDesk:
             return existing
         answer = self._call(
             "POST",
-            f"/conversations/{ticket_id}/reply",
+            f"{self._path(ticket_id)}/reply",
             json={
                 "message_type": message_type,
                 "type": "admin",
@@ -267,7 +299,8 @@ class IntercomDesk:
                 "body": html_body(with_marker(body, key)),
             },
         )
-        return part_with_marker(answer, key)
+        # A ticket's reply answers the new part; a conversation's answers the conversation.
+        return str(answer["id"]) if api_id(ticket_id) else part_with_marker(answer, key)
 
     def find_marked_part(self, ticket_id: str, idempotency_key: str) -> str | None:
         return marked_part(self._conversation(ticket_id), idempotency_key)
@@ -289,6 +322,11 @@ class IntercomDesk:
         ``clear_assignee`` assigns the admin ``0`` (unassigned) and leaves the team."""
         added, removed = set(add_tags), set(remove_tags)
         clear = clear_assignee and not assignee_id
+        if api_id(ticket_id) is not None:
+            self._update_ticket(ticket_id, group_id, assignee_id, status, clear=clear)
+            if priority is not None or added or removed:
+                log.info("intercom: ticket %s has no priority; its tags are left", ticket_id)
+            return
         reads = added or removed or group_id or assignee_id or clear
         data = self._conversation(ticket_id) if reads else {}
         if group_id:
@@ -311,6 +349,38 @@ class IntercomDesk:
             self._set_state(ticket_id, status)
         if added or removed:
             self._retag(ticket_id, data, added, removed)
+
+    def _update_ticket(
+        self,
+        ticket_id: str,
+        group_id: str | None,
+        assignee_id: str | None,
+        status: Status | None,
+        *,
+        clear: bool,
+    ) -> None:
+        """``PUT /tickets/{id}``: ``assignment`` names one assignee, admin or team, per call
+        (``0`` unassigns), and ``state``; each is sent only when the ticket is not already so.
+        The clearing goes first so that a hand-over's team is what stays."""
+        data = self._conversation(ticket_id)
+        wanted: list[str] = []
+        if clear and str(data.get("admin_assignee_id") or "0") != "0":
+            wanted.append("0")
+        if group_id:
+            team = self.directory.group_id(group_id)
+            if str_id(data.get("team_assignee_id")) != team:
+                wanted.append(team)
+        if assignee_id:
+            admin = self.directory.agent_id(assignee_id)
+            if str_id(data.get("admin_assignee_id")) != admin:
+                wanted.append(admin)
+        for assignee in wanted:
+            assignment = {"admin_id": self.admin_id, "assignee_id": assignee}
+            self._call("PUT", self._path(ticket_id), json={"assignment": assignment})
+        state = STATE_WRITES.get(status) if status is not None else None
+        current = TICKET_STATES.get(str(data.get("ticket_state")))
+        if state is not None and current is not TICKET_STATES[state]:
+            self._call("PUT", self._path(ticket_id), json={"state": state})
 
     def _manage(self, ticket_id: str, **fields: Any) -> None:
         """``POST /conversations/{id}/parts``: an assignment's ``type`` is the assignee's kind

@@ -24,10 +24,14 @@ from connectors.base import (
     body_digest,
     numeric_id,
 )
+from connectors.intercom.tickets import PREFIX
 
 SIGNATURE_HEADER = "X-Hub-Signature"
 # Topics whose item is a conversation the bridge re-reads.
 CONVERSATION_TOPICS = ("conversation.", "conversation_part.")
+# Topics whose item is a ticket (``ticket.created``, ``ticket.state.updated``, …): the bridge
+# names it ``t<id>`` (tickets have ids of their own, FACTS.md I-tickets).
+TICKET_TOPIC = "ticket."
 PING = "ping"
 
 
@@ -61,13 +65,14 @@ class IntercomInbound:
         topic = str(notification.get("topic") or "")
         if topic == PING:
             return Ignored("ping")
-        if not topic.startswith(CONVERSATION_TOPICS):
-            return Ignored(f"topic {topic or '(none)'} is not about a conversation")
+        ticket = topic.startswith(TICKET_TOPIC)
+        if not ticket and not topic.startswith(CONVERSATION_TOPICS):
+            return Ignored(f"topic {topic or '(none)'} is not about a conversation or ticket")
         item = conversation_item(notification)
-        conversation_id = numeric_id(item.get("id"))
-        if conversation_id is None:
-            raise WebhookParseError("no conversation id in data.item")
-        return TicketChanged(conversation_id, topic)
+        item_id = numeric_id(item.get("id"))
+        if item_id is None:
+            raise WebhookParseError("no conversation or ticket id in data.item")
+        return TicketChanged(f"{PREFIX}{item_id}" if ticket else item_id, topic)
 
 
 def conversation_item(notification: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -94,7 +99,11 @@ def made_by_admin(body: bytes, admin_id: str) -> bool:
         item = conversation_item(_notification(body))
     except WebhookParseError:
         return False
-    parts = (item.get("conversation_parts") or {}).get("conversation_parts") or []
+    parts = (
+        (item.get("conversation_parts") or {}).get("conversation_parts")
+        or (item.get("ticket_parts") or {}).get("ticket_parts")
+        or []
+    )
     if not parts or not isinstance(parts[-1], Mapping):
         return False
     author = parts[-1].get("author") or {}

@@ -255,8 +255,10 @@ def html_body(text: str) -> str:
 
 
 def marked_part(conversation: Mapping[str, Any], key: str) -> str | None:
-    """The id of the conversation's part that carries the bridge's marker for ``key``."""
-    parts = _list(conversation.get("conversation_parts"), "conversation_parts")
+    """The id of the conversation's (or ticket's) part that carries the bridge's marker."""
+    parts = _list(conversation.get("conversation_parts"), "conversation_parts") or _list(
+        conversation.get("ticket_parts"), "ticket_parts"
+    )
     for part in reversed(parts):
         if has_marker(text_of(str(part.get("body") or "")), key):
             return str(part["id"])

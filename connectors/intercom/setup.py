@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from connectors.intercom.client import IntercomDesk
 
-# The topics whose notifications can change an escalation; each names a conversation.
+# The topics whose notifications can change an escalation; each names a conversation or ticket.
 TOPICS = (
     "conversation.user.created",
     "conversation.user.replied",
@@ -24,11 +24,21 @@ TOPICS = (
     "conversation.admin.snoozed",
     "conversation.admin.unsnoozed",
     "conversation_part.tag.created",
+    # Tickets (API 2.9 and later): their notifications carry the ticket (FACTS.md I-tickets).
+    "ticket.created",
+    "ticket.contact.replied",
+    "ticket.admin.replied",
+    "ticket.note.created",
+    "ticket.state.updated",
+    "ticket.admin.assigned",
+    "ticket.team.assigned",
 )
 # The app's permissions (Developer Hub, Authentication) the connector's calls need.
 PERMISSIONS = (
     "Read conversations",
     "Write conversations",
+    "Read tickets",
+    "Write tickets",
     "Read and list users and companies",
     "Read admins",
     "Read tags",

@@ -1,4 +1,5 @@
-"""The Intercom sync: ``POST /conversations/search`` on ``updated_at`` and its cursor.
+"""The Intercom sync: ``POST /conversations/search`` and ``POST /tickets/search`` on
+``updated_at``, and their one cursor.
 
 The search's ``>`` includes the second itself (FACTS.md I-search), and its results come in no
 promised order, so the cursor is ``<unix watermark>|<ids already seen at that second>``: the
@@ -13,17 +14,20 @@ from typing import Any
 PER_PAGE = 150  # the search API's maximum page
 
 
-def search_pages(call: Callable[..., Any], since: int) -> Iterator[Mapping[str, Any]]:
-    """Every conversation updated at or after ``since``, page by page, following
-    ``pages.next.starting_after`` by hand (the SDK's pager repeats its first page)."""
+def search_pages(
+    call: Callable[..., Any], since: int, kind: str = "conversations"
+) -> Iterator[Mapping[str, Any]]:
+    """Every conversation (or ticket: ``kind`` ``tickets``) updated at or after ``since``, page
+    by page, following ``pages.next.starting_after`` by hand (the SDK's pager repeats its
+    first page). Both searches take the same query and answer the list under ``kind``."""
     pagination: dict[str, Any] = {"per_page": PER_PAGE}
     while True:
         body = {
             "query": {"field": "updated_at", "operator": ">", "value": since},
             "pagination": pagination,
         }
-        page = call("POST", "/conversations/search", json=body)
-        yield from page.get("conversations") or ()
+        page = call("POST", f"/{kind}/search", json=body)
+        yield from page.get(kind) or ()
         after = ((page.get("pages") or {}).get("next") or {}).get("starting_after")
         if not after:
             return
@@ -31,12 +35,13 @@ def search_pages(call: Callable[..., Any], since: int) -> Iterator[Mapping[str, 
 
 
 def fresh(
-    rows: Iterable[Mapping[str, Any]], since: int, seen: set[str]
+    rows: Iterable[Mapping[str, Any]], since: int, seen: set[str], prefix: str = ""
 ) -> dict[str, Mapping[str, Any]]:
-    """The rows not reported before, by id (the last row of an id wins)."""
+    """The rows not reported before, by the bridge's id (``prefix`` + id; the last row of an
+    id wins)."""
     found: dict[str, Mapping[str, Any]] = {}
     for row in rows:
-        conversation_id = str(row["id"])
+        conversation_id = prefix + str(row["id"])
         if _updated(row) == since and conversation_id in seen:
             continue
         found[conversation_id] = row
