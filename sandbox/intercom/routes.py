@@ -16,6 +16,7 @@ from sandbox.common import SandboxService
 from sandbox.desk_html import ticket_page
 from sandbox.intercom.search import search_page
 from sandbox.intercom.state import BRIDGE_ADMIN_ID, IntercomState
+from sandbox.intercom.tickets import IntercomTickets, register_tickets
 from sandbox.intercom.wire import (
     MANAGE_TYPES,
     RATE_PER_MINUTE,
@@ -32,7 +33,7 @@ from sandbox.intercom.wire import (
 APP_ID = "sandbox1"
 
 
-class IntercomSandbox(IntercomState, SandboxService):
+class IntercomSandbox(IntercomTickets, SandboxService):
     name = "intercom"
 
     def __init__(
@@ -48,6 +49,7 @@ class IntercomSandbox(IntercomState, SandboxService):
         self._limit_lock = threading.Lock()
         IntercomState.__init__(self, token=token, clock=clock)
         _register(self)
+        register_tickets(self)
         self.app.after_request(self._limit_headers)
 
     def reset(self) -> None:
@@ -67,8 +69,10 @@ class IntercomSandbox(IntercomState, SandboxService):
         topic: str = "conversation.user.replied",
         timeout: float = 5.0,
     ) -> requests.Response:
-        """POST a notification signed as Intercom signs it (``X-Hub-Signature: sha1=…``)."""
-        item = self.view(conversation_id)
+        """POST a notification signed as Intercom signs it (``X-Hub-Signature: sha1=…``); a
+        ``ticket.`` topic carries the ticket of that id."""
+        ticket = topic.startswith("ticket.")
+        item = self.ticket_view(conversation_id) if ticket else self.view(conversation_id)
         body = json.dumps(notification(topic, item, APP_ID, unix(self.clock()))).encode()
         headers = {"Content-Type": "application/json", SIGNATURE_HEADER: signature(body, secret)}
         return requests.post(url, data=body, headers=headers, timeout=timeout)
