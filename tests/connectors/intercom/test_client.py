@@ -109,7 +109,8 @@ def test_sync_follows_every_page_and_keeps_the_second_it_ended_on(
     monkeypatch.setattr(intercom_sync, "PER_PAGE", 2)
     made = {world.intercom.create_conversation(f"n{i}") for i in range(5)}
     first = desk.changes(None, world_clock())
-    assert set(first.ticket_ids) == made and first.calls == 3 and first.complete
+    # Three pages of conversations, one (empty) search of tickets.
+    assert set(first.ticket_ids) == made and first.calls == 4 and first.complete
     # Same second, one more conversation: only it is new; the others are not read again.
     late = world.intercom.create_conversation("late")
     again = desk.changes(first.next_cursor, world_clock())
@@ -158,3 +159,48 @@ def test_a_contacts_tags_are_named_from_the_workspace_list(
     assert requester is not None and requester.tags == frozenset({"vip"})
     desk.fetch_ticket(world.intercom.create_conversation("Again", contact_id=contact))
     assert world.intercom.calls["tags.list"] == 1  # cached with the contact
+
+
+def test_a_ticket_is_read_noted_assigned_and_resolved_through_the_ticket_endpoints(
+    desk: IntercomDesk, world: SandboxWorld
+) -> None:
+    world.intercom.seen.clear()
+    raw = world.intercom.create_ticket("Checkout fails", "EU cards declined", Impact="data_loss")
+    ticket_id = f"t{raw}"
+    read = desk.fetch_ticket(ticket_id)
+    assert (read.id, read.subject, read.status) == (ticket_id, "Checkout fails", Status.OPEN)
+    assert read.custom_fields == {"Impact": "data_loss"}
+    part = desk.add_note(ticket_id, "Hand-off", idempotency_key="k:t1")
+    assert desk.add_note(ticket_id, "Hand-off", idempotency_key="k:t1") == part
+    desk.update(
+        ticket_id, group_id="senior-support", assignee_id="lead@example.com", status=Status.PENDING
+    )
+    after = desk.fetch_ticket(ticket_id)
+    assert after.status is Status.PENDING
+    assert after.assignee_id == "991267601" and after.group_id is not None
+    paths = {(s.method, s.path) for s in world.intercom.seen}
+    assert ("PUT", f"/tickets/{raw}") in paths and ("POST", f"/tickets/{raw}/reply") in paths
+    assert not any(s.path.startswith("/conversations/") for s in world.intercom.seen)
+    replies = [s for s in world.intercom.seen if s.path.endswith("/reply")]
+    assert len(replies) == 1 and json.loads(replies[0].body)["message_type"] == "note"
+
+
+def test_the_stand_in_refuses_a_state_intercom_cannot_set(
+    desk: IntercomDesk, world: SandboxWorld
+) -> None:
+    raw = world.intercom.create_ticket("Broken", "Down")
+    with pytest.raises(PermanentError):
+        desk._call("PUT", f"/tickets/{raw}", json={"state": "submitted"})
+    with pytest.raises(PermanentError):
+        desk.fetch_ticket("t99999")
+
+
+def test_sync_catches_a_ticket_whose_notification_was_missed(
+    desk: IntercomDesk, world: SandboxWorld, world_clock: FrozenClock
+) -> None:
+    conversation = world.intercom.create_conversation("Hello")
+    raw = world.intercom.create_ticket("Missed", "Nobody told the bridge")
+    batch = desk.changes(None, world_clock())
+    assert set(batch.ticket_ids) == {conversation, f"t{raw}"}
+    assert {t.id: t.subject for t in batch.tickets}[f"t{raw}"] == "Missed"
+    assert desk.changes(batch.next_cursor, world_clock()).ticket_ids == ()

@@ -65,7 +65,12 @@ def test_unreadable_bodies_are_parse_errors(body: bytes) -> None:
     ("topic", "expected"),
     [
         ("ping", Ignored("ping")),
-        ("contact.created", Ignored("topic contact.created is not about a conversation")),
+        (
+            "contact.created",
+            Ignored("topic contact.created is not about a conversation or ticket"),
+        ),
+        ("ticket.state.updated", TicketChanged("t7", "ticket.state.updated")),
+        ("ticket.contact.replied", TicketChanged("t7", "ticket.contact.replied")),
         ("conversation.admin.snoozed", TicketChanged("7", "conversation.admin.snoozed")),
         ("conversation_part.tag.created", TicketChanged("7", "conversation_part.tag.created")),
     ],
