@@ -86,3 +86,31 @@ def test_what_the_spec_refuses() -> None:
         "Intercom-Version '3.0' is not a version"
     ]
     assert intercom_problems(Seen("GET", "/conversations/1/nope", {}, {}, b"", headers))
+
+
+def test_every_intercom_ticket_request_is_in_the_spec(
+    integrations: Integrations, world: SandboxWorld
+) -> None:
+    desk = integrations.desks["intercom"]
+    assert isinstance(desk, IntercomDesk)
+    ticket = "t" + world.intercom.create_ticket("Checkout down", "Every card declined")
+    desk.fetch_ticket(ticket)
+    desk.changes(None, CONTRACT_START)
+    desk.add_note(ticket, "Hand-off", idempotency_key="k1")
+    desk.reply(ticket, "We are on it", idempotency_key="k2")
+    desk.update(
+        ticket,
+        group_id="senior-support",
+        assignee_id="lead@example.com",
+        status=Status.PENDING,
+        clear_assignee=True,
+    )
+    desk.update(ticket, status=Status.SOLVED)
+    seen = [s for s in world.intercom.seen if s.path.startswith("/tickets")]
+    assert {(s.method, s.path.split("/")[-1]) for s in seen} >= {
+        ("GET", ticket[1:]),
+        ("PUT", ticket[1:]),
+        ("POST", "reply"),
+        ("POST", "search"),
+    }
+    assert [p for s in seen for p in intercom_problems(s)] == []
