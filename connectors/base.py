@@ -121,16 +121,29 @@ def record_id(value: object) -> str | None:
     return text if _RECORD_ID.fullmatch(text) else None
 
 
-# Desks whose ticket ids are record ids rather than numbers.
-RECORD_ID_DESKS = frozenset({"salesforce"})
+def intercom_id(value: object) -> str | None:
+    """An Intercom conversation id (a number) or ticket id (``t`` and a number: tickets have ids
+    of their own, apart from conversations'), or None."""
+    if isinstance(value, str) and value.strip().startswith("t"):
+        number = numeric_id(value.strip()[1:])
+        return f"t{number}" if number is not None else None
+    return numeric_id(value)
+
+
+# Desks whose ticket ids are not plain numbers, and how each writes them.
+_DESK_IDS: dict[str, Callable[[object], str | None]] = {
+    "salesforce": record_id,
+    "intercom": intercom_id,
+}
 
 
 def ticket_number(value: object, source: str = "") -> str | None:
-    """A ticket id as ``source`` writes it: a Salesforce record id for Salesforce, a number
-    (``numeric_id``) for the other desks; either when the desk is not known."""
-    if source in RECORD_ID_DESKS:
-        return record_id(value)
-    return numeric_id(value) if source else numeric_id(value) or record_id(value)
+    """A ticket id as ``source`` writes it: a Salesforce record id for Salesforce, a
+    conversation or ``t``-ticket id for Intercom, a number (``numeric_id``) for the other desks;
+    any of these when the desk is not known."""
+    if source:
+        return _DESK_IDS.get(source, numeric_id)(value)
+    return numeric_id(value) or record_id(value) or intercom_id(value)
 
 
 def resolve_ticket(reference: str, desks: list[str]) -> TicketKey:
