@@ -71,6 +71,13 @@ def workflow(doc: PolicyDoc) -> Section:
         "ticket, or an agent asks (tag, chat button, /escalate). The hand-off note and, where "
         "the tier says so, the customer's acknowledgement go out with it."
     )
+    kept = [str(name) for name, tier in doc.tiers.items() if tier.keep_assignee]
+    steps.append(
+        "Hand-over: the previous tier's agent is removed as the assignee when the ticket goes to "
+        "a team's queue, so the ticket is visibly nobody's until someone takes it"
+        + (f" (except at {', '.join(kept)}, which keep the agent)" if kept else "")
+        + "; a route or tier that names an assignee hands it to that person."
+    )
     steps.append(
         f"Acknowledge: the new owner takes the ticket within {OWNERSHIP_GRACE_MINUTES} minutes "
         "(assigned in the help desk, or Acknowledge / Take ownership in chat); the previous "

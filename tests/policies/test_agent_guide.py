@@ -60,6 +60,19 @@ def test_markdown_has_every_part() -> None:
     assert "/escalate TICKET [reason]" in text
     assert text.count("**Q:**") == 5 and text.count("**A:**") == 5
     assert "None" not in text and "[missing" not in text
+    assert "previous tier's agent is removed as the assignee" in text
+
+
+def test_the_guide_names_tiers_that_keep_the_agent() -> None:
+    import yaml
+
+    from bridge.policy_files import DEFAULT_POLICY_PATH
+
+    tiers = yaml.safe_load(DEFAULT_POLICY_PATH.read_text(encoding="utf-8"))["tiers"]
+    tiers["L3"]["keep_assignee"] = True
+    text = render_guide_markdown(policy_with(tiers=tiers))
+    assert "(except at L3, which keep the agent)" in text
+    assert "except at" not in render_guide_markdown(default_policy())
 
 
 def test_html_hides_the_answers_and_escapes() -> None:
