@@ -3,6 +3,9 @@ the webhook wiring of the services that call the bridge back."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
 import click
 from flask.cli import with_appcontext
 
@@ -59,20 +62,38 @@ def setup_group() -> None:
     """Create or print the webhook wiring in a help desk or a service that calls back."""
 
 
+DeskT = TypeVar("DeskT")
+
+
+def run_desk_setup(
+    name: str, kind: type[DeskT], missing: str, steps: Callable[[DeskT], Iterable[str]]
+) -> None:
+    """Run one desk's setup on a fresh set of integrations, printing each line as it comes; a
+    desk that is not configured, or answers with an error, ends the command with its message."""
+    integrations = integrations_of(runtime())
+    try:
+        desk = integrations.desks.get(name)
+        if not isinstance(desk, kind):
+            raise click.ClickException(missing)
+        for line in steps(desk):
+            click.echo(line)
+    except ConnectorError as error:
+        raise click.ClickException(str(error)) from None
+    finally:
+        integrations.close()
+
+
 @setup_group.command("zendesk")
 @click.option("--url", required=True, help="Public base URL of this bridge.")
 @click.option("--dry-run", is_flag=True, help="Print what would be created.")
 @with_appcontext
 def setup_zendesk_command(url: str, dry_run: bool) -> None:
-    integrations = integrations_of(runtime())
-    try:
-        desk = integrations.desks.get("zendesk")
-        if not isinstance(desk, ZendeskDesk):
-            raise click.ClickException("Zendesk is not configured: set ZENDESK_SUBDOMAIN, ...")
-        for line in setup_zendesk(desk, url=url, dry_run=dry_run):
-            click.echo(line)
-    finally:
-        integrations.close()
+    run_desk_setup(
+        "zendesk",
+        ZendeskDesk,
+        "Zendesk is not configured: set ZENDESK_SUBDOMAIN, ...",
+        lambda desk: setup_zendesk(desk, url=url, dry_run=dry_run),
+    )
 
 
 @setup_group.command("freshdesk")
@@ -80,15 +101,12 @@ def setup_zendesk_command(url: str, dry_run: bool) -> None:
 @click.option("--dry-run", is_flag=True, help="Print the rules that would be created.")
 @with_appcontext
 def setup_freshdesk_command(url: str, dry_run: bool) -> None:
-    integrations = integrations_of(runtime())
-    try:
-        desk = integrations.desks.get("freshdesk")
-        if not isinstance(desk, FreshdeskDesk):
-            raise click.ClickException("Freshdesk is not configured: set FRESHDESK_DOMAIN, ...")
-        for line in setup_freshdesk(desk, url=url, dry_run=dry_run):
-            click.echo(line)
-    finally:
-        integrations.close()
+    run_desk_setup(
+        "freshdesk",
+        FreshdeskDesk,
+        "Freshdesk is not configured: set FRESHDESK_DOMAIN, ...",
+        lambda desk: setup_freshdesk(desk, url=url, dry_run=dry_run),
+    )
 
 
 @setup_group.command("clickup")
@@ -129,17 +147,12 @@ def setup_clickup_command(url: str, dry_run: bool, show_secret: bool) -> None:
 @with_appcontext
 def setup_intercom_command(url: str) -> None:
     """Check the token and admin; print the webhook to configure (Intercom has no API for it)."""
-    integrations = integrations_of(runtime())
-    try:
-        desk = integrations.desks.get("intercom")
-        if not isinstance(desk, IntercomDesk):
-            raise click.ClickException(
-                "Intercom is not configured: set INTERCOM_ACCESS_TOKEN and INTERCOM_ADMIN_ID"
-            )
-        for line in setup_intercom(desk, url=url):
-            click.echo(line)
-    finally:
-        integrations.close()
+    run_desk_setup(
+        "intercom",
+        IntercomDesk,
+        "Intercom is not configured: set INTERCOM_ACCESS_TOKEN and INTERCOM_ADMIN_ID",
+        lambda desk: setup_intercom(desk, url=url),
+    )
 
 
 @setup_group.command("helpscout")
@@ -148,20 +161,12 @@ def setup_intercom_command(url: str) -> None:
 @with_appcontext
 def setup_helpscout_command(url: str, dry_run: bool) -> None:
     """Check the app's credentials; create the webhook (POST /v2/webhooks) unless it exists."""
-    integrations = integrations_of(runtime())
-    try:
-        desk = integrations.desks.get("helpscout")
-        if not isinstance(desk, HelpScoutDesk):
-            raise click.ClickException(
-                "Help Scout is not configured: set HELPSCOUT_APP_ID and HELPSCOUT_APP_SECRET"
-            )
-        lines = setup_helpscout(desk, url=url, dry_run=dry_run)
-    except ConnectorError as error:
-        raise click.ClickException(str(error)) from None
-    finally:
-        integrations.close()
-    for found in lines:
-        click.echo(found)
+    run_desk_setup(
+        "helpscout",
+        HelpScoutDesk,
+        "Help Scout is not configured: set HELPSCOUT_APP_ID and HELPSCOUT_APP_SECRET",
+        lambda desk: setup_helpscout(desk, url=url, dry_run=dry_run),
+    )
 
 
 @setup_group.command("salesforce")
@@ -170,17 +175,10 @@ def setup_helpscout_command(url: str, dry_run: bool) -> None:
 def setup_salesforce_command(url: str) -> None:
     """Check the sign-in and the org; print the Outbound Message to configure (it is
     metadata: the REST API cannot create it)."""
-    integrations = integrations_of(runtime())
-    try:
-        desk = integrations.desks.get("salesforce")
-        if not isinstance(desk, SalesforceDesk):
-            raise click.ClickException(
-                "Salesforce is not configured: set SALESFORCE_INSTANCE_URL and a sign-in "
-                "(SALESFORCE_CLIENT_ID/SECRET or SALESFORCE_USERNAME/PASSWORD/SECURITY_TOKEN)"
-            )
-        for line in setup_salesforce(desk, url=url):
-            click.echo(line)
-    except ConnectorError as error:
-        raise click.ClickException(str(error)) from None
-    finally:
-        integrations.close()
+    run_desk_setup(
+        "salesforce",
+        SalesforceDesk,
+        "Salesforce is not configured: set SALESFORCE_INSTANCE_URL and a sign-in "
+        "(SALESFORCE_CLIENT_ID/SECRET or SALESFORCE_USERNAME/PASSWORD/SECURITY_TOKEN)",
+        lambda desk: setup_salesforce(desk, url=url),
+    )
